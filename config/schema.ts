@@ -1,0 +1,109 @@
+/**
+ * Every setting, once (DESIGN §10). Environment variables `SCOPILOT_*` map to
+ * this tree with `__` between groups and `_` words turned camelCase:
+ * `SCOPILOT_API__REQUIRE_AUTH` → `api.requireAuth`. Values arrive as strings
+ * and are coerced here; defaults live here and nowhere else.
+ */
+import * as v from 'valibot';
+import { TENANT_ID } from '../streams/tenant.ts';
+
+const text = v.pipe(v.string(), v.trim(), v.minLength(1, 'must not be empty'));
+const secret = text;
+const url = v.pipe(v.string(), v.trim(), v.url('must be a URL'));
+const natsUrl = v.pipe(
+  v.string(),
+  v.trim(),
+  v.regex(/^(nats|tls|wss?):\/\/[^\s]+(,(nats|tls|wss?):\/\/[^\s]+)*$/, 'must be nats://host:port (comma-separated for a cluster)'),
+);
+const bool = v.pipe(
+  v.string(),
+  v.trim(),
+  v.toLowerCase(),
+  v.picklist(['true', 'false', '1', '0', 'yes', 'no'], 'must be true or false'),
+  v.transform((s) => s === 'true' || s === '1' || s === 'yes'),
+);
+const int = (min: number, max: number) =>
+  v.pipe(
+    v.string(),
+    v.trim(),
+    v.regex(/^\d+$/, 'must be a whole number'),
+    v.transform(Number),
+    v.minValue(min, `must be at least ${min}`),
+    v.maxValue(max, `must be at most ${max}`),
+  );
+
+const Role = v.picklist(['viewer', 'operator', 'admin']);
+export const ApiKey = v.union([
+  v.strictObject({ token: v.pipe(v.string(), v.minLength(16, 'tokens need at least 16 characters')), tenant: v.pipe(v.string(), v.regex(TENANT_ID)), role: Role }),
+  v.strictObject({ sha256: v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/i, 'must be 64 hex digits')), tenant: v.pipe(v.string(), v.regex(TENANT_ID)), role: Role }),
+], 'must be {token, tenant, role} or {sha256, tenant, role}; tokens need at least 16 characters, roles are viewer, operator or admin');
+export type ApiKey = v.InferOutput<typeof ApiKey>;
+
+const apiKeys = v.pipe(v.string(), v.parseJson(undefined, 'must be JSON'), v.array(ApiKey, 'must be a JSON list of {token|sha256, tenant, role}'));
+
+/** Comma-separated emails or `@domain` entries. */
+const approvers = v.pipe(
+  v.string(),
+  v.transform((s) => s.split(',').map((x) => x.trim().toLowerCase()).filter(Boolean)),
+  v.array(v.pipe(v.string(), v.regex(/^([^@\s]+@[^@\s]+\.[^@\s]+|@[^@\s]+\.[^@\s]+)$/, 'must be an email or @domain'))),
+);
+
+/** A settings group: every key optional, so an absent group takes all its defaults. */
+const group = <T extends v.ObjectEntries>(entries: T) =>
+  v.optional(v.strictObject(entries), {} as v.InferInput<v.StrictObjectSchema<T, undefined>>);
+
+export const ConfigSchema = v.strictObject({
+  natsUrl: v.optional(natsUrl),
+  natsName: v.optional(text),
+  dataDir: v.optional(text, './data'),
+  defaultTenantId: v.optional(v.pipe(v.string(), v.regex(TENANT_ID, 'must be a tenant id ([a-z0-9][a-z0-9-]{0,62})')), 'default'),
+  logLevel: v.optional(v.picklist(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']), 'info'),
+  http: group({
+    host: v.optional(text, '127.0.0.1'),
+    port: v.optional(int(0, 65535), '8000'),
+  }),
+  api: group({
+    requireAuth: v.optional(bool, 'true'),
+    apiKeys: v.optional(apiKeys, '[]'),
+    oidcJwksUrl: v.optional(url),
+    oidcIssuer: v.optional(text),
+    oidcAudience: v.optional(text),
+  }),
+  engine: group({
+    passivateAfterSeconds: v.optional(int(1, 86_400), '300'),
+    ackWaitSeconds: v.optional(int(1, 3_600), '30'),
+    maxDeliver: v.optional(int(1, 1_000), '5'),
+    leaseSeconds: v.optional(int(2, 600), '15'),
+  }),
+  anthropic: group({
+    apiKey: v.optional(secret),
+    model: v.optional(text, 'claude-sonnet-4-5'),
+    baseUrl: v.optional(url),
+  }),
+  sched: group({
+    scanIntervalMinutes: v.optional(int(1, 10_080), '15'),
+    classificationCacheDays: v.optional(int(1, 365), '7'),
+  }),
+  threat: group({
+    abuseipdbApiKey: v.optional(secret),
+    abuseipdbBaseUrl: v.optional(url),
+    otxApiKey: v.optional(secret),
+    otxBaseUrl: v.optional(url),
+    virustotalApiKey: v.optional(secret),
+    virustotalBaseUrl: v.optional(url),
+    talosEnabled: v.optional(bool, 'false'),
+    blocklistDir: v.optional(text),
+  }),
+  webex: group({
+    botAccessToken: v.optional(secret),
+    webhookSecret: v.optional(secret),
+    operatorsRoomId: v.optional(text),
+    apiBaseUrl: v.optional(url, 'https://webexapis.com/v1'),
+    allowedApprovers: v.optional(approvers, ''),
+  }),
+});
+export type Config = v.InferOutput<typeof ConfigSchema>;
+
+/** Variables read by the `scopilot` client and the tests, not by the server; allowed beside the settings. */
+export const CLIENT_VARIABLES = ['SCOPILOT_API_BASE', 'SCOPILOT_API_TOKEN'] as const;
+export const CLIENT_VARIABLE_PREFIXES = ['SCOPILOT_TEST_', 'SCOPILOT_BENCH_'] as const;

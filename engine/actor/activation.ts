@@ -1,0 +1,205 @@
+/**
+ * One live actor: a (kind, tenant) pair with its mailbox. Messages are handled
+ * one at a time, in batches that share one state save:
+ *
+ *   load snapshot (and run its outbox) → apply each message → CAS-save state,
+ *   unconfirmed seqs and outbox → run effects → ack.
+ *
+ * A CAS conflict means another replica moved the state on: reload and re-apply.
+ * A redelivered message already in the state is acknowledged, not re-applied.
+ */
+import { KvConflictError } from '../errors.ts';
+import type { Logger } from '../log.ts';
+import type { DeliveredMessage, KvBucket } from '../types.ts';
+import type { EffectRunner } from './effects.ts';
+import { withMsgIds } from './effects.ts';
+import type { FailureHandler } from './failures.ts';
+import { type LoadedSnapshot, loadSnapshot, saveSnapshot } from './snapshot.ts';
+import type { AnyActorDefinition, Effect } from './types.ts';
+
+export interface ActivationDeps {
+  stateBucket: KvBucket;
+  stateKey: string;
+  effects: EffectRunner;
+  failures: FailureHandler;
+  logger: Logger;
+  maxBatch: number;
+  ackWaitMs: number;
+  now: () => number;
+}
+
+interface Decoded {
+  raw: DeliveredMessage;
+  message: unknown;
+}
+
+/** Unconfirmed entries older than this are dropped: their acks long since settled one way or another. */
+const UNCONFIRMED_TTL_MS = 24 * 60 * 60 * 1000;
+const MAX_CONFLICT_RETRIES = 20;
+
+export class Activation {
+  readonly tenant: string;
+  readonly #def: AnyActorDefinition;
+  readonly #deps: ActivationDeps;
+  readonly #mailbox: DeliveredMessage[] = [];
+  /** Seqs whose ack the server confirmed since the last save; pruned from `unconfirmed` at the next. */
+  readonly #confirmed = new Set<number>();
+  #snapshot: LoadedSnapshot<unknown> | null = null;
+  #outboxDone = false;
+  #running: Promise<void> | null = null;
+  lastActiveMs: number;
+
+  constructor(def: AnyActorDefinition, tenant: string, deps: ActivationDeps) {
+    this.#def = def;
+    this.tenant = tenant;
+    this.#deps = deps;
+    this.lastActiveMs = deps.now();
+  }
+
+  get idle(): boolean {
+    return this.#running === null && this.#mailbox.length === 0;
+  }
+
+  enqueue(message: DeliveredMessage): void {
+    this.#mailbox.push(message);
+    this.#running ??= this.#drainMailbox();
+  }
+
+  /** Resolves when the mailbox is empty and nothing is running. */
+  async settled(): Promise<void> {
+    while (this.#running !== null) await this.#running;
+  }
+
+  async #drainMailbox(): Promise<void> {
+    try {
+      while (this.#mailbox.length > 0) {
+        const batch = this.#mailbox.splice(0, this.#deps.maxBatch);
+        await this.#handleBatch(batch);
+      }
+    } finally {
+      this.lastActiveMs = this.#deps.now();
+      this.#running = null;
+    }
+  }
+
+  async #handleBatch(batch: DeliveredMessage[]): Promise<void> {
+    const decoded: Decoded[] = [];
+    for (const raw of batch) {
+      if (this.#deps.failures.exhausted(raw)) {
+        await this.#deps.failures.deadLetter(raw, this.tenant, new Error('delivered too many times'));
+        continue;
+      }
+      try {
+        decoded.push({ raw, message: this.#def.decode(raw) });
+      } catch (error) {
+        await this.#deps.failures.fail(raw, this.tenant, error);
+      }
+    }
+    if (decoded.length === 0) return;
+
+    const keepAlive = setInterval(() => {
+      for (const d of decoded) d.raw.working();
+    }, Math.max(250, this.#deps.ackWaitMs / 3));
+    try {
+      const outcome = await this.#applyAndSave(decoded);
+      try {
+        await this.#runOutbox();
+      } catch (error) {
+        // The state is saved with its outbox; the next batch (or whoever loads it) runs it again.
+        this.#deps.logger.warn({ err: error }, 'effects failed; messages will be redelivered');
+        for (const d of [...outcome.applied, ...outcome.skipped]) d.raw.nak(this.#deps.failures.delay(d.raw));
+        return;
+      }
+      await Promise.all([...outcome.applied, ...outcome.skipped].map((d) => this.#ack(d.raw)));
+      for (const [d, error] of outcome.failed) await this.#deps.failures.fail(d.raw, this.tenant, error);
+    } catch (error) {
+      // Loading or saving the state failed (the store is unreachable): retry every message later.
+      this.#snapshot = null;
+      this.#deps.logger.warn({ err: error }, 'state not saved; messages will be redelivered');
+      for (const d of decoded) d.raw.nak(this.#deps.failures.delay(d.raw));
+    } finally {
+      clearInterval(keepAlive);
+    }
+  }
+
+  async #applyAndSave(decoded: Decoded[]) {
+    for (let attempt = 1; ; attempt++) {
+      const snapshot = await this.#load();
+      const unconfirmed = new Map(snapshot.unconfirmed);
+      const applied: Decoded[] = [];
+      const skipped: Decoded[] = [];
+      const failed: [Decoded, unknown][] = [];
+      const effects: Effect[] = [];
+      let state = snapshot.state;
+      for (const d of decoded) {
+        if (unconfirmed.has(d.raw.seq)) {
+          skipped.push(d);
+          continue;
+        }
+        try {
+          const result = await this.#def.transition(state, d.message, {
+            tenant: this.tenant,
+            seq: d.raw.seq,
+            subject: d.raw.subject,
+            msgId: d.raw.msgId,
+            deliveryCount: d.raw.info.deliveryCount,
+            nowMs: this.#deps.now(),
+          });
+          state = result.state;
+          effects.push(...withMsgIds(result.effects, `${this.#def.kind}:${d.raw.info.stream}:${d.raw.seq}`, 0));
+          applied.push(d);
+        } catch (error) {
+          failed.push([d, error]);
+        }
+      }
+      if (applied.length === 0) return { applied, skipped, failed };
+
+      const now = this.#deps.now();
+      for (const [seq, at] of unconfirmed) {
+        if (this.#confirmed.has(seq) || now - at > UNCONFIRMED_TTL_MS) unconfirmed.delete(seq);
+      }
+      for (const d of applied) unconfirmed.set(d.raw.seq, now);
+      const next = { state, unconfirmed, outbox: effects };
+      try {
+        const revision = await saveSnapshot(this.#deps.stateBucket, this.#deps.stateKey, next, snapshot.revision);
+        this.#confirmed.clear();
+        this.#snapshot = { ...next, revision };
+        this.#outboxDone = false;
+        return { applied, skipped, failed };
+      } catch (error) {
+        if (!(error instanceof KvConflictError) || attempt >= MAX_CONFLICT_RETRIES) throw error;
+        this.#snapshot = null; // someone else saved: reload their state and apply on top of it
+      }
+    }
+  }
+
+  async #load(): Promise<LoadedSnapshot<unknown>> {
+    if (this.#snapshot === null) {
+      this.#snapshot = await loadSnapshot(
+        this.#deps.stateBucket,
+        this.#deps.stateKey,
+        () => this.#def.initialState(this.tenant),
+        (raw) => this.#def.parseState(raw),
+      );
+      this.#outboxDone = false;
+    }
+    await this.#runOutbox();
+    return this.#snapshot;
+  }
+
+  async #runOutbox(): Promise<void> {
+    const snapshot = this.#snapshot;
+    if (snapshot === null || this.#outboxDone) return;
+    if (snapshot.outbox.length > 0) await this.#deps.effects.run(snapshot.outbox);
+    this.#outboxDone = true;
+  }
+
+  async #ack(message: DeliveredMessage): Promise<void> {
+    try {
+      if (await message.ackAck()) this.#confirmed.add(message.seq);
+    } catch (error) {
+      // Unconfirmed: the seq stays in the snapshot, so a redelivery is recognised.
+      this.#deps.logger.debug({ err: error, seq: message.seq }, 'ack not confirmed');
+    }
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * The only place a KV key is spelled (DESIGN §5). KV keys allow only
+ * `[-/_=.a-zA-Z0-9]` and `.` separates tokens, so any token that is not plain
+ * (an IP address, free text) is encoded here, never by callers: `=` followed
+ * by its base64url form. Plain tokens never contain `=`, so decoding is exact.
+ */
+import { InvalidNameError } from '../engine/errors.ts';
+import { tenantId } from '../streams/tenant.ts';
+
+const PLAIN = /^[-_a-zA-Z0-9]{1,200}$/;
+const ENCODED = /^=[-_A-Za-z0-9]*$/;
+
+export function encodeToken(value: string): string {
+  if (PLAIN.test(value)) return value;
+  if (value.length === 0) throw new InvalidNameError('key token', value, 'must not be empty');
+  return `=${Buffer.from(value, 'utf8').toString('base64url')}`;
+}
+
+export function decodeToken(token: string): string {
+  if (ENCODED.test(token)) return Buffer.from(token.slice(1), 'base64url').toString('utf8');
+  return token;
+}
+
+const FLOW_ID = /^\d{1,5}-\d{1,5}-[a-z0-9]{1,8}-(?:\d{1,5}|any)-(?:\d{1,5}|any)$/;
+const ID = /^[-_a-zA-Z0-9]{1,64}$/;
+const WORD = /^[a-z][a-z0-9-]{0,62}$/;
+
+function checked(what: string, value: string, rule: RegExp): string {
+  if (!rule.test(value)) throw new InvalidNameError(what, value, `must match ${rule.source}`);
+  return value;
+}
+
+/** `<sgt>-<dgt>-<proto>-<srcPort>-<dstPort>`, checked. */
+export const flowIdToken = (flowId: string): string => checked('flow id', flowId, FLOW_ID);
+
+export const keys = {
+  sgt: (t: string, sgtId: number): string => {
+    if (!Number.isInteger(sgtId) || sgtId < 0 || sgtId > 65535) {
+      throw new InvalidNameError('security group tag', String(sgtId), 'must be an integer 0–65535');
+    }
+    return `${tenantId(t)}.${sgtId}`;
+  },
+  inventory: (t: string, flowId: string): string => `${tenantId(t)}.${flowIdToken(flowId)}`,
+  proposal: (t: string, proposalId: string): string => `${tenantId(t)}.${checked('proposal id', proposalId, ID)}`,
+  matrixVersion: (t: string, version: number): string => {
+    if (!Number.isInteger(version) || version < 1) {
+      throw new InvalidNameError('matrix version', String(version), 'must be a positive integer');
+    }
+    return `${tenantId(t)}.v.${version}`;
+  },
+  matrixCurrent: (t: string): string => `${tenantId(t)}.current`,
+  classification: (t: string, flowId: string): string => `${tenantId(t)}.${flowIdToken(flowId)}`,
+  threat: (provider: string, ip: string): string => `${checked('provider', provider, WORD)}.${encodeToken(ip)}`,
+  run: (t: string, runId: string): string => `${tenantId(t)}.${checked('run id', runId, ID)}`,
+  actorState: (kind: string, t: string): string => `${checked('actor kind', kind, WORD)}.${tenantId(t)}`,
+  lease: (name: string): string => `lease.${checked('lease name', name, WORD)}`,
+  cursor: (...parts: string[]): string => `cursor.${parts.map(encodeToken).join('.')}`,
+  /** Pattern of every key of one tenant in a tenant-first bucket. */
+  tenantAll: (t: string): string => `${tenantId(t)}.>`,
+} as const;

@@ -1,0 +1,5 @@
+/** Public surface of kv-schema/: bucket configs, key builders, stored records, the migration. */
+export * from './buckets.ts';
+export * from './keys.ts';
+export * from './migrations.ts';
+export * from './records.ts';

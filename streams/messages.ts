@@ -1,0 +1,148 @@
+/**
+ * One valibot schema per subject (DESIGN §4), wrapped in a common envelope.
+ * Producers and consumers both validate with these, so a malformed message is
+ * refused where it is made, and dead-lettered (never retried) where it lands.
+ */
+import * as v from 'valibot';
+import { TerminalError } from '../engine/errors.ts';
+import { TENANT_ID } from './tenant.ts';
+
+const Tag = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(65535));
+const Port = v.union([v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(65535)), v.literal('any')]);
+const Iso = v.pipe(v.string(), v.isoTimestamp());
+const Count = v.pipe(v.number(), v.integer(), v.minValue(0));
+/** Strings that come from logs: capped, so no line can balloon a message. */
+const LogText = (max: number) => v.pipe(v.string(), v.maxLength(max));
+
+export const Envelope = v.object({
+  v: v.literal(1),
+  /** Unique message id, also the JetStream msgId (dedupe). */
+  id: v.pipe(v.string(), v.minLength(1), v.maxLength(200)),
+  tenant: v.pipe(v.string(), v.regex(TENANT_ID)),
+  at: Iso,
+  /** Who caused it: an actor kind, a user, or a channel-qualified principal. */
+  by: v.optional(LogText(200)),
+  data: v.unknown(),
+});
+export type Envelope = v.InferOutput<typeof Envelope>;
+
+export const FlowProtocol = v.union([v.picklist(['tcp', 'udp', 'icmp', 'icmpv6']), v.pipe(v.string(), v.regex(/^\d{1,3}$/))]);
+
+export const FlowObserved = v.object({
+  sgt: Tag,
+  dgt: Tag,
+  protocol: FlowProtocol,
+  srcPort: Port,
+  dstPort: Port,
+  hits: Count,
+  events: Count,
+  firstSeen: Iso,
+  lastSeen: Iso,
+  srcSamples: v.pipe(v.array(LogText(64)), v.maxLength(5)),
+  dstSamples: v.pipe(v.array(LogText(64)), v.maxLength(5)),
+  actions: v.array(v.picklist(['permit', 'deny'])),
+  switches: v.pipe(v.array(LogText(255)), v.maxLength(16)),
+  interfaces: v.pipe(v.array(LogText(128)), v.maxLength(16)),
+  source: LogText(255),
+});
+export type FlowObserved = v.InferOutput<typeof FlowObserved>;
+
+export const FlowTrigger = v.picklist(['scan', 'threat', 'manual', 'ingest']);
+
+export const FlowUnknown = v.object({
+  flowId: LogText(64),
+  sgt: Tag,
+  dgt: Tag,
+  protocol: FlowProtocol,
+  srcPort: Port,
+  dstPort: Port,
+  hits: Count,
+  trigger: FlowTrigger,
+  /** What caused it: a scan id, a threat verdict id, a user request. */
+  triggerRef: LogText(200),
+  verdicts: v.optional(v.array(v.record(v.string(), v.unknown()))),
+});
+export type FlowUnknown = v.InferOutput<typeof FlowUnknown>;
+
+export const Category = v.picklist(['business_relevant', 'default', 'business_irrelevant', 'harmful']);
+
+export const FlowClassified = v.object({
+  ...FlowUnknown.entries,
+  category: Category,
+  rationale: LogText(2000),
+  source: v.picklist(['guardrail', 'cache', 'llm', 'heuristic', 'manual']),
+  risk: v.picklist(['low', 'medium', 'high', 'critical']),
+});
+export type FlowClassified = v.InferOutput<typeof FlowClassified>;
+
+export const ProposalEventMessage = v.object({
+  proposalId: LogText(64),
+  status: LogText(32),
+  revision: Count,
+  channel: v.optional(LogText(32)),
+});
+export type ProposalEventMessage = v.InferOutput<typeof ProposalEventMessage>;
+
+export const MatrixChanged = v.object({
+  version: Count,
+  previous: v.nullable(Count),
+  reason: LogText(2000),
+  proposals: v.array(LogText(64)),
+});
+export type MatrixChanged = v.InferOutput<typeof MatrixChanged>;
+
+export const AuditRecord = v.object({
+  action: LogText(64),
+  object: LogText(200),
+  channel: LogText(32),
+  detail: v.optional(v.record(v.string(), v.unknown())),
+});
+export type AuditRecord = v.InferOutput<typeof AuditRecord>;
+
+export const DeadLetter = v.object({
+  actor: LogText(64),
+  error: LogText(4000),
+  code: v.optional(LogText(64)),
+  stream: LogText(64),
+  seq: Count,
+  subject: LogText(512),
+  deliveries: Count,
+  /** The original payload, base64, so it can be inspected and replayed. */
+  payload: v.string(),
+});
+export type DeadLetter = v.InferOutput<typeof DeadLetter>;
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+export function encodeMessage(envelope: Omit<Envelope, 'v'>): Uint8Array {
+  return encoder.encode(JSON.stringify({ v: 1, ...envelope }));
+}
+
+/** Decode and validate; bad bytes, JSON or shape are a TerminalError (retrying cannot help). */
+export function decodeMessage<S extends v.GenericSchema>(
+  bytes: Uint8Array,
+  schema: S,
+): Envelope & { data: v.InferOutput<S> } {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(decoder.decode(bytes));
+  } catch (error) {
+    throw new TerminalError(`message is not UTF-8 JSON: ${(error as Error).message}`);
+  }
+  const envelope = v.safeParse(Envelope, raw);
+  if (!envelope.success) throw new TerminalError(`bad envelope: ${summarize(envelope.issues)}`);
+  const data = v.safeParse(schema, envelope.output.data);
+  if (!data.success) throw new TerminalError(`bad ${schemaName(schema)} payload: ${summarize(data.issues)}`);
+  return { ...envelope.output, data: data.output };
+}
+
+/** `path: message` for each issue, short enough for a log line or a dead letter. */
+export function summarize(issues: readonly v.BaseIssue<unknown>[]): string {
+  return issues
+    .slice(0, 5)
+    .map((i) => `${v.getDotPath(i) ?? '(root)'}: ${i.message}`)
+    .join('; ');
+}
+
+const schemaName = (schema: v.GenericSchema): string => schema.expects;
