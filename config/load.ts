@@ -18,14 +18,16 @@ export class ConfigError extends Error {
   }
 }
 
-const camel = (snake: string): string => snake.toLowerCase().replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+const camel = (snake: string): string =>
+  snake.toLowerCase().replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 const snake = (camelName: string): string => camelName.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase();
 
 /** `['api', 'requireAuth']` → `SCOPILOT_API__REQUIRE_AUTH`. */
 export const envName = (path: readonly string[]): string => PREFIX + path.map(snake).join('__');
 
 const isClientVariable = (name: string): boolean =>
-  (CLIENT_VARIABLES as readonly string[]).includes(name) || CLIENT_VARIABLE_PREFIXES.some((p) => name.startsWith(p));
+  (CLIENT_VARIABLES as readonly string[]).includes(name) ||
+  CLIENT_VARIABLE_PREFIXES.some((p) => name.startsWith(p));
 
 /** Turn `SCOPILOT_*` variables into the nested input of ConfigSchema. */
 function nest(env: Record<string, string | undefined>): Record<string, unknown> {
@@ -51,8 +53,15 @@ function describe(issue: v.BaseIssue<unknown>): string {
   // The variable is the leading run of names; the rest is inside its JSON value.
   const cut = keys.findIndex((k) => typeof k !== 'string');
   const variable = envName((cut === -1 ? keys : keys.slice(0, cut)).map(String));
-  const inside = cut === -1 ? '' : keys.slice(cut).map((k) => (typeof k === 'number' ? `[${k}]` : `.${String(k)}`)).join('');
-  if (issue.type === 'strict_object' && issue.input !== undefined && cut === -1) return `${variable}: unknown setting`;
+  const inside =
+    cut === -1
+      ? ''
+      : keys
+          .slice(cut)
+          .map((k) => (typeof k === 'number' ? `[${k}]` : `.${String(k)}`))
+          .join('');
+  if (issue.type === 'strict_object' && issue.input !== undefined && cut === -1)
+    return `${variable}: unknown setting`;
   return `${variable}${inside}: ${issue.message}`;
 }
 

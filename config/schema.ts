@@ -13,7 +13,10 @@ const url = v.pipe(v.string(), v.trim(), v.url('must be a URL'));
 const natsUrl = v.pipe(
   v.string(),
   v.trim(),
-  v.regex(/^(nats|tls|wss?):\/\/[^\s]+(,(nats|tls|wss?):\/\/[^\s]+)*$/, 'must be nats://host:port (comma-separated for a cluster)'),
+  v.regex(
+    /^(nats|tls|wss?):\/\/[^\s]+(,(nats|tls|wss?):\/\/[^\s]+)*$/,
+    'must be nats://host:port (comma-separated for a cluster)',
+  ),
 );
 const bool = v.pipe(
   v.string(),
@@ -33,19 +36,44 @@ const int = (min: number, max: number) =>
   );
 
 const Role = v.picklist(['viewer', 'operator', 'admin']);
-export const ApiKey = v.union([
-  v.strictObject({ token: v.pipe(v.string(), v.minLength(16, 'tokens need at least 16 characters')), tenant: v.pipe(v.string(), v.regex(TENANT_ID)), role: Role }),
-  v.strictObject({ sha256: v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/i, 'must be 64 hex digits')), tenant: v.pipe(v.string(), v.regex(TENANT_ID)), role: Role }),
-], 'must be {token, tenant, role} or {sha256, tenant, role}; tokens need at least 16 characters, roles are viewer, operator or admin');
+export const ApiKey = v.union(
+  [
+    v.strictObject({
+      token: v.pipe(v.string(), v.minLength(16, 'tokens need at least 16 characters')),
+      tenant: v.pipe(v.string(), v.regex(TENANT_ID)),
+      role: Role,
+    }),
+    v.strictObject({
+      sha256: v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/i, 'must be 64 hex digits')),
+      tenant: v.pipe(v.string(), v.regex(TENANT_ID)),
+      role: Role,
+    }),
+  ],
+  'must be {token, tenant, role} or {sha256, tenant, role}; tokens need at least 16 characters, roles are viewer, operator or admin',
+);
 export type ApiKey = v.InferOutput<typeof ApiKey>;
 
-const apiKeys = v.pipe(v.string(), v.parseJson(undefined, 'must be JSON'), v.array(ApiKey, 'must be a JSON list of {token|sha256, tenant, role}'));
+const apiKeys = v.pipe(
+  v.string(),
+  v.parseJson(undefined, 'must be JSON'),
+  v.array(ApiKey, 'must be a JSON list of {token|sha256, tenant, role}'),
+);
 
 /** Comma-separated emails or `@domain` entries. */
 const approvers = v.pipe(
   v.string(),
-  v.transform((s) => s.split(',').map((x) => x.trim().toLowerCase()).filter(Boolean)),
-  v.array(v.pipe(v.string(), v.regex(/^([^@\s]+@[^@\s]+\.[^@\s]+|@[^@\s]+\.[^@\s]+)$/, 'must be an email or @domain'))),
+  v.transform((s) =>
+    s
+      .split(',')
+      .map((x) => x.trim().toLowerCase())
+      .filter(Boolean),
+  ),
+  v.array(
+    v.pipe(
+      v.string(),
+      v.regex(/^([^@\s]+@[^@\s]+\.[^@\s]+|@[^@\s]+\.[^@\s]+)$/, 'must be an email or @domain'),
+    ),
+  ),
 );
 
 /** A settings group: every key optional, so an absent group takes all its defaults. */
@@ -56,7 +84,10 @@ export const ConfigSchema = v.strictObject({
   natsUrl: v.optional(natsUrl),
   natsName: v.optional(text),
   dataDir: v.optional(text, './data'),
-  defaultTenantId: v.optional(v.pipe(v.string(), v.regex(TENANT_ID, 'must be a tenant id ([a-z0-9][a-z0-9-]{0,62})')), 'default'),
+  defaultTenantId: v.optional(
+    v.pipe(v.string(), v.regex(TENANT_ID, 'must be a tenant id ([a-z0-9][a-z0-9-]{0,62})')),
+    'default',
+  ),
   logLevel: v.optional(v.picklist(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']), 'info'),
   http: group({
     host: v.optional(text, '127.0.0.1'),

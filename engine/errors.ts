@@ -30,7 +30,11 @@ export class EngineError extends Error {
 /** A create found the key present, or an update found another revision. */
 export class KvConflictError extends EngineError {
   constructor(bucket: string, key: string, options?: ErrorOptions) {
-    super(EngineErrorCode.KvConflict, `kv ${bucket}: ${key} changed concurrently (wrong last revision)`, options);
+    super(
+      EngineErrorCode.KvConflict,
+      `kv ${bucket}: ${key} changed concurrently (wrong last revision)`,
+      options,
+    );
   }
 }
 

@@ -71,7 +71,11 @@ export class LeaderLease {
       const entry = await this.#o.bucket.get(this.#o.key);
       const current = entry && this.#parse(entry.value);
       if (entry && current?.holder === this.#o.holder) {
-        await this.#o.bucket.update(this.#o.key, this.#encode({ ...current, expiresAtMs: 0 }), entry.revision);
+        await this.#o.bucket.update(
+          this.#o.key,
+          this.#encode({ ...current, expiresAtMs: 0 }),
+          entry.revision,
+        );
       }
     } catch (error) {
       this.#o.logger.warn({ err: error, lease: this.#o.key }, 'lease not released; it will expire');
@@ -109,7 +113,10 @@ export class LeaderLease {
   #setLeader(leader: boolean): void {
     if (leader === this.#leader) return;
     this.#leader = leader;
-    this.#o.logger.info({ lease: this.#o.key, holder: this.#o.holder, leader }, leader ? 'lease acquired' : 'lease lost');
+    this.#o.logger.info(
+      { lease: this.#o.key, holder: this.#o.holder, leader },
+      leader ? 'lease acquired' : 'lease lost',
+    );
     (leader ? this.#o.onAcquired : this.#o.onLost)?.();
   }
 

@@ -41,7 +41,11 @@ const SPECS: Record<Bucket, BucketSpec> = {
     description: 'Classification cache per flow id.',
   },
   // Verdicts carry their own expiry; the bucket age is the longest provider TTL.
-  [Bucket.Threat]: { history: 1, maxAgeMs: 7 * DAY_MS, description: 'Threat-intel verdicts per provider and IP.' },
+  [Bucket.Threat]: {
+    history: 1,
+    maxAgeMs: 7 * DAY_MS,
+    description: 'Threat-intel verdicts per provider and IP.',
+  },
   [Bucket.Runs]: { history: 1, maxAgeMs: 30 * DAY_MS, description: 'On-demand analysis runs and results.' },
   [Bucket.State]: { history: 1, description: 'Actor snapshots, leases and cursors.' },
 };
@@ -51,7 +55,10 @@ export interface BucketOptions {
   classificationCacheDays?: number;
 }
 
-export function bucketConfigs(ns: Namespace = DEFAULT_NAMESPACE, options: BucketOptions = {}): BucketConfig[] {
+export function bucketConfigs(
+  ns: Namespace = DEFAULT_NAMESPACE,
+  options: BucketOptions = {},
+): BucketConfig[] {
   return Object.values(Bucket).map((bucket) => {
     const spec = SPECS[bucket];
     const maxAgeMs =

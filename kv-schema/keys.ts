@@ -41,7 +41,8 @@ export const keys = {
     return `${tenantId(t)}.${sgtId}`;
   },
   inventory: (t: string, flowId: string): string => `${tenantId(t)}.${flowIdToken(flowId)}`,
-  proposal: (t: string, proposalId: string): string => `${tenantId(t)}.${checked('proposal id', proposalId, ID)}`,
+  proposal: (t: string, proposalId: string): string =>
+    `${tenantId(t)}.${checked('proposal id', proposalId, ID)}`,
   matrixVersion: (t: string, version: number): string => {
     if (!Number.isInteger(version) || version < 1) {
       throw new InvalidNameError('matrix version', String(version), 'must be a positive integer');
@@ -50,7 +51,8 @@ export const keys = {
   },
   matrixCurrent: (t: string): string => `${tenantId(t)}.current`,
   classification: (t: string, flowId: string): string => `${tenantId(t)}.${flowIdToken(flowId)}`,
-  threat: (provider: string, ip: string): string => `${checked('provider', provider, WORD)}.${encodeToken(ip)}`,
+  threat: (provider: string, ip: string): string =>
+    `${checked('provider', provider, WORD)}.${encodeToken(ip)}`,
   run: (t: string, runId: string): string => `${tenantId(t)}.${checked('run id', runId, ID)}`,
   actorState: (kind: string, t: string): string => `${checked('actor kind', kind, WORD)}.${tenantId(t)}`,
   lease: (name: string): string => `lease.${checked('lease name', name, WORD)}`,

@@ -26,7 +26,10 @@ export const Envelope = v.object({
 });
 export type Envelope = v.InferOutput<typeof Envelope>;
 
-export const FlowProtocol = v.union([v.picklist(['tcp', 'udp', 'icmp', 'icmpv6']), v.pipe(v.string(), v.regex(/^\d{1,3}$/))]);
+export const FlowProtocol = v.union([
+  v.picklist(['tcp', 'udp', 'icmp', 'icmpv6']),
+  v.pipe(v.string(), v.regex(/^\d{1,3}$/)),
+]);
 
 export const FlowObserved = v.object({
   sgt: Tag,

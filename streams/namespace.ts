@@ -15,12 +15,17 @@ export interface Namespace {
   readonly bucketPrefix: string;
 }
 
-export const DEFAULT_NAMESPACE: Namespace = Object.freeze({ root: 'scopilot', streamPrefix: '', bucketPrefix: '' });
+export const DEFAULT_NAMESPACE: Namespace = Object.freeze({
+  root: 'scopilot',
+  streamPrefix: '',
+  bucketPrefix: '',
+});
 
 const ISOLATED_ID = /^[a-z][a-z0-9]{0,30}$/;
 
 /** A namespace of its own, e.g. for one test: `t1x9` → subjects `t1x9.…`, streams `T1X9_FLOWS`, buckets `t1x9_scopilot_sgt`. */
 export function isolatedNamespace(id: string): Namespace {
-  if (!ISOLATED_ID.test(id)) throw new InvalidNameError('namespace id', id, `must match ${ISOLATED_ID.source}`);
+  if (!ISOLATED_ID.test(id))
+    throw new InvalidNameError('namespace id', id, `must match ${ISOLATED_ID.source}`);
   return Object.freeze({ root: id, streamPrefix: `${id.toUpperCase()}_`, bucketPrefix: `${id}_` });
 }

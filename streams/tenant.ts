@@ -7,6 +7,7 @@ export const isTenantId = (value: string): boolean => TENANT_ID.test(value);
 
 /** Returns the id unchanged, or throws InvalidNameError. */
 export function tenantId(value: string): string {
-  if (!TENANT_ID.test(value)) throw new InvalidNameError('tenant id', value, `must match ${TENANT_ID.source}`);
+  if (!TENANT_ID.test(value))
+    throw new InvalidNameError('tenant id', value, `must match ${TENANT_ID.source}`);
   return value;
 }

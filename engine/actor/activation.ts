@@ -97,9 +97,12 @@ export class Activation {
     }
     if (decoded.length === 0) return;
 
-    const keepAlive = setInterval(() => {
-      for (const d of decoded) d.raw.working();
-    }, Math.max(250, this.#deps.ackWaitMs / 3));
+    const keepAlive = setInterval(
+      () => {
+        for (const d of decoded) d.raw.working();
+      },
+      Math.max(250, this.#deps.ackWaitMs / 3),
+    );
     try {
       const outcome = await this.#applyAndSave(decoded);
       try {
@@ -146,7 +149,9 @@ export class Activation {
             nowMs: this.#deps.now(),
           });
           state = result.state;
-          effects.push(...withMsgIds(result.effects, `${this.#def.kind}:${d.raw.info.stream}:${d.raw.seq}`, 0));
+          effects.push(
+            ...withMsgIds(result.effects, `${this.#def.kind}:${d.raw.info.stream}:${d.raw.seq}`, 0),
+          );
           applied.push(d);
         } catch (error) {
           failed.push([d, error]);
@@ -161,7 +166,12 @@ export class Activation {
       for (const d of applied) unconfirmed.set(d.raw.seq, now);
       const next = { state, unconfirmed, outbox: effects };
       try {
-        const revision = await saveSnapshot(this.#deps.stateBucket, this.#deps.stateKey, next, snapshot.revision);
+        const revision = await saveSnapshot(
+          this.#deps.stateBucket,
+          this.#deps.stateKey,
+          next,
+          snapshot.revision,
+        );
         this.#confirmed.clear();
         this.#snapshot = { ...next, revision };
         this.#outboxDone = false;

@@ -41,7 +41,10 @@ export class EffectRunner {
           );
           break;
         case EffectType.KvPut:
-          await (await this.#bucket(effect.bucket)).put(effect.key, encoder.encode(JSON.stringify(effect.value)));
+          await (await this.#bucket(effect.bucket)).put(
+            effect.key,
+            encoder.encode(JSON.stringify(effect.value)),
+          );
           break;
         case EffectType.KvDelete:
           await (await this.#bucket(effect.bucket)).delete(effect.key);

@@ -75,15 +75,25 @@ export class FailureHandler {
       payload: Buffer.from(message.data).toString('base64'),
     };
     try {
-      await this.#o.log.publish(this.#o.deadSubject(tenant, this.#o.kind), encoder.encode(JSON.stringify(body)), {
-        msgId: `dead:${this.#o.kind}:${message.info.stream}:${message.seq}`,
-      });
+      await this.#o.log.publish(
+        this.#o.deadSubject(tenant, this.#o.kind),
+        encoder.encode(JSON.stringify(body)),
+        {
+          msgId: `dead:${this.#o.kind}:${message.info.stream}:${message.seq}`,
+        },
+      );
     } catch (publishError) {
-      this.#o.logger.error({ err: publishError, tenant, seq: message.seq }, 'dead letter not stored; will retry');
+      this.#o.logger.error(
+        { err: publishError, tenant, seq: message.seq },
+        'dead letter not stored; will retry',
+      );
       message.nak(this.delay(message));
       return;
     }
-    this.#o.logger.error({ tenant, seq: message.seq, subject: message.subject, error: body.error }, 'dead letter');
+    this.#o.logger.error(
+      { tenant, seq: message.seq, subject: message.subject, error: body.error },
+      'dead letter',
+    );
     message.term(body.error);
   }
 }

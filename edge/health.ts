@@ -1,0 +1,30 @@
+/**
+ * Liveness and readiness. `/healthz` says the process answers; `/readyz`
+ * says it can do its job: the engine is connected and the schema ensured.
+ */
+import { Hono } from 'hono';
+import { problem } from './problem.ts';
+
+export interface Readiness {
+  /** Each check returns null when fine, or what is wrong. */
+  checks: Record<string, () => string | null>;
+}
+
+export function healthRoutes(readiness: Readiness): Hono {
+  const app = new Hono();
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.get('/readyz', (c) => {
+    const results = Object.entries(readiness.checks).map(([name, check]) => [name, check()] as const);
+    const failing = results.filter(([, why]) => why !== null);
+    if (failing.length === 0) {
+      return c.json({ status: 'ready', checks: Object.fromEntries(results.map(([n]) => [n, 'ok'])) });
+    }
+    return problem({
+      title: 'Not ready',
+      status: 503,
+      detail: failing.map(([name, why]) => `${name}: ${why}`).join('; '),
+      checks: Object.fromEntries(results.map(([n, why]) => [n, why ?? 'ok'])),
+    });
+  });
+  return app;
+}

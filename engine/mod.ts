@@ -1,0 +1,33 @@
+/**
+ * Public surface of engine/: the ports, the actor system, leases, logging,
+ * and `openEngine`, which picks the adapter — NATS JetStream when a URL is
+ * given, the embedded bun:sqlite engine otherwise.
+ */
+import { openEmbeddedEngine } from './embedded/mod.ts';
+import { openNatsEngine } from './nats/mod.ts';
+import type { Engine } from './types.ts';
+
+export * from './actor/system.ts';
+export * from './actor/types.ts';
+export * from './backoff.ts';
+export * from './errors.ts';
+export * from './lease.ts';
+export * from './log.ts';
+export * from './subjects.ts';
+export * from './types.ts';
+
+export interface OpenEngineOptions {
+  /** `nats://…`; unset means the embedded engine. */
+  natsUrl?: string | undefined;
+  /** The embedded engine's data directory. */
+  dataDir: string;
+  /** Connection name shown by `nats server report connections`. */
+  name?: string;
+}
+
+export function openEngine(options: OpenEngineOptions): Promise<Engine> {
+  if (options.natsUrl !== undefined) {
+    return openNatsEngine({ servers: options.natsUrl.split(','), name: options.name ?? 'scopilot' });
+  }
+  return openEmbeddedEngine({ dataDir: options.dataDir });
+}
