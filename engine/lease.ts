@@ -41,6 +41,8 @@ export class LeaderLease {
   #validUntil = 0;
   #timer: ReturnType<typeof setTimeout> | null = null;
   #stopped = false;
+  /** When a follower should look again: right after the holder's lease runs out. */
+  #nextCheckMs = 0;
 
   constructor(options: LeaseOptions) {
     this.#o = options;
@@ -56,7 +58,7 @@ export class LeaderLease {
     this.#stopped = false;
     const loop = async () => {
       await this.tick();
-      if (!this.#stopped) this.#timer = setTimeout(loop, Math.max(50, Math.floor(this.#o.ttlMs / 3)));
+      if (!this.#stopped) this.#timer = setTimeout(loop, this.#nextCheckMs);
     };
     void loop();
   }
@@ -86,6 +88,7 @@ export class LeaderLease {
   async tick(): Promise<boolean> {
     const now = this.#now();
     const { bucket, key, holder, ttlMs } = this.#o;
+    this.#nextCheckMs = Math.floor(ttlMs / 3);
     try {
       const entry = await bucket.get(key);
       const current = entry && this.#parse(entry.value);
@@ -96,6 +99,7 @@ export class LeaderLease {
         if (current?.holder === holder) next.acquiredAtMs = current.acquiredAtMs;
         await bucket.update(key, this.#encode(next), entry.revision);
       } else {
+        this.#nextCheckMs = Math.min(Math.floor(ttlMs / 3), Math.max(10, current.expiresAtMs - now + 10));
         this.#setLeader(false);
         return false;
       }
