@@ -18,7 +18,7 @@ import {
 } from '../engine/mod.ts';
 import type { Engine } from '../engine/types.ts';
 import { Bucket, bucketName, ensureSchema, keys } from '../kv-schema/mod.ts';
-import { DEFAULT_NAMESPACE, type Namespace, subjectsFor } from '../streams/mod.ts';
+import { DEFAULT_NAMESPACE, isolatedNamespace, subjectsFor } from '../streams/mod.ts';
 import { UsageError } from './usage.ts';
 
 export const Role = {
@@ -44,7 +44,6 @@ export interface ServeOptions {
   role: Role;
   config: Config;
   logger: Logger;
-  namespace?: Namespace;
   /** Actor definitions this process runs (none until the flow actors are registered). */
   actors?: readonly AnyActorDefinition[];
 }
@@ -53,7 +52,7 @@ const runs = (role: Role, part: Role): boolean => role === Role.All || role === 
 
 export async function serve(options: ServeOptions): Promise<Runtime> {
   const { role, config, logger } = options;
-  const ns = options.namespace ?? DEFAULT_NAMESPACE;
+  const ns = config.namespace === undefined ? DEFAULT_NAMESPACE : isolatedNamespace(config.namespace);
   if (config.natsUrl === undefined && role !== Role.All) {
     throw new UsageError(
       `--role ${role} needs NATS: the embedded engine serves one process running every role (--role all). ` +
@@ -65,7 +64,7 @@ export async function serve(options: ServeOptions): Promise<Runtime> {
     dataDir: config.dataDir,
     name: `scopilot-${role}`,
   });
-  logger.info({ engine: engine.kind, role }, 'engine open');
+  logger.info({ engine: engine.kind }, 'engine open');
 
   let schemaReady = false;
   let stopping = false;
@@ -127,20 +126,20 @@ export async function serve(options: ServeOptions): Promise<Runtime> {
     },
   });
   const http: HttpServer = serveWithBun(app, config.http.host, config.http.port);
-  logger.info({ url: http.url, role }, 'listening');
+  logger.info({ url: http.url }, 'listening');
 
   return {
     url: http.url,
     engine,
     async stop() {
       stopping = true;
-      logger.info({ role }, 'draining');
+      logger.info('draining');
       await (await leaseStarted.catch(() => null))?.stop();
       await actorsStarted.catch(() => undefined);
       await actors.drain();
       await http.stop();
       await engine.drain();
-      logger.info({ role }, 'stopped');
+      logger.info('stopped');
     },
   };
 }

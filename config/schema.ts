@@ -83,6 +83,13 @@ const group = <T extends v.ObjectEntries>(entries: T) =>
 export const ConfigSchema = v.strictObject({
   natsUrl: v.optional(natsUrl),
   natsName: v.optional(text),
+  /**
+   * Unset: the subject, stream and bucket names of DESIGN §4–5. Set (e.g. `staging`): every
+   * name gets this prefix, so several installations can share one NATS account.
+   */
+  namespace: v.optional(
+    v.pipe(v.string(), v.regex(/^[a-z][a-z0-9]{0,30}$/, 'must match [a-z][a-z0-9]{0,30}')),
+  ),
   dataDir: v.optional(text, './data'),
   defaultTenantId: v.optional(
     v.pipe(v.string(), v.regex(TENANT_ID, 'must be a tenant id ([a-z0-9][a-z0-9-]{0,62})')),

@@ -22,8 +22,9 @@ export async function spawnChild(
   script: string,
   env: Record<string, string>,
   readyLine: RegExp,
+  args: string[] = [],
 ): Promise<Child> {
-  const proc = Bun.spawn([process.execPath, script], {
+  const proc = Bun.spawn([process.execPath, script, ...args], {
     env: { ...process.env, ...env },
     stdout: 'pipe',
     stderr: 'inherit',
