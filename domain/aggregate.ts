@@ -1,84 +1,149 @@
 /**
- * Aggregation of parsed hits by flow key (DESIGN §6). One mutable entry per
- * flow, updated in place for every line: this runs once per line, so it
- * avoids allocating anything for a flow it already knows.
+ * Aggregation of parsed hits by flow key (DESIGN §6). This runs once per
+ * line, so a known flow is found by numbers (a map per tag pair, keyed by
+ * protocol and port buckets) and updated in place; strings are cut out of the
+ * line only while a flow still collects samples.
  */
-import { dstPortBucket, srcPortBucket } from './flow.ts';
-import type { SgaclHit } from './syslog/parse.ts';
+import { ANY } from './flow.ts';
+import { HitText, hitText, hitTextEquals, Proto, protocolName, type SgaclHit } from './syslog/parse.ts';
 import type { Flow } from './types.ts';
 
 export const MAX_SAMPLES = 5;
 const MAX_PLACES = 16;
 const MAX_SGACL_NAMES = 8;
 const DAY_MS = 86_400_000;
+/** Bucket value of `any` in the numeric key: outside every real port. */
+const ANY_PORT = 65_536;
 
 interface Entry {
   flow: Flow;
   days: Set<number>;
+  lastDay: number;
+  pairKey: number;
+  flowKey: number;
 }
 
-function addCapped(list: string[], value: string, cap: number): void {
-  if (value !== '' && list.length < cap && !list.includes(value)) list.push(value);
+/** Events of a flow during which every line is searched for new samples and places. */
+const SAMPLE_EVERY_LINE_UNTIL = 256;
+/** Slots of the direct-mapped cache in front of the maps (a power of two). */
+const CACHE_SLOTS = 4096;
+
+const detach = (s: string): string => Buffer.from(s, 'utf8').toString('utf8');
+
+/** Add the field's text to `list` unless present or full; compares in place before cutting. */
+function collect(list: string[], cap: number, hit: SgaclHit, field: HitText): void {
+  if (list.length >= cap) return;
+  const start = hit.spans[field * 2]!;
+  if (start === hit.spans[field * 2 + 1]) return;
+  for (const value of list) if (hitTextEquals(hit, field, value)) return;
+  // A copy, not a slice: a slice would keep the whole input chunk it came from alive.
+  list.push(detach(hitText(hit, field)));
 }
 
 export class FlowAggregator {
-  readonly #entries = new Map<string, Entry>();
+  /** (sgt << 16 | dgt) → (protocol, src bucket, dst bucket) → entry */
+  readonly #pairs = new Map<number, Map<number, Entry>>();
+  /** Busy flows repeat line after line: most lookups end here, without hashing doubles. */
+  readonly #cache: (Entry | undefined)[] = new Array(CACHE_SLOTS).fill(undefined);
+  #size = 0;
 
   get size(): number {
-    return this.#entries.size;
+    return this.#size;
   }
 
   add(hit: SgaclHit): void {
-    const srcPort = srcPortBucket(hit.protocol, hit.srcPort);
-    const dstPort = dstPortBucket(hit.protocol, hit.dstPort);
-    const id = `${hit.sgt}-${hit.dgt}-${hit.protocol}-${srcPort}-${dstPort}`;
-    let entry = this.#entries.get(id);
-    if (entry === undefined) {
-      entry = {
-        flow: {
-          id,
-          sgt: hit.sgt,
-          dgt: hit.dgt,
-          protocol: hit.protocol,
-          srcPort,
-          dstPort,
-          hits: 0,
-          events: 0,
-          firstSeenMs: hit.timestampMs,
-          lastSeenMs: hit.timestampMs,
-          daysSeen: 0,
-          srcSamples: [],
-          dstSamples: [],
-          permitHits: 0,
-          denyHits: 0,
-          switches: [],
-          interfaces: [],
-          sgaclNames: [],
-        },
-        days: new Set(),
-      };
-      this.#entries.set(id, entry);
+    const p = hit.protocol;
+    // DESIGN §6: ICMP "ports" are type/code, source ports ≥ 1024 are ephemeral, port 0 is none.
+    const icmp = p === Proto.Icmp || p === Proto.Icmpv6;
+    const src = icmp || hit.srcPort === 0 || hit.srcPort >= 1024 ? ANY_PORT : hit.srcPort;
+    const dst = icmp || hit.dstPort === 0 ? ANY_PORT : hit.dstPort;
+    const pairKey = hit.sgt * 65_536 + hit.dgt;
+    const flowKey = (p * 131_072 + src) * 131_072 + dst;
+    const slot =
+      (Math.imul(hit.sgt, 7919) ^ Math.imul(hit.dgt, 104_729) ^ Math.imul(dst + p, 31) ^ src) &
+      (CACHE_SLOTS - 1);
+    let entry = this.#cache[slot];
+    if (entry === undefined || entry.pairKey !== pairKey || entry.flowKey !== flowKey) {
+      entry = this.#lookup(hit, pairKey, flowKey, src, dst);
+      this.#cache[slot] = entry;
     }
     const f = entry.flow;
+    const t = hit.timestampMs;
     f.hits += hit.hits;
     f.events += 1;
-    if (hit.timestampMs < f.firstSeenMs) f.firstSeenMs = hit.timestampMs;
-    if (hit.timestampMs > f.lastSeenMs) f.lastSeenMs = hit.timestampMs;
-    entry.days.add(Math.floor(hit.timestampMs / DAY_MS));
+    if (t < f.firstSeenMs) f.firstSeenMs = t;
+    if (t > f.lastSeenMs) f.lastSeenMs = t;
+    const day = Math.floor(t / DAY_MS);
+    if (day !== entry.lastDay) {
+      entry.lastDay = day;
+      entry.days.add(day);
+    }
     if (hit.action === 'permit') f.permitHits += hit.hits;
     else f.denyHits += hit.hits;
-    // Small lists stop growing once full, so the common case is a length check.
-    if (f.srcSamples.length < MAX_SAMPLES) addCapped(f.srcSamples, hit.srcIp, MAX_SAMPLES);
-    if (f.dstSamples.length < MAX_SAMPLES) addCapped(f.dstSamples, hit.dstIp, MAX_SAMPLES);
-    if (f.switches.length < MAX_PLACES) addCapped(f.switches, hit.host, MAX_PLACES);
-    if (f.interfaces.length < MAX_PLACES) addCapped(f.interfaces, hit.ingressInterface, MAX_PLACES);
-    if (f.sgaclNames.length < MAX_SGACL_NAMES) addCapped(f.sgaclNames, hit.sgaclName, MAX_SGACL_NAMES);
+    // A busy flow has long shown its samples and places: after its first events
+    // look at every 16th line only, which keeps the hot path to counters.
+    if (f.events <= SAMPLE_EVERY_LINE_UNTIL || (f.events & 15) === 0) {
+      collect(f.srcSamples, MAX_SAMPLES, hit, HitText.SrcIp);
+      collect(f.dstSamples, MAX_SAMPLES, hit, HitText.DstIp);
+      collect(f.switches, MAX_PLACES, hit, HitText.Host);
+      collect(f.interfaces, MAX_PLACES, hit, HitText.Interface);
+      collect(f.sgaclNames, MAX_SGACL_NAMES, hit, HitText.SgaclName);
+    }
+  }
+
+  #lookup(hit: SgaclHit, pairKey: number, flowKey: number, src: number, dst: number): Entry {
+    let flows = this.#pairs.get(pairKey);
+    if (flows === undefined) {
+      flows = new Map();
+      this.#pairs.set(pairKey, flows);
+    }
+    let entry = flows.get(flowKey);
+    if (entry === undefined) {
+      entry = this.#create(hit, pairKey, flowKey, src, dst);
+      flows.set(flowKey, entry);
+    }
+    return entry;
+  }
+
+  #create(hit: SgaclHit, pairKey: number, flowKey: number, src: number, dst: number): Entry {
+    this.#size++;
+    const protocol = protocolName(hit.protocol);
+    const srcPort = src === ANY_PORT ? ANY : src;
+    const dstPort = dst === ANY_PORT ? ANY : dst;
+    return {
+      flow: {
+        id: `${hit.sgt}-${hit.dgt}-${protocol}-${srcPort}-${dstPort}`,
+        sgt: hit.sgt,
+        dgt: hit.dgt,
+        protocol,
+        srcPort,
+        dstPort,
+        hits: 0,
+        events: 0,
+        firstSeenMs: hit.timestampMs,
+        lastSeenMs: hit.timestampMs,
+        daysSeen: 0,
+        srcSamples: [],
+        dstSamples: [],
+        permitHits: 0,
+        denyHits: 0,
+        switches: [],
+        interfaces: [],
+        sgaclNames: [],
+      },
+      days: new Set(),
+      lastDay: Number.NaN,
+      pairKey,
+      flowKey,
+    };
   }
 
   /** The flows, busiest first (ties by id, so output is stable). */
   flows(): Flow[] {
     const out: Flow[] = [];
-    for (const { flow, days } of this.#entries.values()) out.push({ ...flow, daysSeen: days.size });
+    for (const flows of this.#pairs.values()) {
+      for (const { flow, days } of flows.values()) out.push({ ...flow, daysSeen: days.size });
+    }
     return out.sort((a, b) => b.hits - a.hits || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 }

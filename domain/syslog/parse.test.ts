@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test';
-import { emptyHit, LineParser, RejectReason, type SgaclHit } from './parse.ts';
+import { emptyHit, hitRecord, LineParser, RejectReason } from './parse.ts';
 
 const BODY =
   "%RBM-6-SGACLHIT: ingress_interface='GigabitEthernet1/0/2' sgacl_name='web_https' action='Permit' protocol='tcp' " +
@@ -12,9 +12,10 @@ const ICMP_BODY =
 /** Files written in early July 2026, unless a test says otherwise. */
 const REFERENCE = Date.UTC(2026, 6, 1);
 
-function parse(line: string, referenceMs = REFERENCE): [RejectReason | null, SgaclHit] {
+function parse(line: string, referenceMs = REFERENCE): [RejectReason | null, ReturnType<typeof hitRecord>] {
   const hit = emptyHit();
-  return [new LineParser(referenceMs).parse(line, hit), hit];
+  const reason = new LineParser(referenceMs).parse(line, hit);
+  return [reason, hitRecord(hit)];
 }
 
 const at = (iso: string) => Date.parse(iso);

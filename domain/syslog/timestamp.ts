@@ -2,25 +2,23 @@
  * Timestamps of SGACLHIT lines, from whichever header wraps them
  * (reference/sgaclhit.md): RFC 5424 and rsyslog ISO stamps (year and zone
  * included), RFC 3164 stamps, and IOS stamps with their `*`/`.` clock flags,
- * optional year and zone name. A stamp without a year gets one inferred from
- * a reference time (the collector's stamp or the file's time), never blindly
- * the current year, so logs that cross New Year land in the right year.
+ * sequence numbers, optional year and zone name. A stamp without a year gets
+ * one inferred from a reference time (the collector's stamp or the file's
+ * time), never blindly the current year, so logs that cross New Year land in
+ * the right year.
+ *
+ * This runs for every line, so it reads characters by index, works on the
+ * whole line without cutting the header out, and caches midnight of each day
+ * instead of calling Date.UTC.
  */
 
-const MONTHS: Record<string, number> = {
-  Jan: 0,
-  Feb: 1,
-  Mar: 2,
-  Apr: 3,
-  May: 4,
-  Jun: 5,
-  Jul: 6,
-  Aug: 7,
-  Sep: 8,
-  Oct: 9,
-  Nov: 10,
-  Dec: 11,
-};
+/** Month from its three letters, keyed by their char codes packed into one number. */
+const MONTHS = new Map<number, number>(
+  ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'].map((m, i) => [
+    (m.charCodeAt(0) << 16) | (m.charCodeAt(1) << 8) | m.charCodeAt(2),
+    i,
+  ]),
+);
 
 /** Zone names IOS prints, as minutes east of UTC. Unknown names are read as UTC. */
 const ZONES: Record<string, number> = {
@@ -63,142 +61,180 @@ const ZONES: Record<string, number> = {
 /** Allowed lead of a stamp over its reference before it is taken for last year's. */
 const FUTURE_SLACK_MS = 2 * 24 * 60 * 60 * 1000;
 
-const ISO = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:?\d{2})$/;
-
-/** RFC 3339 (what RFC 5424 and rsyslog write) to epoch ms, or NaN. */
-export function parseIso(text: string): number {
-  const m = ISO.exec(text);
-  if (m === null) return Number.NaN;
-  const ms = m[7] === undefined ? 0 : Number(m[7].slice(0, 3).padEnd(3, '0'));
-  const utc = Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!, ms);
-  const zone = m[8]!;
-  if (zone === 'Z') return utc;
-  const sign = zone[0] === '-' ? -1 : 1;
-  const digits = zone.slice(1).replace(':', '');
-  return utc - sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2))) * 60_000;
-}
-
-/** An IOS stamp: `Jun 18 2026 10:17:22.205 UTC: ` (year, fraction and zone optional). */
-const IOS_STAMP =
-  /^([A-Z][a-z]{2}) +(\d{1,2}) (?:(\d{4}) )?(\d{1,2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?(?: ([A-Za-z]{1,5}))?: *$/;
-const SYSLOG_3164 = /^([A-Z][a-z]{2}) +(\d{1,2}) (\d{2}):(\d{2}):(\d{2}) /;
-
 export interface HeaderTime {
   /** Epoch ms, or NaN when the header carries no usable stamp. */
   ms: number;
-  /** The switch that sent it, when the header names one. */
-  host: string;
+  /** Where the sending switch's name is in the line (equal when there is none). */
+  hostStart: number;
+  hostEnd: number;
 }
 
-function withYear(
-  month: number,
-  day: number,
-  h: number,
-  mi: number,
-  s: number,
-  ms: number,
-  referenceMs: number,
-) {
-  const refYear = new Date(referenceMs).getUTCFullYear();
-  const t = Date.UTC(refYear, month, day, h, mi, s, ms);
-  return t - referenceMs > FUTURE_SLACK_MS ? Date.UTC(refYear - 1, month, day, h, mi, s, ms) : t;
+const midnights = new Map<number, number>();
+
+/** Epoch ms of midnight UTC, cached: a log spans few days. NaN for impossible dates. */
+function midnight(year: number, month: number, day: number): number {
+  const key = year * 512 + month * 32 + day;
+  let ms = midnights.get(key);
+  if (ms === undefined) {
+    ms = Date.UTC(year, month, day);
+    // Feb 30, month 13, a year of garbage digits: no such day.
+    if (year < 1970 || year > 9999 || month < 0 || month > 11 || new Date(ms).getUTCDate() !== day)
+      ms = Number.NaN;
+    if (midnights.size > 10_000) midnights.clear();
+    midnights.set(key, ms);
+  }
+  return ms;
 }
 
-function validDate(
-  month: number | undefined,
-  day: number,
-  h: number,
-  mi: number,
-  s: number,
-): month is number {
-  return month !== undefined && day >= 1 && day <= 31 && h <= 23 && mi <= 59 && s <= 60;
+/** `n` digits at `at` as a number, or -1. */
+function num(s: string, at: number, n: number): number {
+  let v = 0;
+  for (let i = at; i < at + n; i++) {
+    const c = s.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return -1;
+    v = v * 10 + c;
+  }
+  return v;
 }
 
-function iosStamp(text: string, referenceMs: number): number {
-  const m = IOS_STAMP.exec(text);
-  if (m === null) return Number.NaN;
-  const month = MONTHS[m[1]!];
-  const d = +m[2]!,
-    h = +m[4]!,
-    mi = +m[5]!,
-    s = +m[6]!;
-  if (!validDate(month, d, h, mi, s)) return Number.NaN;
-  const ms = m[7] === undefined ? 0 : Number(m[7].slice(0, 3).padEnd(3, '0'));
-  const zoneMs = (ZONES[m[8]?.toUpperCase() ?? 'UTC'] ?? 0) * 60_000;
+const isDigit = (c: number) => c >= 48 && c <= 57;
+
+function clock(h: number, mi: number, s: number): number {
+  return h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 60
+    ? Number.NaN
+    : h * 3_600_000 + mi * 60_000 + s * 1_000;
+}
+
+/** Milliseconds from a `.fff…` fraction at `at` (0 when absent); `end` receives the index after it. */
+function fraction(s: string, at: number, end: { i: number }): number {
+  end.i = at;
+  if (s.charCodeAt(at) !== 46 /* . */) return 0;
+  let i = at + 1;
+  let ms = 0;
+  let digits = 0;
+  for (; isDigit(s.charCodeAt(i)); i++) if (digits++ < 3) ms = ms * 10 + s.charCodeAt(i) - 48;
+  for (; digits < 3; digits++) ms *= 10;
+  end.i = i;
+  return ms;
+}
+
+const cursor = { i: 0 };
+
+/** RFC 3339 at `at`, up to the next space (or `end`): epoch ms or NaN. */
+export function parseIsoAt(s: string, at: number, end: number): number {
+  if (s.charCodeAt(at + 4) !== 45 || s.charCodeAt(at + 7) !== 45 || s.charCodeAt(at + 10) !== 84 /* T */)
+    return Number.NaN;
+  const day = midnight(num(s, at, 4), num(s, at + 5, 2) - 1, num(s, at + 8, 2));
   const t =
-    m[3] === undefined
-      ? withYear(month, d, h, mi, s, ms, referenceMs + zoneMs)
-      : Date.UTC(+m[3], month, d, h, mi, s, ms);
-  return t - zoneMs;
+    day + clock(num(s, at + 11, 2), num(s, at + 14, 2), num(s, at + 17, 2)) + fraction(s, at + 19, cursor);
+  const z = cursor.i;
+  const zc = s.charCodeAt(z);
+  if (zc === 90 /* Z */ && (z + 1 === end || s.charCodeAt(z + 1) === 32)) return t;
+  if (zc !== 43 && zc !== 45) return Number.NaN;
+  const colon = s.charCodeAt(z + 3) === 58 ? 1 : 0;
+  const offset = num(s, z + 1, 2) * 60 + num(s, z + 3 + colon, 2);
+  return offset < 0 ? Number.NaN : t - (zc === 45 ? -1 : 1) * offset * 60_000;
 }
 
-/**
- * Reads stamps, remembering the last one: lines arrive in time order and many
- * share a stamp, so most lines cost one string comparison here.
- */
+/** `Mmm dd` at `at`: [month, day, index after the day] or null. */
+function monthDay(s: string, at: number): [number, number, number] | null {
+  const month = MONTHS.get((s.charCodeAt(at) << 16) | (s.charCodeAt(at + 1) << 8) | s.charCodeAt(at + 2));
+  if (month === undefined || s.charCodeAt(at + 3) !== 32) return null;
+  let i = at + 4;
+  if (s.charCodeAt(i) === 32) i++; // `Jun  8`
+  let day = 0;
+  const start = i;
+  while (isDigit(s.charCodeAt(i)) && i - start < 2) day = day * 10 + s.charCodeAt(i++) - 48;
+  if (i === start || s.charCodeAt(i) !== 32) return null;
+  return [month, day, i + 1];
+}
+
 export class HeaderReader {
   readonly #referenceMs: number;
-  #lastText = '';
-  #lastMs = Number.NaN;
+  readonly #referenceYear: number;
 
   constructor(referenceMs: number) {
     this.#referenceMs = referenceMs;
+    this.#referenceYear = new Date(referenceMs).getUTCFullYear();
   }
 
-  #cached(text: string, parse: (t: string, ref: number) => number): number {
-    if (text !== this.#lastText) {
-      this.#lastText = text;
-      this.#lastMs = parse(text, this.#referenceMs);
+  #withYear(month: number, day: number, timeMs: number, zoneMs: number): number {
+    const t = midnight(this.#referenceYear, month, day) + timeMs - zoneMs;
+    return t - this.#referenceMs > FUTURE_SLACK_MS
+      ? midnight(this.#referenceYear - 1, month, day) + timeMs - zoneMs
+      : t;
+  }
+
+  /** An IOS stamp `Mmm dd [yyyy ]hh:mm:ss[.fff][ TZ]:` at `at`, ending before `end`. */
+  #ios(s: string, at: number, end: number): number {
+    const md = monthDay(s, at);
+    if (md === null) return Number.NaN;
+    let i = md[2];
+    let year = -1;
+    if (isDigit(s.charCodeAt(i + 3)) && s.charCodeAt(i + 4) === 32) {
+      year = num(s, i, 4);
+      i += 5;
     }
-    return this.#lastMs;
+    const h = s.charCodeAt(i + 1) === 58 ? num(s, i++, 1) : num(s, i, 2); // hour may have one digit
+    const time = clock(h, num(s, i + 3, 2), num(s, i + 6, 2)) + fraction(s, i + 8, cursor);
+    i = cursor.i;
+    let zoneMs = 0;
+    if (s.charCodeAt(i) === 32 && i + 1 < end && !s.startsWith('UTC:', i + 1)) {
+      const colon = s.indexOf(':', i);
+      const name = s.slice(i + 1, colon === -1 ? end : colon).toUpperCase();
+      zoneMs = (ZONES[name] ?? 0) * 60_000;
+    }
+    if (year === -1) return this.#withYear(md[0], md[1], time, zoneMs);
+    return midnight(year, md[0], md[1]) + time - zoneMs;
   }
 
   /**
-   * Read the time and host out of everything before `%RBM-…`. The collector's
-   * ISO stamp wins when there is one (it has year and zone); otherwise the
-   * device's stamp, with the year inferred from the reference time.
+   * Read the time and host out of `line[0, end)`, everything before `%RBM-…`.
+   * The collector's ISO stamp wins when there is one (it has year and zone);
+   * otherwise the device's stamp, with the year inferred from the reference.
    */
-  read(header: string, out: HeaderTime): void {
+  read(s: string, end: number, out: HeaderTime): void {
     out.ms = Number.NaN;
-    out.host = '';
-    let rest = header;
-    const pri = rest.charCodeAt(0) === 60; /* < */
+    out.hostStart = 0;
+    out.hostEnd = 0;
+    let p = 0;
+    const pri = s.charCodeAt(0) === 60; /* < */
     if (pri) {
-      const close = rest.indexOf('>');
-      if (close < 2 || close > 4) return;
-      rest = rest.slice(close + 1);
-      if (rest.startsWith('1 ')) rest = rest.slice(2); // RFC 5424 version
+      p = s.indexOf('>');
+      if (p < 2 || p > 4) return;
+      p++;
+      if (s.charCodeAt(p) === 49 /* 1 */ && s.charCodeAt(p + 1) === 32) p += 2; // RFC 5424 version
     }
-    const c0 = rest.charCodeAt(0);
-    const sp = rest.indexOf(' ');
-    if (c0 >= 48 && c0 <= 57 && rest.charCodeAt(4) === 45 /* - */) {
+    if (isDigit(s.charCodeAt(p)) && s.charCodeAt(p + 4) === 45) {
       // ISO stamp, then host: rsyslog file lines and RFC 5424.
-      out.ms = this.#cached(sp === -1 ? rest : rest.slice(0, sp), parseIso);
-      const hostEnd = rest.indexOf(' ', sp + 1);
-      if (sp !== -1 && hostEnd !== -1) out.host = rest.slice(sp + 1, hostEnd);
+      const sp = s.indexOf(' ', p);
+      if (sp === -1 || sp >= end) return;
+      out.ms = parseIsoAt(s, p, sp);
+      this.#host(s, sp + 1, end, out);
       return;
     }
     if (pri) {
       // RFC 3164: `Mmm dd hh:mm:ss host …`
-      const m = SYSLOG_3164.exec(rest);
-      if (m === null) return;
-      const hostEnd = rest.indexOf(' ', m[0].length);
-      if (hostEnd !== -1) out.host = rest.slice(m[0].length, hostEnd);
-      const month = MONTHS[m[1]!];
-      const d = +m[2]!,
-        h = +m[3]!,
-        mi = +m[4]!,
-        s = +m[5]!;
-      if (validDate(month, d, h, mi, s)) out.ms = withYear(month, d, h, mi, s, 0, this.#referenceMs);
+      const md = monthDay(s, p);
+      if (md === null || s.charCodeAt(md[2] + 8) !== 32) return;
+      const i = md[2];
+      out.ms = this.#withYear(md[0], md[1], clock(num(s, i, 2), num(s, i + 3, 2), num(s, i + 6, 2)), 0);
+      this.#host(s, i + 9, end, out);
       return;
     }
     // Bare IOS: optional `000123: ` sequence number, optional `*`/`.` clock flag, then the stamp.
-    let p = 0;
-    while (p < rest.length && rest.charCodeAt(p) >= 48 && rest.charCodeAt(p) <= 57) p++;
-    if (p > 0 && rest.startsWith(': ', p)) p += 2;
-    else p = 0;
-    const flag = rest.charCodeAt(p);
+    let q = p;
+    while (isDigit(s.charCodeAt(q))) q++;
+    if (q > p && s.charCodeAt(q) === 58 && s.charCodeAt(q + 1) === 32) p = q + 2;
+    const flag = s.charCodeAt(p);
     if (flag === 42 /* * */ || flag === 46 /* . */) p++;
-    out.ms = this.#cached(p === 0 ? rest : rest.slice(p), iosStamp);
+    out.ms = this.#ios(s, p, end);
+  }
+
+  #host(s: string, from: number, end: number, out: HeaderTime): void {
+    const sp = s.indexOf(' ', from);
+    if (sp === -1 || sp > end) return;
+    out.hostStart = from;
+    out.hostEnd = s.charCodeAt(sp - 1) === 58 ? sp - 1 : sp; // `host:` in some 3164 senders
   }
 }
