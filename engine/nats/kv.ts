@@ -1,0 +1,222 @@
+/**
+ * KvStore on JetStream KV (@nats-io/kv). A bucket is the stream `KV_<name>`;
+ * revisions are that stream's sequence numbers. Kvm.create leaves an existing
+ * bucket untouched, so ensureBucket updates the backing stream itself when the
+ * history or max age changed.
+ */
+import type { KV, KvEntry as NatsKvEntry } from '@nats-io/kv';
+import { InvalidNameError, KvBucketNotFoundError, KvConflictError } from '../errors.ts';
+import type { BucketConfig, KvBucket, KvEntry, KvStore, KvWatch, WatchOptions } from '../types.ts';
+import { NS_PER_MS } from './config.ts';
+import type { NatsContext } from './connection.ts';
+import { ApiCode, apiCode, mapCommon } from './nats-errors.ts';
+
+const BUCKET_NAME = /^[-\w]+$/;
+const KEY = /^[-/=.\w]+$/;
+const DEFAULT_DUPLICATE_WINDOW_MS = 120_000;
+
+const streamOf = (bucket: string): string => `KV_${bucket}`;
+
+function checkBucketName(name: string): void {
+  if (!BUCKET_NAME.test(name)) throw new InvalidNameError('kv bucket', name, 'use letters, digits, - and _');
+}
+
+function checkKey(key: string): void {
+  if (!KEY.test(key) || key.startsWith('.') || key.endsWith('.')) {
+    throw new InvalidNameError('kv key', key, 'use letters, digits, - / _ = and inner dots');
+  }
+}
+
+function toEntry(e: NatsKvEntry): KvEntry {
+  return {
+    bucket: e.bucket,
+    key: e.key,
+    value: e.value,
+    revision: e.revision,
+    createdMs: e.created.getTime(),
+    operation: e.operation,
+  };
+}
+
+const isConflict = (error: unknown): boolean => {
+  const code = apiCode(error);
+  return code === ApiCode.StreamWrongLastSequence || code === ApiCode.StreamWrongLastSequenceUnknown;
+};
+
+export class NatsKvStore implements KvStore {
+  readonly #ctx: NatsContext;
+
+  constructor(ctx: NatsContext) {
+    this.#ctx = ctx;
+  }
+
+  async ensureBucket(config: BucketConfig): Promise<KvBucket> {
+    checkBucketName(config.name);
+    const history = config.history ?? 1;
+    if (!Number.isInteger(history) || history < 1 || history > 64) {
+      throw new RangeError(`kv bucket ${config.name}: history must be 1-64, got ${history}`);
+    }
+    const maxAgeMs = config.maxAgeMs ?? 0;
+    try {
+      const kv = await this.#ctx.kvm.create(config.name, {
+        history,
+        ttl: maxAgeMs,
+        storage: 'file',
+        ...(config.description ? { description: config.description } : {}),
+      });
+      const si = await this.#ctx.jsm.streams.info(streamOf(config.name));
+      const c = si.config;
+      const description = config.description ?? '';
+      if (
+        c.max_msgs_per_subject !== history ||
+        c.max_age !== maxAgeMs * NS_PER_MS ||
+        (c.description ?? '') !== description
+      ) {
+        // The dedupe window may not exceed max_age, so shrink it along.
+        const window =
+          maxAgeMs > 0 ? Math.min(DEFAULT_DUPLICATE_WINDOW_MS, maxAgeMs) : DEFAULT_DUPLICATE_WINDOW_MS;
+        await this.#ctx.jsm.streams.update(streamOf(config.name), {
+          max_msgs_per_subject: history,
+          max_age: maxAgeMs * NS_PER_MS,
+          duplicate_window: window * NS_PER_MS,
+          description,
+        });
+      }
+      return new NatsKvBucket(config.name, kv);
+    } catch (error) {
+      throw mapCommon(error);
+    }
+  }
+
+  async bucket(name: string): Promise<KvBucket> {
+    checkBucketName(name);
+    try {
+      const si = await this.#ctx.jsm.streams.info(streamOf(name));
+      // Binding skips Kvm's own stream lookup; pass what the stream allows.
+      const kv = await this.#ctx.kvm.open(name, { allow_direct: si.config.allow_direct });
+      return new NatsKvBucket(name, kv);
+    } catch (error) {
+      if (apiCode(error) === ApiCode.StreamNotFound) throw new KvBucketNotFoundError(name);
+      throw mapCommon(error);
+    }
+  }
+
+  async bucketConfig(name: string): Promise<BucketConfig | null> {
+    checkBucketName(name);
+    try {
+      const c = (await this.#ctx.jsm.streams.info(streamOf(name))).config;
+      const config: BucketConfig = {
+        name,
+        history: c.max_msgs_per_subject,
+        maxAgeMs: Math.round(c.max_age / NS_PER_MS),
+      };
+      if (c.description) config.description = c.description;
+      return config;
+    } catch (error) {
+      if (apiCode(error) === ApiCode.StreamNotFound) return null;
+      throw mapCommon(error);
+    }
+  }
+
+  async deleteBucket(name: string): Promise<boolean> {
+    checkBucketName(name);
+    try {
+      return await this.#ctx.jsm.streams.delete(streamOf(name));
+    } catch (error) {
+      if (apiCode(error) === ApiCode.StreamNotFound) return false;
+      throw mapCommon(error);
+    }
+  }
+}
+
+class NatsKvBucket implements KvBucket {
+  readonly name: string;
+  readonly #kv: KV;
+
+  constructor(name: string, kv: KV) {
+    this.name = name;
+    this.#kv = kv;
+  }
+
+  /** Run a KV call, translating the bucket vanishing underneath and closed connections. */
+  async #call<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      if (apiCode(error) === ApiCode.StreamNotFound) throw new KvBucketNotFoundError(this.name);
+      throw mapCommon(error);
+    }
+  }
+
+  async get(key: string): Promise<KvEntry | null> {
+    checkKey(key);
+    const e = await this.#call(() => this.#kv.get(key));
+    return e === null || e.operation !== 'PUT' ? null : toEntry(e);
+  }
+
+  put(key: string, value: Uint8Array): Promise<number> {
+    checkKey(key);
+    return this.#call(() => this.#kv.put(key, value));
+  }
+
+  async create(key: string, value: Uint8Array): Promise<number> {
+    checkKey(key);
+    try {
+      return await this.#call(() => this.#kv.create(key, value));
+    } catch (error) {
+      if (isConflict(error)) throw new KvConflictError(this.name, key, { cause: error });
+      throw error;
+    }
+  }
+
+  async update(key: string, value: Uint8Array, expectedRevision: number): Promise<number> {
+    checkKey(key);
+    // Revision 0 means "no value yet": that is a create.
+    if (expectedRevision <= 0) return this.create(key, value);
+    try {
+      return await this.#call(() => this.#kv.update(key, value, expectedRevision));
+    } catch (error) {
+      if (isConflict(error)) throw new KvConflictError(this.name, key, { cause: error });
+      throw error;
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    checkKey(key);
+    await this.#call(() => this.#kv.delete(key));
+  }
+
+  async history(key: string): Promise<KvEntry[]> {
+    checkKey(key);
+    return this.#call(async () => {
+      const out: KvEntry[] = [];
+      for await (const e of await this.#kv.history({ key })) out.push(toEntry(e));
+      return out;
+    });
+  }
+
+  async watch(options?: WatchOptions): Promise<KvWatch> {
+    const iter = await this.#call(() =>
+      this.#kv.watch({
+        key: options?.key ?? '>',
+        // '' is KvWatchInclude.LastValue: current value of each key first, then updates.
+        include: options?.initialValues === false ? 'updates' : '',
+      }),
+    );
+    return {
+      async *[Symbol.asyncIterator]() {
+        for await (const e of iter) yield toEntry(e);
+      },
+      stop: () => iter.stop(),
+    };
+  }
+
+  async keys(filter?: string): Promise<string[]> {
+    return this.#call(async () => {
+      const out: string[] = [];
+      for await (const k of await this.#kv.keys(filter ?? '>')) out.push(k);
+      // Sorted, so both adapters answer the same order.
+      return out.sort();
+    });
+  }
+}
