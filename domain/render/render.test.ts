@@ -1,0 +1,135 @@
+import { describe, expect, test } from 'bun:test';
+import { goldenInput } from '../../test/fixtures/golden/input.ts';
+import { buildContracts } from '../contracts.ts';
+import { testClassification as cls, testFlow as flow } from '../testing.ts';
+import type { Flow } from '../types.ts';
+import {
+  csvField,
+  DeployMode,
+  iseDocument,
+  isOutputFormat,
+  mdText,
+  type RenderInput,
+  render,
+} from './mod.ts';
+
+const EVIL = 'a|b\n# injected';
+
+function inputWith(names: Map<number, string>, flows: Flow[], rationale = 'ok'): RenderInput {
+  const classifications = flows.map((f) => cls(f.id, 'business_relevant', rationale));
+  return {
+    flows,
+    classifications,
+    contracts: buildContracts(flows, classifications, names),
+    sgtNames: names,
+    stats: {
+      linesRead: 1,
+      events: 1,
+      hits: 1,
+      notSgaclHit: 0,
+      outsideWindow: 0,
+      rejected: {},
+      rejectedTotal: 0,
+      tagsSeen: [10, 20],
+    },
+  };
+}
+
+/** Cells of a Markdown table row, splitting on unescaped pipes only. */
+const cells = (line: string): string[] => line.split(/(?<!\\)\|/).slice(1, -1);
+
+describe('markdown', () => {
+  test('untrusted SGT names, SGACL names and rationales cannot break a table or start a heading', () => {
+    const f = { ...flow('10-20-tcp-any-443'), sgaclNames: ['acl|x\r\n## y', '`code`'] };
+    const md = render(
+      'markdown',
+      inputWith(
+        new Map([
+          [10, EVIL],
+          [20, '<img src=x>'],
+        ]),
+        [f],
+        'why | `now`\n---',
+      ),
+    );
+    const lines = md.split('\n');
+    expect(lines.some((l) => l.startsWith('# injected') || l.startsWith('## y') || l === '---')).toBe(false);
+    expect(md).not.toMatch(/(?<!\\)<img/);
+    for (const table of [
+      lines.filter((l) => l.startsWith('| ')).slice(0, 3),
+      lines.filter((l) => l.startsWith('| ')).slice(3),
+    ]) {
+      const widths = table.map((l) => cells(l).length);
+      expect(new Set(widths).size).toBe(1);
+    }
+    expect(md).toContain('a\\|b \\# injected (10)');
+    expect(mdText('x\u2028y\u0007z')).toBe('x y z');
+    expect(mdText('y'.repeat(400))).toHaveLength(300);
+  });
+});
+
+describe('csv', () => {
+  test('RFC 4180 quoting and defused formulas', () => {
+    expect(csvField('plain')).toBe('plain');
+    expect(csvField('a,b')).toBe('"a,b"');
+    expect(csvField('say "hi"')).toBe('"say ""hi"""');
+    expect(csvField('two\nlines')).toBe('"two\nlines"');
+    for (const s of ['=1+1', '+1', '-1', '@SUM(A1)', '\tx', '\rx'])
+      expect(csvField(s).startsWith("'") || csvField(s).startsWith(`"'`)).toBe(true);
+    expect(csvField('=HYPERLINK("http://x","y")')).toBe(`"'=HYPERLINK(""http://x"",""y"")"`);
+    expect(csvField(443)).toBe('443');
+    expect(csvField(undefined)).toBe('');
+  });
+
+  test('hostile names stay in their column', () => {
+    const out = render(
+      'csv',
+      inputWith(
+        new Map([
+          [10, '=cmd|"/c calc"!A1'],
+          [20, EVIL],
+        ]),
+        [flow('10-20-tcp-any-443')],
+      ),
+    );
+    const [, row] = out.split('\r\n');
+    expect(row).toBe(
+      `10,"'=cmd|""/c calc""!A1",20,"a|b\n# injected",CMD_C_CALC_A1_to_A_B_INJECTED,permit,tcp,443,1,1,business_relevant,heuristic,ok,,permit tcp dst eq 443`,
+    );
+  });
+});
+
+describe('ios and ise modes', () => {
+  test('enforce: cells enforce and the default is DENY_LOG', () => {
+    const ios = render('ios', goldenInput(), { mode: DeployMode.Enforce });
+    expect(ios).not.toContain('monitor');
+    expect(ios).not.toContain('PERMIT_LOG');
+    expect(ios).toContain('\ncts role-based permissions default ipv4 DENY_LOG\n');
+    const ise = iseDocument(goldenInput(), { mode: DeployMode.Enforce });
+    expect(ise.egressMatrixCells.every((c) => c.EgressMatrixCell.matrixCellStatus === 'ENABLED')).toBe(true);
+    expect(ise.defaultCell.EgressMatrixCell).toMatchObject({
+      defaultRule: 'DENY_IP',
+      sgacls: ['Deny_IP_Log'],
+    });
+    expect(ise.defaultCellWhenReady).toBeUndefined();
+  });
+
+  test('icmpv6 ACEs are left out of IPv4 SGACLs, and said so', () => {
+    const flows = [flow('10-20-icmpv6-any-any'), flow('10-30-icmpv6-any-any'), flow('10-30-tcp-any-22')];
+    const input = inputWith(new Map(), flows);
+    const ios = render('ios', input);
+    expect(ios).toContain('! SGT10_to_SGT20: 1 icmpv6 ACE(s) need an IPv6 SGACL and are not rendered');
+    expect(ios).not.toContain('ip access-list role-based SGT10_to_SGT20');
+    expect(ios).not.toContain(' permit icmpv6');
+    const ise = iseDocument(input);
+    expect(ise.sgacls.map((s) => [s.Sgacl.name, s.Sgacl.aclcontent])).toEqual([
+      ['SGT10_to_SGT30', 'permit tcp dst eq 22'],
+    ]);
+    expect(ise.notes.filter((n) => n.includes('icmpv6'))).toHaveLength(2);
+  });
+
+  test('formats', () => {
+    expect(isOutputFormat('ise')).toBe(true);
+    expect(isOutputFormat('yaml')).toBe(false);
+  });
+});
