@@ -6,12 +6,14 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config/mod.ts';
 import { createLogger } from '../engine/log.ts';
+import { ANALYZE_USAGE, runAnalyze } from './analyze.ts';
 import { ROLES, type Role, serve } from './serve.ts';
 import { ExitCode, UsageError } from './usage.ts';
 
 const HELP = `scopilot — Segmentation Copilot for Cisco TrustSec
 
 Usage:
+  ${ANALYZE_USAGE}
   scopilot serve [--role all|edge|engine|tail|threat|scheduler]
   scopilot health [--json]
   scopilot help
@@ -72,6 +74,7 @@ async function runHealth(args: string[]): Promise<number> {
 }
 
 const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
+  analyze: runAnalyze,
   serve: runServe,
   health: runHealth,
 };

@@ -42,7 +42,7 @@ export interface AnalysisResult {
 }
 
 export class Analysis {
-  readonly #parser: LineParser;
+  #parser: LineParser;
   readonly #hit = emptyHit();
   readonly #aggregator = new FlowAggregator();
   readonly #since: number;
@@ -59,6 +59,15 @@ export class Analysis {
     this.#parser = new LineParser(options.referenceMs);
     this.#since = options.sinceMs ?? Number.NEGATIVE_INFINITY;
     this.#until = options.untilMs ?? Number.POSITIVE_INFINITY;
+  }
+
+  get linesRead(): number {
+    return this.#lines;
+  }
+
+  /** Start the next input: its own reference time dates its year-less stamps. */
+  nextSource(referenceMs: number): void {
+    this.#parser = new LineParser(referenceMs);
   }
 
   addLines(lines: readonly string[]): void {

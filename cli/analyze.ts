@@ -1,0 +1,157 @@
+/**
+ * `scopilot analyze FILE…`: the offline half of the product. Syslog in (files,
+ * gzip or stdin, any size, constant memory), contract matrix out, with no
+ * server and no NATS. The summary goes to stderr so stdout stays the matrix.
+ */
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../config/mod.ts';
+import { Analysis, type AnalysisStats } from '../domain/analysis.ts';
+import { type ClassifierMode, type ClassifyStats, classifyFlows } from '../domain/classify/classifier.ts';
+import { MemoryClassificationCache } from '../domain/classify/memory-cache.ts';
+import { buildContracts } from '../domain/contracts.ts';
+import { isOutputFormat, type OutputFormat, render } from '../domain/render/mod.ts';
+import { missingTags, parseSgtDictionary, SgtDictionaryError, sgtName } from '../domain/sgt.ts';
+import { splitLines } from '../domain/syslog/lines.ts';
+import type { SgtDictionary } from '../domain/types.ts';
+import { AnthropicClassifier } from '../integrations/anthropic/client.ts';
+import { openSource, type Source } from './input.ts';
+import { Progress } from './progress.ts';
+import { parseTime } from './time.ts';
+import { ExitCode, UsageError } from './usage.ts';
+
+const CLASSIFIERS: readonly ClassifierMode[] = ['auto', 'heuristic', 'claude'];
+
+export const ANALYZE_USAGE =
+  'scopilot analyze FILE… [--sgt DICT] [--format markdown|csv|json|ios|ise] [--since T] [--until T] ' +
+  '[--classifier auto|heuristic|claude] [--mode monitor|enforce] [--out FILE]';
+
+async function loadDictionary(path: string | undefined): Promise<SgtDictionary> {
+  if (path === undefined) return parseSgtDictionary('{}');
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read the SGT dictionary ${path}: ${(error as NodeJS.ErrnoException).code}`);
+  }
+  try {
+    return parseSgtDictionary(text);
+  } catch (error) {
+    if (error instanceof SgtDictionaryError) throw new UsageError(`SGT dictionary ${path}: ${error.message}`);
+    throw error;
+  }
+}
+
+function summary(
+  stats: AnalysisStats,
+  flows: number,
+  missing: number[],
+  sgt: SgtDictionary,
+  c: ClassifyStats,
+): string {
+  const n = (x: number) => x.toLocaleString('en-US');
+  const lines = [
+    `lines read        ${n(stats.linesRead)}`,
+    `SGACLHIT events   ${n(stats.events)} (${n(stats.hits)} hits)`,
+    `other syslog      ${n(stats.notSgaclHit)}`,
+  ];
+  if (stats.outsideWindow > 0) lines.push(`outside window    ${n(stats.outsideWindow)}`);
+  lines.push(`rejected          ${n(stats.rejectedTotal)}`);
+  for (const [reason, r] of Object.entries(stats.rejected)) {
+    lines.push(`  ${reason.padEnd(16)}${n(r.count)} (first at line ${n(r.firstLine)})`);
+  }
+  lines.push(`flows             ${n(flows)}`);
+  const bySource = Object.entries(c.bySource).filter(([, v]) => v > 0);
+  lines.push(`classified by     ${bySource.map(([k, v]) => `${k} ${n(v)}`).join(', ') || '-'}`);
+  if (c.modelCalls > 0 || c.fallbacks > 0)
+    lines.push(`model calls       ${n(c.modelCalls)} (${n(c.fallbacks)} flows fell back to heuristics)`);
+  if (missing.length > 0) {
+    lines.push(
+      `missing SGTs      ${missing.length}: ${missing
+        .slice(0, 20)
+        .map((t) => `${t} (${sgtName(sgt, t)})`)
+        .join(', ')}${missing.length > 20 ? ', …' : ''}`,
+    );
+  }
+  return lines.join('\n');
+}
+
+export async function runAnalyze(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      sgt: { type: 'string' },
+      format: { type: 'string', default: 'markdown' },
+      since: { type: 'string' },
+      until: { type: 'string' },
+      classifier: { type: 'string', default: 'auto' },
+      mode: { type: 'string', default: 'monitor' },
+      out: { type: 'string' },
+    },
+  });
+  if (positionals.length === 0) throw new UsageError(`no input; usage: ${ANALYZE_USAGE}`);
+  if (!isOutputFormat(values.format)) throw new UsageError(`unknown --format ${values.format}`);
+  const mode = values.classifier as ClassifierMode;
+  if (!CLASSIFIERS.includes(mode)) throw new UsageError(`unknown --classifier ${values.classifier}`);
+  if (values.mode !== 'monitor' && values.mode !== 'enforce')
+    throw new UsageError(`unknown --mode ${values.mode}`);
+  const now = Date.now();
+  const sinceMs = values.since === undefined ? undefined : parseTime(values.since, now, '--since');
+  const untilMs = values.until === undefined ? undefined : parseTime(values.until, now, '--until');
+  if (sinceMs !== undefined && untilMs !== undefined && sinceMs > untilMs)
+    throw new UsageError('--since is after --until');
+  const config = loadConfig();
+  const apiKey = config.anthropic.apiKey;
+  if (mode === 'claude' && apiKey === undefined) {
+    throw new UsageError('--classifier claude needs SCOPILOT_ANTHROPIC__API_KEY');
+  }
+  const sgtNames = await loadDictionary(values.sgt);
+  if (positionals.filter((p) => p === '-').length > 1) throw new UsageError('stdin (-) can be read once');
+  const sources: Source[] = [];
+  for (const path of positionals) sources.push(await openSource(path));
+
+  const analysis = new Analysis({ referenceMs: sources[0]!.referenceMs, sinceMs, untilMs });
+  const progress = new Progress(sources, () => analysis.linesRead);
+  try {
+    for (const source of sources) {
+      analysis.nextSource(source.referenceMs);
+      for await (const lines of splitLines(source.chunks)) analysis.addLines(lines);
+    }
+  } finally {
+    progress.stop();
+  }
+  const { flows, stats } = analysis.result();
+
+  const llm =
+    mode !== 'heuristic' && apiKey !== undefined
+      ? new AnthropicClassifier({ apiKey, model: config.anthropic.model, baseURL: config.anthropic.baseUrl })
+      : undefined;
+  const classified = await classifyFlows(flows, {
+    sgtNames,
+    mode,
+    nowMs: now,
+    cache: new MemoryClassificationCache(),
+    cacheDays: config.sched.classificationCacheDays,
+    ...(llm === undefined ? {} : { llm }),
+  });
+  const contracts = buildContracts(flows, classified.classifications, sgtNames);
+  const output = render(
+    values.format as OutputFormat,
+    {
+      flows,
+      classifications: classified.classifications,
+      contracts,
+      stats,
+      sgtNames,
+    },
+    { mode: values.mode },
+  );
+  // Bun.write resolves once every byte is out: the process exits right after.
+  if (values.out === undefined) await Bun.write(Bun.stdout, output.endsWith('\n') ? output : `${output}\n`);
+  else await Bun.write(values.out, output);
+  const missing = missingTags(sgtNames, stats.tagsSeen);
+  console.error(summary(stats, flows.length, missing, sgtNames, classified.stats));
+  return ExitCode.Ok;
+}
