@@ -8,7 +8,9 @@ describe('SGT dictionary', () => {
       [100, 'Employees'],
       [200, 'Servers'],
     ]);
-    expect(parseSgtDictionary('[{"id": 5, "name": "Guests"}, {"id": 0, "name": "Unclassified"}]').get(0)).toBe('Unclassified');
+    expect(
+      parseSgtDictionary('[{"id": 5, "name": "Guests"}, {"id": 0, "name": "Unclassified"}]').get(0),
+    ).toBe('Unclassified');
   });
 
   test('CSV with id/name columns, quotes and CRLF', () => {

@@ -19,7 +19,8 @@ export class SgtDictionaryError extends Error {
 
 function tagOf(raw: unknown, where: string): number {
   // ISE writes values as "100" or "100/0064" (decimal / hex).
-  const text = typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim().split('/')[0]!.trim() : '';
+  const text =
+    typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim().split('/')[0]!.trim() : '';
   if (!/^\d{1,5}$/.test(text) || Number(text) > 65535) {
     throw new SgtDictionaryError(`${where}: tag ${JSON.stringify(raw)} is not a number 0–65535`);
   }
@@ -30,7 +31,9 @@ function nameOf(raw: unknown, where: string): string {
   // Names end up in prompts, ACL names and web pages: keep them printable and short.
   const name = typeof raw === 'string' ? raw.replace(/[\p{Cc}\p{Cf}]/gu, '').trim() : '';
   if (name === '' || name.length > MAX_SGT_NAME) {
-    throw new SgtDictionaryError(`${where}: name ${JSON.stringify(raw)} must be 1–${MAX_SGT_NAME} printable characters`);
+    throw new SgtDictionaryError(
+      `${where}: name ${JSON.stringify(raw)} must be 1–${MAX_SGT_NAME} printable characters`,
+    );
   }
   return name;
 }
@@ -51,14 +54,17 @@ export function parseSgtJson(text: string): Map<number, string> {
   if (Array.isArray(data)) {
     return withDefaults(
       data.map((item, i): [number, string] => {
-        if (typeof item !== 'object' || item === null) throw new SgtDictionaryError(`entry ${i}: expected {id, name}`);
+        if (typeof item !== 'object' || item === null)
+          throw new SgtDictionaryError(`entry ${i}: expected {id, name}`);
         const o = item as Record<string, unknown>;
         return [tagOf(o.id ?? o.value ?? o.tag, `entry ${i}`), nameOf(o.name, `entry ${i}`)];
       }),
     );
   }
   if (typeof data === 'object' && data !== null) {
-    return withDefaults(Object.entries(data).map(([k, v]): [number, string] => [tagOf(k, `key ${k}`), nameOf(v, `key ${k}`)]));
+    return withDefaults(
+      Object.entries(data).map(([k, v]): [number, string] => [tagOf(k, `key ${k}`), nameOf(v, `key ${k}`)]),
+    );
   }
   throw new SgtDictionaryError('expected an object {"100": "Employees"} or a list of {id, name}');
 }
@@ -104,9 +110,16 @@ export function parseSgtCsv(text: string): Map<number, string> {
   const idCol = columns.findIndex((c) => ID_COLUMNS.includes(c));
   const nameCol = columns.findIndex((c) => NAME_COLUMNS.includes(c));
   if (idCol === -1 || nameCol === -1) {
-    throw new SgtDictionaryError(`CSV needs an id column (${ID_COLUMNS.join(', ')}) and a name column (${NAME_COLUMNS.join(', ')})`);
+    throw new SgtDictionaryError(
+      `CSV needs an id column (${ID_COLUMNS.join(', ')}) and a name column (${NAME_COLUMNS.join(', ')})`,
+    );
   }
-  return withDefaults(rows.map((r, i): [number, string] => [tagOf(r[idCol], `row ${i + 2}`), nameOf(r[nameCol], `row ${i + 2}`)]));
+  return withDefaults(
+    rows.map((r, i): [number, string] => [
+      tagOf(r[idCol], `row ${i + 2}`),
+      nameOf(r[nameCol], `row ${i + 2}`),
+    ]),
+  );
 }
 
 /** JSON when it looks like JSON, CSV otherwise. */
