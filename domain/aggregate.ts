@@ -21,23 +21,52 @@ interface Entry {
   lastDay: number;
   pairKey: number;
   flowKey: number;
+  /** Hashes of the values in the flow's five sample lists, in the same order. */
+  hashes: [number[], number[], number[], number[], number[]];
 }
 
 /** Events of a flow during which every line is searched for new samples and places. */
-const SAMPLE_EVERY_LINE_UNTIL = 256;
+const SAMPLE_EVERY_LINE_UNTIL = 64;
 /** Slots of the direct-mapped cache in front of the maps (a power of two). */
 const CACHE_SLOTS = 4096;
 
-const detach = (s: string): string => Buffer.from(s, 'utf8').toString('utf8');
+/** A copy of `s` that shares no memory with the line it came from (a rope, flattened when cut). */
+const detach = (s: string): string => ` ${s}`.slice(1);
 
-/** Add the field's text to `list` unless present or full; compares in place before cutting. */
-function collect(list: string[], cap: number, hit: SgaclHit, field: HitText): void {
-  if (list.length >= cap) return;
-  const start = hit.spans[field * 2]!;
-  if (start === hit.spans[field * 2 + 1]) return;
-  for (const value of list) if (hitTextEquals(hit, field, value)) return;
+/** FNV-1a of a field's text, read in place. */
+function hashOf(hit: SgaclHit, field: HitText): number {
+  const line = hit.line;
+  const end = hit.spans[field * 2 + 1]!;
+  let h = 0x811c9dc5;
+  for (let i = hit.spans[field * 2]!; i < end; i++) h = Math.imul(h ^ line.charCodeAt(i), 0x01000193);
+  return h;
+}
+
+/**
+ * Add the field's text to `list` unless present or full. Candidates are
+ * compared by hash first (hostnames share long suffixes, addresses long
+ * prefixes), and by text only when the hashes agree.
+ */
+function collect(list: string[], hashes: number[], cap: number, hit: SgaclHit, field: HitText): void {
+  if (list.length >= cap || hit.spans[field * 2] === hit.spans[field * 2 + 1]) return;
+  const h = hashOf(hit, field);
+  for (let i = 0; i < hashes.length; i++) {
+    if (hashes[i] === h && hitTextEquals(hit, field, list[i]!)) return;
+  }
+  hashes.push(h);
   // A copy, not a slice: a slice would keep the whole input chunk it came from alive.
   list.push(detach(hitText(hit, field)));
+}
+
+/** Kept out of `add` so the per-line path stays small enough for the JIT to inline. */
+function sample(entry: Entry, hit: SgaclHit): void {
+  const f = entry.flow;
+  const h = entry.hashes;
+  collect(f.srcSamples, h[0], MAX_SAMPLES, hit, HitText.SrcIp);
+  collect(f.dstSamples, h[1], MAX_SAMPLES, hit, HitText.DstIp);
+  collect(f.switches, h[2], MAX_PLACES, hit, HitText.Host);
+  collect(f.interfaces, h[3], MAX_PLACES, hit, HitText.Interface);
+  collect(f.sgaclNames, h[4], MAX_SGACL_NAMES, hit, HitText.SgaclName);
 }
 
 export class FlowAggregator {
@@ -81,14 +110,8 @@ export class FlowAggregator {
     if (hit.action === 'permit') f.permitHits += hit.hits;
     else f.denyHits += hit.hits;
     // A busy flow has long shown its samples and places: after its first events
-    // look at every 16th line only, which keeps the hot path to counters.
-    if (f.events <= SAMPLE_EVERY_LINE_UNTIL || (f.events & 15) === 0) {
-      collect(f.srcSamples, MAX_SAMPLES, hit, HitText.SrcIp);
-      collect(f.dstSamples, MAX_SAMPLES, hit, HitText.DstIp);
-      collect(f.switches, MAX_PLACES, hit, HitText.Host);
-      collect(f.interfaces, MAX_PLACES, hit, HitText.Interface);
-      collect(f.sgaclNames, MAX_SGACL_NAMES, hit, HitText.SgaclName);
-    }
+    // look at every 32nd line only, which keeps the hot path to counters.
+    if (f.events <= SAMPLE_EVERY_LINE_UNTIL || (f.events & 31) === 0) sample(entry, hit);
   }
 
   #lookup(hit: SgaclHit, pairKey: number, flowKey: number, src: number, dst: number): Entry {
@@ -135,6 +158,7 @@ export class FlowAggregator {
       lastDay: Number.NaN,
       pairKey,
       flowKey,
+      hashes: [[], [], [], [], []],
     };
   }
 
