@@ -125,7 +125,6 @@ describe('kill -9 on the embedded engine: the process restarts on its data', () 
         );
         second.process.kill('SIGTERM');
         await second.process.exited;
-        expect(handled(first) + handled(second)).toBeGreaterThanOrEqual(MESSAGES);
 
         const engine = await openEngine({ dataDir });
         try {
