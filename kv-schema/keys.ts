@@ -54,7 +54,8 @@ export const keys = {
   threat: (provider: string, ip: string): string =>
     `${checked('provider', provider, WORD)}.${encodeToken(ip)}`,
   run: (t: string, runId: string): string => `${tenantId(t)}.${checked('run id', runId, ID)}`,
-  actorState: (kind: string, t: string): string => `${checked('actor kind', kind, WORD)}.${tenantId(t)}`,
+  actorState: (kind: string, t: string, partition?: string): string =>
+    `${checked('actor kind', kind, WORD)}.${tenantId(t)}${partition === undefined ? '' : `.${encodeToken(partition)}`}`,
   lease: (name: string): string => `lease.${checked('lease name', name, WORD)}`,
   cursor: (...parts: string[]): string => `cursor.${parts.map(encodeToken).join('.')}`,
   /** Pattern of every key of one tenant in a tenant-first bucket. */

@@ -8,6 +8,8 @@
  * A CAS conflict means another replica moved the state on: reload and re-apply.
  * A redelivered message already in the state is acknowledged, not re-applied.
  */
+
+import { sleep } from '../backoff.ts';
 import { KvConflictError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { DeliveredMessage, KvBucket } from '../types.ts';
@@ -15,7 +17,7 @@ import type { EffectRunner } from './effects.ts';
 import { withMsgIds } from './effects.ts';
 import type { FailureHandler } from './failures.ts';
 import { type LoadedSnapshot, loadSnapshot, saveSnapshot } from './snapshot.ts';
-import type { AnyActorDefinition, Effect } from './types.ts';
+import type { AnyActorDefinition, Effect, MessageContext } from './types.ts';
 
 export interface ActivationDeps {
   stateBucket: KvBucket;
@@ -70,10 +72,16 @@ export class Activation {
     while (this.#running !== null) await this.#running;
   }
 
+  get #maxBatch(): number {
+    return this.#def.maxBatch ?? this.#deps.maxBatch;
+  }
+
   async #drainMailbox(): Promise<void> {
     try {
+      const window = this.#def.batchWindowMs ?? 0;
+      if (window > 0 && this.#mailbox.length < this.#maxBatch) await sleep(window);
       while (this.#mailbox.length > 0) {
-        const batch = this.#mailbox.splice(0, this.#deps.maxBatch);
+        const batch = this.#mailbox.splice(0, this.#maxBatch);
         await this.#handleBatch(batch);
       }
     } finally {
@@ -181,6 +189,17 @@ export class Activation {
         this.#snapshot = null; // someone else saved: reload their state and apply on top of it
       }
     }
+  }
+
+  #context(d: Decoded): MessageContext {
+    return {
+      tenant: this.tenant,
+      seq: d.raw.seq,
+      subject: d.raw.subject,
+      msgId: d.raw.msgId,
+      deliveryCount: d.raw.info.deliveryCount,
+      nowMs: this.#deps.now(),
+    };
   }
 
   async #load(): Promise<LoadedSnapshot<unknown>> {

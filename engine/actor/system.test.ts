@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, test } from 'bun:test';
 import { Bucket, bucketName, keys } from '../../kv-schema/mod.ts';
-import { StreamName, subjectsFor } from '../../streams/mod.ts';
-import { type CountState, countingActor } from '../../test/fixtures/counting-actor.ts';
+import { StreamName, streamName, subjectsFor } from '../../streams/mod.ts';
+import { type CountMessage, type CountState, countingActor } from '../../test/fixtures/counting-actor.ts';
 import {
   publishJson,
   readAll,
@@ -12,6 +12,7 @@ import {
 } from '../../test/support/actors.ts';
 import { FLAVOURS, type TestEngine } from '../../test/support/engines.ts';
 import { describeNats } from '../../test/support/nats.ts';
+import type { ActorDefinition } from './types.ts';
 
 for (const flavour of FLAVOURS) {
   const suite = flavour.name === 'nats' ? describeNats : describe;
@@ -197,6 +198,70 @@ for (const flavour of FLAVOURS) {
         (m) => (m.json as { n: number }).n,
       );
       expect(audit.sort()).toEqual([1, 99]);
+    });
+
+    test('a partitioned actor keeps one state per partition, each applied once', async () => {
+      const te = await setup();
+      const s = subjectsFor(te.ns);
+      const base = countingActor(te.ns);
+      const pairs: ActorDefinition<CountState, CountMessage> = {
+        ...base,
+        kind: 'pair-counter',
+        stream: streamName(StreamName.Flows, te.ns),
+        filterSubject: s.flowsObservedAll(),
+        partitionOf: (subject) => subject.split('.').slice(4).join('-'),
+      };
+      const system = await startSystem(te, [pairs]);
+      cleanup.push(() => system.drain());
+      for (let i = 1; i <= 12; i++) await publishJson(te, s.flowsObserved('acme', 10, i % 3), { n: i });
+      const bucket = await te.engine.kv.bucket(bucketName(Bucket.State, te.ns));
+      const stateOf = async (partition: string) => {
+        const entry = await bucket.get(keys.actorState('pair-counter', 'acme', partition));
+        return entry === null
+          ? null
+          : (JSON.parse(new TextDecoder().decode(entry.value)).state as CountState);
+      };
+      await waitFor(
+        'three partitions counted',
+        async () => (await stateOf('10-0'))?.count === 4 && (await stateOf('10-2'))?.count === 4,
+      );
+      expect(await stateOf('10-1')).toEqual({ count: 4, sum: 1 + 4 + 7 + 10 });
+      expect(system.activations()['pair-counter']).toBe(3);
+    });
+
+    test('a batch actor sees messages that arrive within its window together', async () => {
+      const te = await setup();
+      const s = subjectsFor(te.ns);
+      const base = countingActor(te.ns);
+      const sizes: number[] = [];
+      const batched: ActorDefinition<CountState, CountMessage> = {
+        ...base,
+        kind: 'batcher',
+        maxBatch: 50,
+        batchWindowMs: 300,
+        async transitionBatch(state, messages) {
+          sizes.push(messages.length);
+          return {
+            state: {
+              count: state.count + messages.length,
+              sum: state.sum + messages.reduce((a, m) => a + m.n, 0),
+            },
+            effects: [],
+          };
+        },
+      };
+      const system = await startSystem(te, [batched]);
+      cleanup.push(() => system.drain());
+      await Promise.all(
+        Array.from({ length: 120 }, (_, i) => publishJson(te, s.flowsUnknown('acme'), { n: i + 1 })),
+      );
+      await waitFor(
+        'all counted',
+        async () => (await readState<CountState>(te, 'batcher', 'acme'))?.count === 120,
+      );
+      expect(await readState<CountState>(te, 'batcher', 'acme')).toEqual({ count: 120, sum: 7260 });
+      expect(Math.max(...sizes)).toBeLessThanOrEqual(50);
+      expect(sizes.length).toBeLessThanOrEqual(6); // 120 messages in batches of up to 50, not one by one
     });
 
     test('idle actors are passivated and come back with their state', async () => {

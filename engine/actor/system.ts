@@ -17,7 +17,8 @@ export interface ActorSystemOptions {
   logger: Logger;
   /** Bucket holding actor snapshots (must exist). */
   stateBucket: string;
-  stateKey: (kind: string, tenant: string) => string;
+  /** The snapshot key of an actor: its kind, tenant and, for partitioned actors, partition. */
+  stateKey: (kind: string, tenant: string, partition?: string) => string;
   deadSubject: (tenant: string, kind: string) => string;
   /** The tenant a subject belongs to, or null for a subject that names none. */
   tenantOf: (subject: string) => string | null;
@@ -133,19 +134,25 @@ export class ActorSystem {
       message.term('no tenant in subject');
       return;
     }
-    let activation = running.activations.get(tenant);
+    const partition = running.def.partitionOf?.(message.subject);
+    const id = partition === undefined ? tenant : `${tenant}/${partition}`;
+    let activation = running.activations.get(id);
     if (activation === undefined) {
       activation = new Activation(running.def, tenant, {
         stateBucket: this.#stateBucket!,
-        stateKey: this.#o.stateKey(running.def.kind, tenant),
+        stateKey: this.#o.stateKey(running.def.kind, tenant, partition),
         effects: this.#effects,
         failures: running.failures,
-        logger: this.#o.logger.child({ actor: running.def.kind, tenant }),
+        logger: this.#o.logger.child({
+          actor: running.def.kind,
+          tenant,
+          ...(partition ? { partition } : {}),
+        }),
         maxBatch: this.#o.maxBatch,
         ackWaitMs: this.#o.ackWaitMs,
         now: this.#o.now,
       });
-      running.activations.set(tenant, activation);
+      running.activations.set(id, activation);
     }
     activation.enqueue(message);
   }
@@ -153,8 +160,8 @@ export class ActorSystem {
   #passivate(): void {
     const cutoff = this.#o.now() - this.#o.passivateAfterMs;
     for (const running of this.#running) {
-      for (const [tenant, activation] of running.activations) {
-        if (activation.idle && activation.lastActiveMs < cutoff) running.activations.delete(tenant);
+      for (const [id, activation] of running.activations) {
+        if (activation.idle && activation.lastActiveMs < cutoff) running.activations.delete(id);
       }
     }
   }

@@ -61,6 +61,19 @@ export interface ActorDefinition<S, M> {
   /** One filter subject whose second token is the tenant: `<root>.*.flows.unknown`. */
   filterSubject: string;
   durable?: string;
+  /**
+   * Split a tenant's actor into several, each with its own state and mailbox,
+   * by a part of the subject (e.g. the tag pair of `flows.observed.<sgt>.<dgt>`).
+   * Returns a key of `[-_a-zA-Z0-9]` characters; absent means one actor per tenant.
+   */
+  partitionOf?(subject: string): string;
+  /** Handle at most this many messages per batch (default: the system's). */
+  maxBatch?: number;
+  /**
+   * Wait this long after a message arrives for more to join its batch
+   * (a classifier asking a model about many flows at once). Default 0.
+   */
+  batchWindowMs?: number;
   /** Fresh state of a tenant's actor that has never run. */
   initialState(tenant: string): S;
   /** Validate a stored snapshot's state; throw when it is not a state of this actor. */
@@ -73,6 +86,15 @@ export interface ActorDefinition<S, M> {
    * through ports injected when the definition is built.
    */
   transition(state: S, message: M, context: MessageContext): Transition<S> | Promise<Transition<S>>;
+  /**
+   * When present, called once per batch instead of `transition` per message:
+   * all of the batch's messages are applied together or not at all.
+   */
+  transitionBatch?(
+    state: S,
+    messages: readonly M[],
+    contexts: readonly MessageContext[],
+  ): Promise<Transition<S>>;
 }
 
 /** A definition with its type parameters forgotten, for registries. */
