@@ -1,0 +1,227 @@
+/**
+ * Proposals (DESIGN §6): the change one cell of the matrix needs, with its
+ * evidence, waiting for a person. The lifecycle allows exactly
+ *   pending → notified → approved → applied | failed
+ *   pending | notified → rejected | expired
+ * and nothing else; every transition is recorded with who and which channel.
+ * A new proposal for a pair with an open one merges into it (storm collapse),
+ * and the same ACE proposed as permit and deny ends as deny.
+ */
+import { createHash } from 'node:crypto';
+import { type Ace, AceAction, aceMatchKey, compareAces } from './ace.ts';
+import type { ContractAce } from './contracts.ts';
+
+export const ProposalStatus = {
+  Pending: 'pending',
+  Notified: 'notified',
+  Approved: 'approved',
+  Applied: 'applied',
+  Failed: 'failed',
+  Rejected: 'rejected',
+  Expired: 'expired',
+} as const;
+export type ProposalStatus = (typeof ProposalStatus)[keyof typeof ProposalStatus];
+
+const NEXT: Record<ProposalStatus, readonly ProposalStatus[]> = {
+  pending: ['notified', 'approved', 'rejected', 'expired'],
+  notified: ['approved', 'rejected', 'expired'],
+  approved: ['applied', 'failed'],
+  applied: [],
+  failed: [],
+  rejected: [],
+  expired: [],
+};
+
+export const isOpen = (status: ProposalStatus): boolean =>
+  status === ProposalStatus.Pending || status === ProposalStatus.Notified;
+
+export const Channel = {
+  Api: 'api',
+  Cli: 'cli',
+  Ui: 'ui',
+  Mcp: 'mcp',
+  Webex: 'webex',
+  System: 'system',
+} as const;
+export type Channel = (typeof Channel)[keyof typeof Channel];
+
+export const Trigger = { Scan: 'scan', Threat: 'threat', Manual: 'manual', Ingest: 'ingest' } as const;
+export type Trigger = (typeof Trigger)[keyof typeof Trigger];
+
+export interface HistoryEntry {
+  status: ProposalStatus;
+  atMs: number;
+  by: string;
+  channel: Channel;
+  note?: string;
+}
+
+/** What one flow contributed: shown to the approver. Never sent to a model. */
+export interface FlowEvidence {
+  flowId: string;
+  hits: number;
+  events: number;
+  firstSeenMs: number;
+  lastSeenMs: number;
+  daysSeen: number;
+  srcSamples: string[];
+  dstSamples: string[];
+  category: string;
+  source: string;
+  rationale: string;
+  risk: string;
+}
+
+export interface Proposal {
+  id: string;
+  tenant: string;
+  /** Of the proposal as first created; merges keep it. */
+  idempotencyKey: string;
+  sgt: number;
+  dgt: number;
+  aces: ContractAce[];
+  evidence: FlowEvidence[];
+  triggers: { trigger: Trigger; ref: string }[];
+  status: ProposalStatus;
+  /** Seen on fewer distinct days than the rare threshold: approve with care. */
+  rare: boolean;
+  createdBy: string;
+  createdAtMs: number;
+  updatedAtMs: number;
+  expiresAtMs: number;
+  decision?: { by: string; channel: Channel; atMs: number; reason?: string };
+  appliedVersion?: number;
+  failure?: string;
+  history: HistoryEntry[];
+}
+
+export const ProposalErrorCode = {
+  InvalidTransition: 'INVALID_TRANSITION',
+  AlreadyDecided: 'ALREADY_DECIDED',
+  FourEyes: 'FOUR_EYES',
+} as const;
+export type ProposalErrorCode = (typeof ProposalErrorCode)[keyof typeof ProposalErrorCode];
+
+export class ProposalError extends Error {
+  readonly code: ProposalErrorCode;
+  constructor(code: ProposalErrorCode, message: string) {
+    super(message);
+    this.name = 'ProposalError';
+    this.code = code;
+  }
+}
+
+const sortedAceKeys = (aces: readonly Ace[]): string[] =>
+  aces.map((a) => `${a.action} ${aceMatchKey(a)}`).sort();
+
+/** Hash of tenant, trigger reference, pair and the sorted ACE set (DESIGN §6). */
+export function idempotencyKey(
+  tenant: string,
+  triggerRef: string,
+  sgt: number,
+  dgt: number,
+  aces: readonly Ace[],
+): string {
+  return createHash('sha256')
+    .update(JSON.stringify([tenant, triggerRef, sgt, dgt, sortedAceKeys(aces)]))
+    .digest('hex');
+}
+
+export const proposalIdFor = (key: string): string => `p-${key.slice(0, 20)}`;
+
+/**
+ * Merge ACE lists: one ACE per match, a deny beats a permit (and marks the
+ * conflict), evidence adds up, order is the switch's (denies first).
+ */
+export function mergeAces(existing: readonly ContractAce[], incoming: readonly ContractAce[]): ContractAce[] {
+  const byMatch = new Map<string, ContractAce>();
+  for (const ace of [...existing, ...incoming]) {
+    const key = aceMatchKey(ace);
+    const seen = byMatch.get(key);
+    if (seen === undefined) {
+      byMatch.set(key, { ...ace, flowIds: [...ace.flowIds] });
+      continue;
+    }
+    const conflict = seen.conflict || ace.conflict || seen.action !== ace.action;
+    const winner = ace.action === AceAction.Deny && seen.action !== AceAction.Deny ? ace : seen;
+    const flowIds = [...new Set([...seen.flowIds, ...ace.flowIds])];
+    byMatch.set(key, {
+      ...winner,
+      conflict,
+      flowIds,
+      hits: Math.max(seen.hits, ace.hits),
+      events: Math.max(seen.events, ace.events),
+    });
+  }
+  return [...byMatch.values()].sort(compareAces);
+}
+
+/** Evidence per flow: the latest figures replace older ones (so a redelivery adds nothing). */
+export function mergeEvidence(
+  existing: readonly FlowEvidence[],
+  incoming: readonly FlowEvidence[],
+): FlowEvidence[] {
+  const byFlow = new Map(existing.map((e) => [e.flowId, e]));
+  for (const e of incoming) byFlow.set(e.flowId, e);
+  return [...byFlow.values()].sort((a, b) => b.hits - a.hits || a.flowId.localeCompare(b.flowId));
+}
+
+/** Storm collapse: fold a new proposal for the same pair into the open one. */
+export function collapse(open: Proposal, incoming: Proposal, atMs: number): Proposal {
+  const triggers = [...open.triggers];
+  for (const t of incoming.triggers) if (!triggers.some((x) => x.ref === t.ref)) triggers.push(t);
+  return {
+    ...open,
+    aces: mergeAces(open.aces, incoming.aces),
+    evidence: mergeEvidence(open.evidence, incoming.evidence),
+    triggers,
+    rare: open.rare && incoming.rare,
+    updatedAtMs: atMs,
+  };
+}
+
+export interface TransitionInput {
+  to: ProposalStatus;
+  by: string;
+  channel: Channel;
+  atMs: number;
+  note?: string;
+  /** Refuse an approval by the person who created a manual proposal. */
+  fourEyes?: boolean;
+}
+
+/** The one way a proposal changes status; anything the lifecycle does not allow is an error. */
+export function transition(p: Proposal, t: TransitionInput): Proposal {
+  if (!NEXT[p.status].includes(t.to)) {
+    const decided = !isOpen(p.status) && (t.to === 'approved' || t.to === 'rejected');
+    throw new ProposalError(
+      decided ? ProposalErrorCode.AlreadyDecided : ProposalErrorCode.InvalidTransition,
+      decided
+        ? `proposal ${p.id} is already ${p.status}`
+        : `proposal ${p.id} cannot go from ${p.status} to ${t.to}`,
+    );
+  }
+  if (
+    t.fourEyes &&
+    t.to === 'approved' &&
+    p.triggers.some((x) => x.trigger === 'manual') &&
+    p.createdBy === t.by
+  ) {
+    throw new ProposalError(
+      ProposalErrorCode.FourEyes,
+      `${t.by} created proposal ${p.id} and cannot also approve it`,
+    );
+  }
+  const entry: HistoryEntry = {
+    status: t.to,
+    atMs: t.atMs,
+    by: t.by,
+    channel: t.channel,
+    ...(t.note ? { note: t.note } : {}),
+  };
+  const decision =
+    t.to === 'approved' || t.to === 'rejected'
+      ? { decision: { by: t.by, channel: t.channel, atMs: t.atMs, ...(t.note ? { reason: t.note } : {}) } }
+      : {};
+  return { ...p, ...decision, status: t.to, updatedAtMs: t.atMs, history: [...p.history, entry] };
+}
