@@ -3,3 +3,5 @@ export * from './buckets.ts';
 export * from './keys.ts';
 export * from './migrations.ts';
 export * from './records.ts';
+export * from './stores.ts';
+export * from './typed.ts';

@@ -1,26 +1,168 @@
 /**
- * Valibot schemas of stored values, one per record kind. The TS types are
- * inferred from them; the same schemas validate what is read back, so a value
- * written by an older or broken writer is reported, not trusted.
+ * Valibot schemas of stored values, one per record kind. The same schemas
+ * validate what is read back, so a value written by an older or broken writer
+ * is reported, not trusted.
  */
 import * as v from 'valibot';
 
 const Iso = v.pipe(v.string(), v.isoTimestamp());
+const Ms = v.pipe(v.number(), v.integer());
+const Count = v.pipe(v.number(), v.integer(), v.minValue(0));
+const Tag = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(65535));
+const Text = (max: number) => v.pipe(v.string(), v.maxLength(max));
 
 export const SgtRecord = v.object({
   name: v.pipe(v.string(), v.minLength(1), v.maxLength(128)),
-  updatedBy: v.pipe(v.string(), v.maxLength(200)),
+  updatedBy: Text(200),
   updatedAt: Iso,
 });
 export type SgtRecord = v.InferOutput<typeof SgtRecord>;
 
+/** `<t>.current`: which version is live, and the highest version ever written. */
 export const MatrixPointer = v.object({
-  version: v.pipe(v.number(), v.integer(), v.minValue(1)),
-  by: v.pipe(v.string(), v.maxLength(200)),
+  version: v.pipe(v.number(), v.integer(), v.minValue(0)),
+  latest: v.pipe(v.number(), v.integer(), v.minValue(0)),
+  by: Text(200),
+  channel: Text(32),
   at: Iso,
-  reason: v.pipe(v.string(), v.maxLength(2000)),
+  reason: Text(2000),
 });
 export type MatrixPointer = v.InferOutput<typeof MatrixPointer>;
+
+export const Ace = v.object({
+  action: v.picklist(['permit', 'deny']),
+  protocol: v.pipe(v.string(), v.regex(/^(ip|tcp|udp|icmp|icmpv6|\d{1,3})$/)),
+  srcPort: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(65535))),
+  dstPort: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(65535))),
+  log: v.optional(v.boolean()),
+});
+
+export const ContractAce = v.object({
+  ...Ace.entries,
+  hits: Count,
+  events: Count,
+  flowIds: v.array(Text(64)),
+  conflict: v.boolean(),
+  decision: v.object({
+    flowId: Text(64),
+    category: v.picklist(['business_relevant', 'default', 'business_irrelevant', 'harmful']),
+    source: v.picklist(['guardrail', 'cache', 'llm', 'heuristic', 'manual']),
+    risk: v.picklist(['low', 'medium', 'high', 'critical']),
+    rationale: Text(2000),
+  }),
+});
+
+const Bucketed = v.object({ flows: Count, hits: Count });
+
+export const Contract = v.object({
+  name: Text(128),
+  sgt: Tag,
+  dgt: Tag,
+  sourceName: Text(128),
+  destinationName: Text(128),
+  aces: v.array(ContractAce),
+  hits: Count,
+  events: Count,
+  classification: v.object({
+    business_relevant: Bucketed,
+    default: Bucketed,
+    business_irrelevant: Bucketed,
+    harmful: Bucketed,
+    unclassified: Bucketed,
+  }),
+});
+
+export const MatrixVersionRecord = v.object({
+  version: v.pipe(v.number(), v.integer(), v.minValue(1)),
+  parent: v.nullable(v.pipe(v.number(), v.integer(), v.minValue(1))),
+  author: Text(200),
+  channel: Text(32),
+  reason: Text(2000),
+  atMs: Ms,
+  proposals: v.array(Text(64)),
+  matrix: v.object({ cells: v.array(Contract), defaultRule: v.picklist(['deny ip', 'permit ip']) }),
+});
+export type MatrixVersionRecord = v.InferOutput<typeof MatrixVersionRecord>;
+
+const Channel = v.picklist(['api', 'cli', 'ui', 'mcp', 'webex', 'system']);
+const Status = v.picklist(['pending', 'notified', 'approved', 'applied', 'failed', 'rejected', 'expired']);
+
+export const ProposalRecord = v.object({
+  id: Text(64),
+  tenant: Text(63),
+  idempotencyKey: Text(128),
+  sgt: Tag,
+  dgt: Tag,
+  aces: v.array(ContractAce),
+  evidence: v.array(
+    v.object({
+      flowId: Text(64),
+      hits: Count,
+      events: Count,
+      firstSeenMs: Ms,
+      lastSeenMs: Ms,
+      daysSeen: Count,
+      srcSamples: v.array(Text(64)),
+      dstSamples: v.array(Text(64)),
+      category: Text(32),
+      source: Text(32),
+      rationale: Text(2000),
+      risk: Text(16),
+    }),
+  ),
+  triggers: v.array(
+    v.object({ trigger: v.picklist(['scan', 'threat', 'manual', 'ingest']), ref: Text(200) }),
+  ),
+  status: Status,
+  rare: v.boolean(),
+  createdBy: Text(200),
+  createdAtMs: Ms,
+  updatedAtMs: Ms,
+  expiresAtMs: Ms,
+  decision: v.optional(
+    v.object({ by: Text(200), channel: Channel, atMs: Ms, reason: v.optional(Text(2000)) }),
+  ),
+  appliedVersion: v.optional(Count),
+  failure: v.optional(Text(2000)),
+  history: v.array(
+    v.object({ status: Status, atMs: Ms, by: Text(200), channel: Channel, note: v.optional(Text(2000)) }),
+  ),
+});
+export type ProposalRecord = v.InferOutput<typeof ProposalRecord>;
+
+/** One flow of a tenant's inventory (`scopilot_inventory`, `<t>.<flowId>`). */
+export const InventoryRecord = v.object({
+  flowId: Text(64),
+  sgt: Tag,
+  dgt: Tag,
+  protocol: Text(8),
+  srcPort: v.union([Count, v.literal('any')]),
+  dstPort: v.union([Count, v.literal('any')]),
+  hits: Count,
+  events: Count,
+  firstSeenMs: Ms,
+  lastSeenMs: Ms,
+  /** Distinct UTC days (epoch day numbers), the last 366 kept. */
+  days: v.array(Count),
+  srcSamples: v.array(Text(64)),
+  dstSamples: v.array(Text(64)),
+  permitHits: Count,
+  denyHits: Count,
+  /** Matrix version this flow was last reported unknown against (0: never). */
+  unknownAt: Count,
+});
+export type InventoryRecord = v.InferOutput<typeof InventoryRecord>;
+
+export const ClassificationRecord = v.object({
+  flowId: Text(64),
+  category: v.picklist(['business_relevant', 'default', 'business_irrelevant', 'harmful']),
+  rationale: Text(2000),
+  source: v.picklist(['guardrail', 'cache', 'llm', 'heuristic', 'manual']),
+  risk: v.picklist(['low', 'medium', 'high', 'critical']),
+  model: v.optional(Text(100)),
+  atMs: Ms,
+});
+export type ClassificationRecord = v.InferOutput<typeof ClassificationRecord>;
 
 export const Cursor = v.object({
   position: v.union([v.number(), v.string()]),

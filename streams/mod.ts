@@ -1,4 +1,6 @@
 /** Public surface of streams/: subjects, stream configs and message schemas. */
+
+export * from './commands.ts';
 export * from './messages.ts';
 export * from './namespace.ts';
 export * from './streams.ts';

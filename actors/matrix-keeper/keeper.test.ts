@@ -1,0 +1,159 @@
+import { afterEach, describe, expect, test } from 'bun:test';
+import type { ContractAce } from '../../domain/contracts.ts';
+import { idempotencyKey, type Proposal, proposalIdFor } from '../../domain/proposal.ts';
+import { currentMatrix, keys, openStores, type Stores } from '../../kv-schema/mod.ts';
+import { type CommandReply, StreamName, subjectsFor } from '../../streams/mod.ts';
+import { readAll } from '../../test/support/actors.ts';
+import { FLAVOURS, type TestEngine } from '../../test/support/engines.ts';
+import { describeNats } from '../../test/support/nats.ts';
+import { serveMatrixKeeper } from './actor.ts';
+
+const ace = (action: 'permit' | 'deny', dstPort: number): ContractAce => ({
+  action,
+  protocol: 'tcp',
+  dstPort,
+  hits: 5,
+  events: 1,
+  flowIds: [`10-20-tcp-any-${dstPort}`],
+  conflict: false,
+  decision: {
+    flowId: `10-20-tcp-any-${dstPort}`,
+    category: 'business_relevant',
+    source: 'heuristic',
+    risk: 'low',
+    rationale: 'web',
+  },
+});
+
+function proposal(dstPort: number, over: Partial<Proposal> = {}): Proposal {
+  const aces = [ace('permit', dstPort)];
+  const key = idempotencyKey('acme', `scan-${dstPort}`, 10, 20, aces);
+  return {
+    id: proposalIdFor(key),
+    tenant: 'acme',
+    idempotencyKey: key,
+    sgt: 10,
+    dgt: 20,
+    aces,
+    evidence: [],
+    triggers: [{ trigger: 'scan', ref: `scan-${dstPort}` }],
+    status: 'pending',
+    rare: false,
+    createdBy: 'proposer',
+    createdAtMs: 1,
+    updatedAtMs: 1,
+    expiresAtMs: 10_000_000_000_000,
+    history: [{ status: 'pending', atMs: 1, by: 'proposer', channel: 'system' }],
+    ...over,
+  };
+}
+
+for (const flavour of FLAVOURS) {
+  const suite = flavour.name === 'nats' ? describeNats : describe;
+  suite(`matrix keeper on ${flavour.name}`, () => {
+    let te: TestEngine;
+    let stores: Stores;
+    const stops: (() => Promise<void>)[] = [];
+    afterEach(async () => {
+      for (const stop of stops.splice(0)) await stop();
+      await te?.dispose();
+    });
+
+    async function setup() {
+      te = await flavour.open();
+      stores = await openStores(te.engine, te.ns);
+      const service = serveMatrixKeeper(te.engine, stores, subjectsFor(te.ns), true);
+      stops.push(service.stop);
+      return service;
+    }
+
+    async function ask(verb: 'decide' | 'rollback', body: unknown): Promise<CommandReply> {
+      const subject = subjectsFor(te.ns).command('acme', verb);
+      const reply = await te.engine.rpc.request(
+        subject,
+        new TextEncoder().encode(JSON.stringify(body)),
+        10_000,
+      );
+      return JSON.parse(new TextDecoder().decode(reply));
+    }
+
+    const approve = (p: Proposal, by = 'ann') =>
+      ask('decide', { proposalId: p.id, decision: 'approve', by, channel: 'api' });
+
+    test('approvals chain versions; the pointer history is the flip log; rollback moves only the pointer', async () => {
+      await setup();
+      const [a, b] = [proposal(443), proposal(22)];
+      await stores.proposals.create(keys.proposal('acme', a.id), a);
+      await stores.proposals.create(keys.proposal('acme', b.id), b);
+      expect(await approve(a)).toEqual({ ok: true, proposalId: a.id, status: 'applied', version: 1 });
+      expect(await approve(b)).toMatchObject({ ok: true, version: 2 });
+      const v2 = await stores.matrix.get(keys.matrixVersion('acme', 2));
+      expect(v2?.value).toMatchObject({ version: 2, parent: 1, proposals: [b.id], author: 'ann' });
+      expect(v2?.value.matrix.cells[0]?.aces.map((x) => x.dstPort)).toEqual([22, 443]);
+
+      expect(await ask('rollback', { version: 1, by: 'root', channel: 'cli', reason: 'bad change' })).toEqual(
+        { ok: true, version: 1 },
+      );
+      const current = await currentMatrix(stores, 'acme');
+      expect(current.version?.version).toBe(1);
+      const flips = await stores.pointer.history(keys.matrixCurrent('acme'));
+      expect(flips.map((f) => f.value.version)).toEqual([1, 2, 1]);
+      expect(flips.at(-1)?.value.reason).toBe('rollback: bad change');
+
+      // After a rollback the next approval gets a new number, parented on the live version.
+      const c = proposal(80);
+      await stores.proposals.create(keys.proposal('acme', c.id), c);
+      expect(await approve(c)).toMatchObject({ ok: true, version: 3 });
+      expect((await stores.matrix.get(keys.matrixVersion('acme', 3)))?.value.parent).toBe(1);
+    });
+
+    test('50 concurrent approvals of one proposal make exactly one version', async () => {
+      await setup();
+      const p = proposal(443);
+      await stores.proposals.create(keys.proposal('acme', p.id), p);
+      const replies = await Promise.all(Array.from({ length: 50 }, (_, i) => approve(p, `user${i}`)));
+      const ok = replies.filter((r) => r.ok);
+      expect(ok).toHaveLength(1);
+      expect(replies.filter((r) => !r.ok && r.code === 'ALREADY_DECIDED')).toHaveLength(49);
+      expect(await stores.matrix.keys('acme.v.*')).toEqual(['acme.v.1']);
+      const applied = await stores.proposals.get(keys.proposal('acme', p.id));
+      expect(applied?.value).toMatchObject({ status: 'applied', appliedVersion: 1 });
+    });
+
+    test('rejection leaves the matrix alone and is recorded with who, why and where', async () => {
+      await setup();
+      const p = proposal(443);
+      await stores.proposals.create(keys.proposal('acme', p.id), p);
+      const reply = await ask('decide', {
+        proposalId: p.id,
+        decision: 'reject',
+        by: 'bob',
+        channel: 'webex',
+        reason: 'not ours',
+      });
+      expect(reply).toEqual({ ok: true, proposalId: p.id, status: 'rejected' });
+      expect((await currentMatrix(stores, 'acme')).pointer).toBeNull();
+      expect((await approve(p)).ok).toBe(false);
+      const audit = await readAll(te, StreamName.Audit, subjectsFor(te.ns).audit('acme'));
+      expect(audit.map((m) => (m.json as { data: { action: string; channel: string } }).data)).toEqual([
+        expect.objectContaining({ action: 'proposal.rejected', channel: 'webex' }),
+      ]);
+    });
+
+    test('four eyes, unknown proposals and bad requests get clear answers', async () => {
+      await setup();
+      const manual = proposal(443, { triggers: [{ trigger: 'manual', ref: 'm1' }], createdBy: 'ann' });
+      await stores.proposals.create(keys.proposal('acme', manual.id), manual);
+      expect(await approve(manual, 'ann')).toMatchObject({ ok: false, code: 'FOUR_EYES' });
+      expect(await approve(proposal(1), 'ann')).toMatchObject({ ok: false, code: 'NOT_FOUND' });
+      expect(await ask('decide', { proposalId: 'x', decision: 'maybe' })).toMatchObject({
+        ok: false,
+        code: 'BAD_REQUEST',
+      });
+      expect(await ask('rollback', { version: 9, by: 'a', channel: 'cli', reason: 'r' })).toMatchObject({
+        ok: false,
+        code: 'NOT_FOUND',
+      });
+    });
+  });
+}

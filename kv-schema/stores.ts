@@ -1,0 +1,74 @@
+/**
+ * Typed access to the product's buckets, one place for every reader and
+ * writer (actors, the matrix keeper, the edge). Key spelling stays in keys.ts.
+ */
+import type { Engine } from '../engine/types.ts';
+import { DEFAULT_NAMESPACE, type Namespace } from '../streams/namespace.ts';
+import { Bucket, bucketName } from './buckets.ts';
+import { keys } from './keys.ts';
+import {
+  ClassificationRecord,
+  InventoryRecord,
+  MatrixPointer,
+  MatrixVersionRecord,
+  ProposalRecord,
+  SgtRecord,
+} from './records.ts';
+import { TypedBucket, type Versioned } from './typed.ts';
+
+export interface Stores {
+  sgt: TypedBucket<typeof SgtRecord>;
+  inventory: TypedBucket<typeof InventoryRecord>;
+  proposals: TypedBucket<typeof ProposalRecord>;
+  /** Holds both version snapshots and pointers: read through the helpers below. */
+  matrix: TypedBucket<typeof MatrixVersionRecord>;
+  pointer: TypedBucket<typeof MatrixPointer>;
+  classifications: TypedBucket<typeof ClassificationRecord>;
+}
+
+export async function openStores(engine: Engine, ns: Namespace = DEFAULT_NAMESPACE): Promise<Stores> {
+  const open = (b: Bucket) => engine.kv.bucket(bucketName(b, ns));
+  const matrix = await open(Bucket.Matrix);
+  return {
+    sgt: new TypedBucket(await open(Bucket.Sgt), SgtRecord),
+    inventory: new TypedBucket(await open(Bucket.Inventory), InventoryRecord),
+    proposals: new TypedBucket(await open(Bucket.Proposals), ProposalRecord),
+    matrix: new TypedBucket(matrix, MatrixVersionRecord),
+    pointer: new TypedBucket(matrix, MatrixPointer),
+    classifications: new TypedBucket(await open(Bucket.Classifications), ClassificationRecord),
+  };
+}
+
+export interface CurrentMatrix {
+  pointer: Versioned<MatrixPointer> | null;
+  version: MatrixVersionRecord | null;
+}
+
+/** The live version of a tenant's matrix (both null before the first approval). */
+export async function currentMatrix(stores: Stores, tenant: string): Promise<CurrentMatrix> {
+  const pointer = await stores.pointer.get(keys.matrixCurrent(tenant));
+  if (pointer === null || pointer.value.version === 0) return { pointer, version: null };
+  const version = await stores.matrix.get(keys.matrixVersion(tenant, pointer.value.version));
+  return { pointer, version: version?.value ?? null };
+}
+
+/** Version numbers written for a tenant, ascending. */
+export async function matrixVersions(stores: Stores, tenant: string): Promise<number[]> {
+  const prefix = `${keys.matrixCurrent(tenant).slice(0, -'current'.length)}v.`;
+  const found = await stores.matrix.keys(`${prefix}*`);
+  return found
+    .map((k) => Number(k.slice(prefix.length)))
+    .filter(Number.isInteger)
+    .sort((a, b) => a - b);
+}
+
+/** SGT names of a tenant, tag → name. */
+export async function sgtNames(stores: Stores, tenant: string): Promise<Map<number, string>> {
+  const names = new Map<number, string>();
+  for (const key of await stores.sgt.keys(keys.tenantAll(tenant))) {
+    const record = await stores.sgt.get(key);
+    const tag = Number(key.slice(key.lastIndexOf('.') + 1));
+    if (record !== null && Number.isInteger(tag)) names.set(tag, record.value.name);
+  }
+  return names;
+}

@@ -1,0 +1,47 @@
+/**
+ * Commands that must be answered (DESIGN §4, `scopilot.<t>.cmd.<verb>` over
+ * Rpc): their requests and replies, one schema each. The edge (REST, MCP,
+ * WebEx, CLI, UI) sends them; the matrix keeper answers.
+ */
+import * as v from 'valibot';
+
+const Principal = v.pipe(v.string(), v.minLength(1), v.maxLength(200));
+const Channel = v.picklist(['api', 'cli', 'ui', 'mcp', 'webex', 'system']);
+
+export const DecideCommand = v.object({
+  proposalId: v.pipe(v.string(), v.regex(/^[-_a-zA-Z0-9]{1,64}$/)),
+  decision: v.picklist(['approve', 'reject']),
+  by: Principal,
+  channel: Channel,
+  reason: v.optional(v.pipe(v.string(), v.maxLength(2000))),
+});
+export type DecideCommand = v.InferOutput<typeof DecideCommand>;
+
+export const RollbackCommand = v.object({
+  version: v.pipe(v.number(), v.integer(), v.minValue(1)),
+  by: Principal,
+  channel: Channel,
+  reason: v.pipe(v.string(), v.minLength(1), v.maxLength(2000)),
+});
+export type RollbackCommand = v.InferOutput<typeof RollbackCommand>;
+
+export const CommandErrorCode = {
+  BadRequest: 'BAD_REQUEST',
+  NotFound: 'NOT_FOUND',
+  AlreadyDecided: 'ALREADY_DECIDED',
+  InvalidTransition: 'INVALID_TRANSITION',
+  FourEyes: 'FOUR_EYES',
+  Conflict: 'CONFLICT',
+} as const;
+export type CommandErrorCode = (typeof CommandErrorCode)[keyof typeof CommandErrorCode];
+
+export const CommandReply = v.variant('ok', [
+  v.object({
+    ok: v.literal(true),
+    proposalId: v.optional(v.string()),
+    status: v.optional(v.string()),
+    version: v.optional(v.number()),
+  }),
+  v.object({ ok: v.literal(false), code: v.picklist(Object.values(CommandErrorCode)), message: v.string() }),
+]);
+export type CommandReply = v.InferOutput<typeof CommandReply>;
