@@ -148,8 +148,8 @@ export const InventoryRecord = v.object({
   dstSamples: v.array(Text(64)),
   permitHits: Count,
   denyHits: Count,
-  /** Matrix version this flow was last reported unknown against (0: never). */
-  unknownAt: Count,
+  /** Matrix version this flow was last reported unknown against (0: before any version); null: never. */
+  unknownAt: v.nullable(Count),
 });
 export type InventoryRecord = v.InferOutput<typeof InventoryRecord>;
 

@@ -118,8 +118,11 @@ export type DeadLetter = v.InferOutput<typeof DeadLetter>;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
-export function encodeMessage(envelope: Omit<Envelope, 'v'>): Uint8Array {
-  return encoder.encode(JSON.stringify({ v: 1, ...envelope }));
+/** The envelope as a value, for effects the actor runner serialises. */
+export const envelope = (e: Omit<Envelope, 'v'>): Envelope => ({ v: 1, ...e });
+
+export function encodeMessage(e: Omit<Envelope, 'v'>): Uint8Array {
+  return encoder.encode(JSON.stringify(envelope(e)));
 }
 
 /** Decode and validate; bad bytes, JSON or shape are a TerminalError (retrying cannot help). */

@@ -142,27 +142,35 @@ export class Activation {
       const failed: [Decoded, unknown][] = [];
       const effects: Effect[] = [];
       let state = snapshot.state;
-      for (const d of decoded) {
-        if (unconfirmed.has(d.raw.seq)) {
-          skipped.push(d);
-          continue;
+      const fresh: Decoded[] = [];
+      for (const d of decoded) (unconfirmed.has(d.raw.seq) ? skipped : fresh).push(d);
+      const origin = (d: Decoded) => `${this.#def.kind}:${d.raw.info.stream}:${d.raw.seq}`;
+      const batch = this.#def.transitionBatch;
+      if (batch !== undefined) {
+        if (fresh.length > 0) {
+          try {
+            const result = await batch(
+              state,
+              fresh.map((d) => d.message),
+              fresh.map((d) => this.#context(d)),
+            );
+            state = result.state;
+            effects.push(...withMsgIds(result.effects, origin(fresh[0]!), 0));
+            applied.push(...fresh);
+          } catch (error) {
+            for (const d of fresh) failed.push([d, error]);
+          }
         }
-        try {
-          const result = await this.#def.transition(state, d.message, {
-            tenant: this.tenant,
-            seq: d.raw.seq,
-            subject: d.raw.subject,
-            msgId: d.raw.msgId,
-            deliveryCount: d.raw.info.deliveryCount,
-            nowMs: this.#deps.now(),
-          });
-          state = result.state;
-          effects.push(
-            ...withMsgIds(result.effects, `${this.#def.kind}:${d.raw.info.stream}:${d.raw.seq}`, 0),
-          );
-          applied.push(d);
-        } catch (error) {
-          failed.push([d, error]);
+      } else {
+        for (const d of fresh) {
+          try {
+            const result = await this.#def.transition!(state, d.message, this.#context(d));
+            state = result.state;
+            effects.push(...withMsgIds(result.effects, origin(d), 0));
+            applied.push(d);
+          } catch (error) {
+            failed.push([d, error]);
+          }
         }
       }
       if (applied.length === 0) return { applied, skipped, failed };

@@ -66,6 +66,9 @@ export class ActorSystem {
   async start(definitions: readonly AnyActorDefinition[]): Promise<void> {
     this.#stateBucket ??= await this.#o.engine.kv.bucket(this.#o.stateBucket);
     for (const def of definitions) {
+      if (def.transition === undefined && def.transitionBatch === undefined) {
+        throw new TypeError(`actor ${def.kind} has neither transition nor transitionBatch`);
+      }
       const durable = def.durable ?? def.kind;
       await this.#o.engine.log.ensureConsumer(def.stream, {
         durable,

@@ -85,9 +85,9 @@ export interface ActorDefinition<S, M> {
    * needs an outside answer (a classifier asking a model), which they get
    * through ports injected when the definition is built.
    */
-  transition(state: S, message: M, context: MessageContext): Transition<S> | Promise<Transition<S>>;
+  transition?(state: S, message: M, context: MessageContext): Transition<S> | Promise<Transition<S>>;
   /**
-   * When present, called once per batch instead of `transition` per message:
+   * Instead of `transition`, called once per batch:
    * all of the batch's messages are applied together or not at all.
    */
   transitionBatch?(

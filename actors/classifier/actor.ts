@@ -1,0 +1,110 @@
+/**
+ * The classifier on the engine: a tenant's unknown flows are collected for up
+ * to a window (or 50) and classified together, so a model is asked once per
+ * batch (DESIGN §12: ≤ 1 call per 50 unknown flows, none for cached flows).
+ * Each verdict goes out as `flows.classified`, with the flow's trigger.
+ */
+import * as v from 'valibot';
+import { type ClassifierMode, classifyFlows } from '../../domain/classify/classifier.ts';
+import type { LlmClassifier, ThreatVerdict } from '../../domain/classify/types.ts';
+import type { Flow } from '../../domain/types.ts';
+import type { ActorDefinition, Effect } from '../../engine/actor/types.ts';
+import { keys, type Stores, sgtNames } from '../../kv-schema/mod.ts';
+import {
+  decodeMessage,
+  envelope,
+  type FlowClassified,
+  FlowUnknown,
+  type Namespace,
+  StreamName,
+  streamName,
+  subjectsFor,
+} from '../../streams/mod.ts';
+import { kvClassificationCache } from './kv-cache.ts';
+
+export interface ClassifierActorOptions {
+  mode: ClassifierMode;
+  llm?: LlmClassifier;
+  cacheDays: number;
+  /** How long unknown flows wait for company before a batch is classified (default 2 s). */
+  batchWindowMs?: number;
+}
+
+const Empty = v.object({});
+
+async function flowOf(stores: Stores, tenant: string, u: FlowUnknown): Promise<Flow> {
+  const record = (await stores.inventory.get(keys.inventory(tenant, u.flowId)))?.value;
+  return {
+    id: u.flowId,
+    sgt: u.sgt,
+    dgt: u.dgt,
+    protocol: u.protocol,
+    srcPort: u.srcPort,
+    dstPort: u.dstPort,
+    hits: record?.hits ?? u.hits,
+    events: record?.events ?? 1,
+    firstSeenMs: record?.firstSeenMs ?? 0,
+    lastSeenMs: record?.lastSeenMs ?? 0,
+    daysSeen: record?.days.length ?? 1,
+    srcSamples: record?.srcSamples ?? [],
+    dstSamples: record?.dstSamples ?? [],
+    permitHits: record?.permitHits ?? 0,
+    denyHits: record?.denyHits ?? 0,
+    switches: [],
+    interfaces: [],
+    sgaclNames: [],
+  };
+}
+
+export function classifierActor(
+  ns: Namespace,
+  stores: Stores,
+  options: ClassifierActorOptions,
+): ActorDefinition<Record<string, never>, FlowUnknown> {
+  const subjects = subjectsFor(ns);
+  return {
+    kind: 'classifier',
+    stream: streamName(StreamName.Work, ns),
+    filterSubject: subjects.allTenants('flows.unknown'),
+    maxBatch: 50,
+    batchWindowMs: options.batchWindowMs ?? 2_000,
+    initialState: () => ({}),
+    parseState: (raw) => v.parse(Empty, raw) as Record<string, never>,
+    decode: (message) => decodeMessage(message.data, FlowUnknown).data,
+    async transitionBatch(state, unknowns, contexts) {
+      const tenant = contexts[0]!.tenant;
+      const nowMs = contexts[0]!.nowMs;
+      const flows = await Promise.all(unknowns.map((u) => flowOf(stores, tenant, u)));
+      const threat = new Map<string, ThreatVerdict[]>();
+      for (const u of unknowns)
+        if (u.verdicts) threat.set(u.flowId, u.verdicts as unknown as ThreatVerdict[]);
+      const { classifications } = await classifyFlows(flows, {
+        sgtNames: await sgtNames(stores, tenant),
+        threat,
+        cache: kvClassificationCache(stores, tenant),
+        cacheDays: options.cacheDays,
+        mode: options.mode,
+        nowMs,
+        ...(options.llm ? { llm: options.llm } : {}),
+      });
+      const effects: Effect[] = classifications.map((c, i) => {
+        const u = unknowns[i]!;
+        const data: FlowClassified = {
+          ...u,
+          category: c.category,
+          rationale: c.rationale.slice(0, 2000),
+          source: c.source,
+          risk: c.risk,
+        };
+        const msgId = `classified:${tenant}:${u.flowId}:${u.triggerRef}`;
+        return {
+          type: 'publish',
+          subject: subjects.flowsClassified(tenant),
+          msgId,
+          message: envelope({ id: msgId, tenant, at: new Date(nowMs).toISOString(), by: 'classifier', data }),
+        };
+      });
+      return { state, effects };
+    },
+  };
+}
