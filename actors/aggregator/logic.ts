@@ -90,7 +90,8 @@ export function aggregate(
       dstPort: record.dstPort,
       hits: record.hits,
       trigger: 'ingest',
-      triggerRef: `matrix-v${live.version}`,
+      // The flow itself is the reference: once a person has decided on it, it is not asked again.
+      triggerRef: `flow:${id}`,
     };
     effects.push({
       type: 'publish',

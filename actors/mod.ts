@@ -1,0 +1,27 @@
+/**
+ * Public surface of actors/: the definitions the engine role runs, and the
+ * matrix keeper service. Everything is injected, so tests and `serve` wire the
+ * same actors to different engines and settings.
+ */
+import type { AnyActorDefinition } from '../engine/actor/types.ts';
+import type { Stores } from '../kv-schema/mod.ts';
+import type { Namespace } from '../streams/mod.ts';
+import { aggregatorActor } from './aggregator/actor.ts';
+import { type ClassifierActorOptions, classifierActor } from './classifier/actor.ts';
+import { type ProposerOptions, proposerActor } from './proposer/actor.ts';
+
+export { type KeeperService, serveMatrixKeeper } from './matrix-keeper/actor.ts';
+
+export interface FlowActorOptions {
+  classifier: ClassifierActorOptions;
+  proposer?: ProposerOptions;
+}
+
+/** The flow pipeline: aggregator → classifier → proposer. */
+export function flowActors(ns: Namespace, stores: Stores, options: FlowActorOptions): AnyActorDefinition[] {
+  return [
+    aggregatorActor(ns, stores),
+    classifierActor(ns, stores, options.classifier),
+    proposerActor(ns, stores, options.proposer),
+  ];
+}

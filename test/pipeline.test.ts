@@ -1,0 +1,102 @@
+/**
+ * The approval loop on each engine: observed flows → unknown → classified →
+ * proposals; decisions through the keeper; coverage after approval.
+ */
+import { afterEach, describe, expect, test } from 'bun:test';
+import { currentMatrix } from '../kv-schema/mod.ts';
+import { StreamName, subjectsFor } from '../streams/mod.ts';
+import { readAll, waitFor } from './support/actors.ts';
+import { FLAVOURS, type TestEngine } from './support/engines.ts';
+import { describeNats } from './support/nats.ts';
+import { decide, observe, observed, type Pipeline, proposals, startPipeline } from './support/pipeline.ts';
+
+for (const flavour of FLAVOURS) {
+  const suite = flavour.name === 'nats' ? describeNats : describe;
+  suite(`approval loop on ${flavour.name}`, () => {
+    let te: TestEngine;
+    let pipeline: Pipeline;
+    afterEach(async () => {
+      await pipeline?.stop();
+      await te?.dispose();
+    });
+
+    async function setup(learningMs = 0) {
+      te = await flavour.open();
+      pipeline = await startPipeline(te, learningMs);
+    }
+
+    const unknowns = async () => readAll(te, StreamName.Work, subjectsFor(te.ns).flowsUnknown('acme'));
+
+    test('uncovered flows become one proposal per pair (storm collapse); repeats create nothing', async () => {
+      await setup();
+      await observe(te, 'acme', observed({ dstPort: 443 }));
+      await observe(te, 'acme', observed({ dstPort: 22, hits: 3 }));
+      await observe(te, 'acme', observed({ dgt: 30, protocol: 'udp', dstPort: 53 }));
+      await waitFor('two proposals with three ACEs', async () => {
+        const ps = await proposals(pipeline.stores, 'acme');
+        return ps.length === 2 && ps.reduce((n, p) => n + p.aces.length, 0) === 3;
+      });
+      const [web, dns] = await proposals(pipeline.stores, 'acme');
+      expect(web?.aces.map((a) => `${a.action} ${a.protocol} ${a.dstPort}`).sort()).toEqual([
+        'permit tcp 22',
+        'permit tcp 443',
+      ]);
+      expect(web?.evidence.map((e) => e.flowId).sort()).toEqual(['10-20-tcp-any-22', '10-20-tcp-any-443']);
+      expect(web?.rare).toBe(true);
+      expect(dns).toMatchObject({ sgt: 10, dgt: 30, status: 'pending' });
+
+      // The same flows again: counted in the inventory, no new unknowns, no new proposals.
+      for (let i = 0; i < 3; i++) await observe(te, 'acme', observed({ dstPort: 443 }));
+      await waitFor('inventory counted', async () => {
+        const rec = await pipeline.stores.inventory.get('acme.10-20-tcp-any-443');
+        return rec?.value.hits === 40;
+      });
+      expect(await unknowns()).toHaveLength(3);
+      expect(await proposals(pipeline.stores, 'acme')).toHaveLength(2);
+    });
+
+    test('an approval makes a version that covers the flow; a new flow of the pair gets a new proposal', async () => {
+      await setup();
+      await observe(te, 'acme', observed({ dstPort: 443 }));
+      await waitFor('a proposal', async () => (await proposals(pipeline.stores, 'acme')).length === 1);
+      const [p] = await proposals(pipeline.stores, 'acme');
+      expect(await decide(te, 'acme', p!.id, 'approve')).toMatchObject({ ok: true, version: 1 });
+      expect((await currentMatrix(pipeline.stores, 'acme')).version?.matrix.cells).toHaveLength(1);
+
+      await Bun.sleep(1_100); // the aggregator's view of the live matrix is at most a second old
+      await observe(te, 'acme', observed({ dstPort: 443 }));
+      await observe(te, 'acme', observed({ dstPort: 8443 }));
+      await waitFor('a second proposal', async () => (await proposals(pipeline.stores, 'acme')).length === 2);
+      const after = await proposals(pipeline.stores, 'acme');
+      expect(after.map((x) => x.status).sort()).toEqual(['applied', 'pending']);
+      expect(after.find((x) => x.status === 'pending')?.aces.map((a) => a.dstPort)).toEqual([8443]);
+      // 443 is covered at v1: it was reported unknown once, at v0, and not again.
+      const reported = (await unknowns()).map((m) => (m.json as { data: { flowId: string } }).data.flowId);
+      expect(reported.sort()).toEqual(['10-20-tcp-any-443', '10-20-tcp-any-8443']);
+    });
+
+    test('a rejected flow is not proposed again; harmful flows become deny proposals', async () => {
+      await setup();
+      await observe(te, 'acme', observed({ dstPort: 6667 }));
+      await waitFor('a proposal', async () => (await proposals(pipeline.stores, 'acme')).length === 1);
+      const [irc] = await proposals(pipeline.stores, 'acme');
+      expect(irc?.aces[0]).toMatchObject({ action: 'deny', dstPort: 6667 });
+      expect(await decide(te, 'acme', irc!.id, 'reject')).toMatchObject({ ok: true, status: 'rejected' });
+      await observe(te, 'acme', observed({ dstPort: 6667, hits: 99 }));
+      await Bun.sleep(500);
+      expect(await proposals(pipeline.stores, 'acme')).toHaveLength(1);
+    });
+
+    test('during the learning period flows are only observed', async () => {
+      await setup(60_000);
+      await observe(te, 'acme', observed({ dstPort: 443 }));
+      await waitFor(
+        'classified',
+        async () =>
+          (await readAll(te, StreamName.Work, subjectsFor(te.ns).flowsClassified('acme'))).length === 1,
+      );
+      await Bun.sleep(200);
+      expect(await proposals(pipeline.stores, 'acme')).toHaveLength(0);
+    });
+  });
+}
