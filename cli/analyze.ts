@@ -12,7 +12,6 @@ import { MemoryClassificationCache } from '../domain/classify/memory-cache.ts';
 import { buildContracts } from '../domain/contracts.ts';
 import { isOutputFormat, type OutputFormat, render } from '../domain/render/mod.ts';
 import { missingTags, parseSgtDictionary, SgtDictionaryError, sgtName } from '../domain/sgt.ts';
-import { splitLines } from '../domain/syslog/lines.ts';
 import type { SgtDictionary } from '../domain/types.ts';
 import { AnthropicClassifier } from '../integrations/anthropic/client.ts';
 import { openSource, type Source } from './input.ts';
@@ -117,7 +116,9 @@ export async function runAnalyze(args: string[]): Promise<number> {
   try {
     for (const source of sources) {
       analysis.nextSource(source.referenceMs);
-      for await (const lines of splitLines(source.chunks)) analysis.addLines(lines);
+      // Bytes straight into the parser: no decoding, no string per line.
+      for await (const chunk of source.chunks) analysis.addChunk(chunk);
+      analysis.finish();
     }
   } finally {
     progress.stop();

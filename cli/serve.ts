@@ -5,20 +5,13 @@
  * Every role serves `/healthz` and `/readyz` on the HTTP port so an
  * orchestrator can probe it; `edge` and `all` serve the whole API there.
  */
-import { hostname } from 'node:os';
 import type { Config } from '../config/mod.ts';
 import { createApp, type HttpServer, serveWithBun } from '../edge/mod.ts';
-import {
-  ActorSystem,
-  type AnyActorDefinition,
-  LeaderLease,
-  type Logger,
-  openEngine,
-  sleep,
-} from '../engine/mod.ts';
+import { type Logger, openEngine, sleep } from '../engine/mod.ts';
 import type { Engine } from '../engine/types.ts';
-import { Bucket, bucketName, ensureSchema, keys } from '../kv-schema/mod.ts';
-import { DEFAULT_NAMESPACE, isolatedNamespace, subjectsFor } from '../streams/mod.ts';
+import { ensureSchema, openStores } from '../kv-schema/mod.ts';
+import { DEFAULT_NAMESPACE, isolatedNamespace } from '../streams/mod.ts';
+import { type RoleContext, type Running, startEngineRole, startSchedulerRole } from './roles.ts';
 import { UsageError } from './usage.ts';
 
 export const Role = {
@@ -44,8 +37,6 @@ export interface ServeOptions {
   role: Role;
   config: Config;
   logger: Logger;
-  /** Actor definitions this process runs (none until the flow actors are registered). */
-  actors?: readonly AnyActorDefinition[];
 }
 
 const runs = (role: Role, part: Role): boolean => role === Role.All || role === part;
@@ -85,36 +76,20 @@ export async function serve(options: ServeOptions): Promise<Runtime> {
     }
   })();
 
-  const subjects = subjectsFor(ns);
-  const actors = new ActorSystem({
-    engine,
-    logger,
-    stateBucket: bucketName(Bucket.State, ns),
-    stateKey: keys.actorState,
-    deadSubject: subjects.dead,
-    tenantOf: subjects.tenantOf,
-    ackWaitMs: config.engine.ackWaitSeconds * 1_000,
-    maxDeliver: config.engine.maxDeliver,
-    passivateAfterMs: config.engine.passivateAfterSeconds * 1_000,
+  // Each role's parts start once the schema exists; a failure is logged and keeps /readyz at 503.
+  let started: Running[] = [];
+  let roleError: string | null = null;
+  const roles = schema.then(async () => {
+    if (stopping) return;
+    const ctx: RoleContext = { engine, stores: await openStores(engine, ns), config, ns, logger };
+    try {
+      if (runs(role, Role.Engine)) started.push(await startEngineRole(ctx));
+      if (runs(role, Role.Scheduler)) started.push(await startSchedulerRole(ctx));
+    } catch (error) {
+      roleError = (error as Error).message;
+      logger.error({ err: error }, 'role did not start');
+    }
   });
-  const definitions = runs(role, Role.Engine) ? (options.actors ?? []) : [];
-  const actorsStarted = schema.then(() => (stopping ? undefined : actors.start(definitions)));
-  actorsStarted.catch((error) => logger.error({ err: error }, 'actors did not start'));
-
-  const leaseStarted = runs(role, Role.Scheduler)
-    ? schema.then(async () => {
-        if (stopping) return null;
-        const lease = new LeaderLease({
-          bucket: await engine.kv.bucket(bucketName(Bucket.State, ns)),
-          key: keys.lease('scheduler'),
-          holder: `${hostname()}:${process.pid}:${crypto.randomUUID().slice(0, 8)}`,
-          ttlMs: config.engine.leaseSeconds * 1_000,
-          logger,
-        });
-        lease.start();
-        return lease;
-      })
-    : Promise.resolve(null);
 
   const app = createApp({
     logger,
@@ -122,6 +97,7 @@ export async function serve(options: ServeOptions): Promise<Runtime> {
       checks: {
         engine: () => (engine.isConnected() ? null : `${engine.kind} engine not connected`),
         schema: () => (schemaReady ? null : 'streams and buckets not ensured yet'),
+        role: () => roleError,
       },
     },
   });
@@ -134,9 +110,9 @@ export async function serve(options: ServeOptions): Promise<Runtime> {
     async stop() {
       stopping = true;
       logger.info('draining');
-      await (await leaseStarted.catch(() => null))?.stop();
-      await actorsStarted.catch(() => undefined);
-      await actors.drain();
+      await roles;
+      for (const part of started.reverse()) await part.stop();
+      started = [];
       await http.stop();
       await engine.drain();
       logger.info('stopped');

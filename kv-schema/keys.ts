@@ -57,6 +57,8 @@ export const keys = {
   actorState: (kind: string, t: string, partition?: string): string =>
     `${checked('actor kind', kind, WORD)}.${tenantId(t)}${partition === undefined ? '' : `.${encodeToken(partition)}`}`,
   lease: (name: string): string => `lease.${checked('lease name', name, WORD)}`,
+  /** The scheduler's last readiness snapshot of a tenant (in `scopilot_state`). */
+  readiness: (t: string): string => `readiness.${tenantId(t)}`,
   cursor: (...parts: string[]): string => `cursor.${parts.map(encodeToken).join('.')}`,
   /** Pattern of every key of one tenant in a tenant-first bucket. */
   tenantAll: (t: string): string => `${tenantId(t)}.>`,

@@ -169,3 +169,21 @@ export const Cursor = v.object({
   updatedAtMs: v.number(),
 });
 export type Cursor = v.InferOutput<typeof Cursor>;
+
+export const ReadinessSnapshot = v.object({
+  atMs: Ms,
+  /** The matrix version measured (0: none yet). */
+  version: Count,
+  ratio: v.number(),
+  totalHits: Count,
+  coveredHits: Count,
+  deniedHits: Count,
+  uncoveredHits: Count,
+  flows: v.object({ total: Count, covered: Count, denied: Count, uncovered: Count }),
+  criticalBlockers: Count,
+  /** The busiest uncovered flows. */
+  blockers: v.array(
+    v.object({ flowId: Text(64), hits: Count, service: v.nullable(Text(64)), critical: v.boolean() }),
+  ),
+});
+export type ReadinessSnapshot = v.InferOutput<typeof ReadinessSnapshot>;

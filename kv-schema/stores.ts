@@ -12,6 +12,7 @@ import {
   MatrixPointer,
   MatrixVersionRecord,
   ProposalRecord,
+  ReadinessSnapshot,
   SgtRecord,
 } from './records.ts';
 import { TypedBucket, type Versioned } from './typed.ts';
@@ -24,6 +25,7 @@ export interface Stores {
   matrix: TypedBucket<typeof MatrixVersionRecord>;
   pointer: TypedBucket<typeof MatrixPointer>;
   classifications: TypedBucket<typeof ClassificationRecord>;
+  readiness: TypedBucket<typeof ReadinessSnapshot>;
 }
 
 export async function openStores(engine: Engine, ns: Namespace = DEFAULT_NAMESPACE): Promise<Stores> {
@@ -36,6 +38,7 @@ export async function openStores(engine: Engine, ns: Namespace = DEFAULT_NAMESPA
     matrix: new TypedBucket(matrix, MatrixVersionRecord),
     pointer: new TypedBucket(matrix, MatrixPointer),
     classifications: new TypedBucket(await open(Bucket.Classifications), ClassificationRecord),
+    readiness: new TypedBucket(await open(Bucket.State), ReadinessSnapshot),
   };
 }
 

@@ -3,6 +3,8 @@
  * proposals; decisions through the keeper; coverage after approval.
  */
 import { afterEach, describe, expect, test } from 'bun:test';
+import { Scheduler } from '../actors/scheduler/scheduler.ts';
+import { silentLogger } from '../engine/log.ts';
 import { currentMatrix } from '../kv-schema/mod.ts';
 import { StreamName, subjectsFor } from '../streams/mod.ts';
 import { readAll, waitFor } from './support/actors.ts';
@@ -85,6 +87,45 @@ for (const flavour of FLAVOURS) {
       await observe(te, 'acme', observed({ dstPort: 6667, hits: 99 }));
       await Bun.sleep(500);
       expect(await proposals(pipeline.stores, 'acme')).toHaveLength(1);
+    });
+
+    test('the scheduler expires overdue proposals and measures coverage after an approval', async () => {
+      await setup();
+      const clock = { now: Date.now() };
+      const scheduler = new Scheduler({
+        stores: pipeline.stores,
+        log: te.engine.log,
+        subjects: subjectsFor(te.ns),
+        logger: silentLogger(),
+        now: () => clock.now,
+      });
+      await observe(te, 'acme', observed({ dstPort: 443, hits: 30 }));
+      await observe(te, 'acme', observed({ dgt: 30, protocol: 'udp', dstPort: 53, hits: 10 }));
+      await waitFor('two proposals', async () => (await proposals(pipeline.stores, 'acme')).length === 2);
+      const [web, dns] = await proposals(pipeline.stores, 'acme');
+      expect(await decide(te, 'acme', web!.id, 'approve')).toMatchObject({ ok: true, version: 1 });
+
+      expect(await scheduler.tick()).toMatchObject({ tenants: 1, expired: 0, rescanned: 2 });
+      const snapshot = await pipeline.stores.readiness.get('readiness.acme');
+      expect(snapshot?.value).toMatchObject({
+        version: 1,
+        totalHits: 40,
+        coveredHits: 30,
+        ratio: 0.75,
+        criticalBlockers: 1,
+      });
+      expect(snapshot?.value.blockers).toEqual([
+        { flowId: '10-30-udp-any-53', hits: 10, service: expect.any(String), critical: true },
+      ]);
+
+      clock.now += 73 * 3_600_000;
+      expect(await scheduler.tick()).toMatchObject({ expired: 1 });
+      const after = await proposals(pipeline.stores, 'acme');
+      expect(after.find((p) => p.id === dns!.id)?.status).toBe('expired');
+      expect(after.find((p) => p.id === web!.id)?.status).toBe('applied');
+      const expired = await readAll(te, StreamName.Events, subjectsFor(te.ns).proposal('acme', 'expired'));
+      expect(expired).toHaveLength(1);
+      expect((await scheduler.tick()).expired).toBe(0);
     });
 
     test('during the learning period flows are only observed', async () => {

@@ -1,0 +1,178 @@
+/**
+ * The scheduler: a singleton (whoever holds the `scheduler` lease) that, every
+ * SCOPILOT_SCHED__SCAN_INTERVAL_MINUTES, for each tenant
+ *   - expires overdue proposals (CAS, like any decision),
+ *   - re-scans the inventory against the live matrix and reports flows it does
+ *     not cover as unknown (once per flow and version: the msgId dedupes, and
+ *     the proposer recognises flows it has already asked about),
+ *   - records a readiness snapshot: how much of today's traffic would survive
+ *     a `deny ip` default.
+ */
+
+import { CoverageStatus, coverage, readiness } from '../../domain/coverage.ts';
+import type { Matrix } from '../../domain/matrix.ts';
+import { INITIAL_MATRIX } from '../../domain/matrix-version.ts';
+import { isOpen, type Proposal, transition } from '../../domain/proposal.ts';
+import { KvConflictError } from '../../engine/errors.ts';
+import type { Logger } from '../../engine/log.ts';
+import type { EventLog } from '../../engine/types.ts';
+import { currentMatrix, keys, type Stores } from '../../kv-schema/mod.ts';
+import type { InventoryRecord, ReadinessSnapshot } from '../../kv-schema/records.ts';
+import { encodeMessage, type FlowUnknown, type Subjects } from '../../streams/mod.ts';
+
+export interface SchedulerOptions {
+  stores: Stores;
+  log: EventLog;
+  subjects: Subjects;
+  logger: Logger;
+  now?: () => number;
+}
+
+export interface TickReport {
+  tenants: number;
+  expired: number;
+  rescanned: number;
+  reported: number;
+}
+
+const firstToken = (key: string) => key.slice(0, key.indexOf('.'));
+
+export class Scheduler {
+  readonly #o: Required<SchedulerOptions>;
+
+  constructor(options: SchedulerOptions) {
+    this.#o = { now: Date.now, ...options };
+  }
+
+  async tenants(): Promise<string[]> {
+    const found = new Set<string>();
+    for (const key of await this.#o.stores.inventory.keys()) found.add(firstToken(key));
+    for (const key of await this.#o.stores.proposals.keys()) found.add(firstToken(key));
+    return [...found].sort();
+  }
+
+  async tick(): Promise<TickReport> {
+    const report: TickReport = { tenants: 0, expired: 0, rescanned: 0, reported: 0 };
+    for (const tenant of await this.tenants()) {
+      report.tenants++;
+      try {
+        report.expired += await this.expire(tenant);
+        const scan = await this.rescan(tenant);
+        report.rescanned += scan.flows;
+        report.reported += scan.reported;
+      } catch (error) {
+        // One tenant's trouble must not starve the others.
+        this.#o.logger.error({ err: error, tenant }, 'scheduler tick failed for tenant');
+      }
+    }
+    return report;
+  }
+
+  async expire(tenant: string): Promise<number> {
+    const now = this.#o.now();
+    let expired = 0;
+    for (const key of await this.#o.stores.proposals.keys(keys.tenantAll(tenant))) {
+      for (;;) {
+        const found = await this.#o.stores.proposals.get(key);
+        if (found === null || !isOpen(found.value.status) || found.value.expiresAtMs > now) break;
+        const next = transition(found.value as Proposal, {
+          to: 'expired',
+          by: 'scheduler',
+          channel: 'system',
+          atMs: now,
+        });
+        try {
+          await this.#o.stores.proposals.update(key, next, found.revision);
+        } catch (error) {
+          if (error instanceof KvConflictError) continue; // decided meanwhile: look again
+          throw error;
+        }
+        expired++;
+        await this.#publish(
+          this.#o.subjects.proposal(tenant, 'expired'),
+          tenant,
+          `proposal:${tenant}:${next.id}:expired`,
+          {
+            proposalId: next.id,
+            status: next.status,
+            revision: next.history.length,
+          },
+        );
+        await this.#publish(
+          this.#o.subjects.audit(tenant),
+          tenant,
+          `audit:proposal:${tenant}:${next.id}:expired`,
+          {
+            action: 'proposal.expired',
+            object: next.id,
+            channel: 'system',
+          },
+        );
+        break;
+      }
+    }
+    return expired;
+  }
+
+  async rescan(tenant: string): Promise<{ flows: number; reported: number }> {
+    const { version } = await currentMatrix(this.#o.stores, tenant);
+    const live = { version: version?.version ?? 0, matrix: (version?.matrix ?? INITIAL_MATRIX) as Matrix };
+    const flows: InventoryRecord[] = [];
+    for (const key of await this.#o.stores.inventory.keys(keys.tenantAll(tenant))) {
+      const found = await this.#o.stores.inventory.get(key);
+      if (found !== null) flows.push(found.value);
+    }
+    const withIds = flows.map((f) => ({ ...f, id: f.flowId }));
+    let reported = 0;
+    for (const c of coverage(live.matrix, withIds)) {
+      if (c.status !== CoverageStatus.Uncovered) continue;
+      const f = flows.find((x) => x.flowId === c.flowId)!;
+      if (f.unknownAt === live.version) continue; // the aggregator reported it at this version
+      const data: FlowUnknown = {
+        flowId: f.flowId,
+        sgt: f.sgt,
+        dgt: f.dgt,
+        protocol: f.protocol,
+        srcPort: f.srcPort,
+        dstPort: f.dstPort,
+        hits: f.hits,
+        trigger: 'scan',
+        triggerRef: `flow:${f.flowId}`,
+      };
+      await this.#publish(
+        this.#o.subjects.flowsUnknown(tenant),
+        tenant,
+        `unknown:${tenant}:${f.flowId}:v${live.version}`,
+        data,
+      );
+      reported++;
+    }
+    const r = readiness(live.matrix, withIds);
+    const snapshot: ReadinessSnapshot = {
+      atMs: this.#o.now(),
+      version: live.version,
+      ratio: r.ratio,
+      totalHits: r.totalHits,
+      coveredHits: r.coveredHits,
+      deniedHits: r.deniedHits,
+      uncoveredHits: r.uncoveredHits,
+      flows: r.flows,
+      criticalBlockers: r.criticalBlockers,
+      blockers: r.blockers
+        .slice(0, 20)
+        .map((b) => ({ flowId: b.flowId, hits: b.hits, service: b.service, critical: b.critical })),
+    };
+    await this.#o.stores.readiness.put(keys.readiness(tenant), snapshot);
+    return { flows: flows.length, reported };
+  }
+
+  async #publish(subject: string, tenant: string, id: string, data: unknown): Promise<void> {
+    await this.#o.log.publish(
+      subject,
+      encodeMessage({ id, tenant, at: new Date(this.#o.now()).toISOString(), by: 'scheduler', data }),
+      {
+        msgId: id,
+      },
+    );
+  }
+}

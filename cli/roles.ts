@@ -1,0 +1,109 @@
+/**
+ * What each role runs once the engine is open and the schema ensured:
+ * `engine` the flow actors and the matrix keeper, `scheduler` the
+ * leader-elected scheduler. (`tail`, `threat` and `edge` add theirs.)
+ */
+import { hostname } from 'node:os';
+import { flowActors, serveMatrixKeeper } from '../actors/mod.ts';
+import { Scheduler } from '../actors/scheduler/scheduler.ts';
+import type { Config } from '../config/mod.ts';
+import type { ClassifierMode } from '../domain/classify/classifier.ts';
+import { ActorSystem, LeaderLease, type Logger } from '../engine/mod.ts';
+import type { Engine } from '../engine/types.ts';
+import { AnthropicClassifier } from '../integrations/anthropic/client.ts';
+import { Bucket, bucketName, keys, type Stores } from '../kv-schema/mod.ts';
+import type { Namespace } from '../streams/mod.ts';
+import { subjectsFor } from '../streams/mod.ts';
+
+export interface RoleContext {
+  engine: Engine;
+  stores: Stores;
+  config: Config;
+  ns: Namespace;
+  logger: Logger;
+}
+
+export interface Running {
+  stop(): Promise<void>;
+  /** Live actor activations per kind, when this role runs actors. */
+  activations?: () => Record<string, number>;
+}
+
+export async function startEngineRole(ctx: RoleContext): Promise<Running> {
+  const { engine, stores, config, ns, logger } = ctx;
+  const subjects = subjectsFor(ns);
+  const apiKey = config.anthropic.apiKey;
+  const mode: ClassifierMode = apiKey === undefined ? 'heuristic' : 'auto';
+  const llm =
+    apiKey === undefined
+      ? undefined
+      : new AnthropicClassifier({
+          apiKey,
+          model: config.anthropic.model,
+          ...(config.anthropic.baseUrl ? { baseURL: config.anthropic.baseUrl } : {}),
+        });
+  const system = new ActorSystem({
+    engine,
+    logger,
+    stateBucket: bucketName(Bucket.State, ns),
+    stateKey: keys.actorState,
+    deadSubject: subjects.dead,
+    tenantOf: subjects.tenantOf,
+    ackWaitMs: config.engine.ackWaitSeconds * 1_000,
+    maxDeliver: config.engine.maxDeliver,
+    passivateAfterMs: config.engine.passivateAfterSeconds * 1_000,
+  });
+  const keeper = serveMatrixKeeper(engine, stores, subjects);
+  await system.start(
+    flowActors(ns, stores, {
+      classifier: { mode, cacheDays: config.sched.classificationCacheDays, ...(llm ? { llm } : {}) },
+    }),
+  );
+  return {
+    activations: () => system.activations(),
+    stop: async () => {
+      await system.drain();
+      await keeper.stop();
+    },
+  };
+}
+
+export async function startSchedulerRole(ctx: RoleContext): Promise<Running> {
+  const { engine, stores, config, ns, logger } = ctx;
+  const scheduler = new Scheduler({ stores, log: engine.log, subjects: subjectsFor(ns), logger });
+  const intervalMs = config.sched.scanIntervalMinutes * 60_000;
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  let ticking: Promise<unknown> = Promise.resolve();
+  const tick = () => {
+    ticking = scheduler
+      .tick()
+      .then((report) => logger.info(report, 'scheduler tick'))
+      .catch((error) => logger.error({ err: error }, 'scheduler tick failed'));
+  };
+  const lease = new LeaderLease({
+    bucket: await engine.kv.bucket(bucketName(Bucket.State, ns)),
+    key: keys.lease('scheduler'),
+    holder: `${hostname()}:${process.pid}:${crypto.randomUUID().slice(0, 8)}`,
+    ttlMs: config.engine.leaseSeconds * 1_000,
+    logger,
+    onAcquired: () => {
+      // Only the lease holder ticks: a tick as it takes over, then every interval.
+      const loop = () => {
+        if (lease.isLeader()) tick();
+        timer = setTimeout(loop, intervalMs);
+      };
+      timer = setTimeout(loop, 1_000);
+    },
+    onLost: () => {
+      if (timer !== null) clearTimeout(timer);
+    },
+  });
+  lease.start();
+  return {
+    stop: async () => {
+      if (timer !== null) clearTimeout(timer);
+      await lease.stop();
+      await ticking;
+    },
+  };
+}
