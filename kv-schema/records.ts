@@ -187,3 +187,16 @@ export const ReadinessSnapshot = v.object({
   ),
 });
 export type ReadinessSnapshot = v.InferOutput<typeof ReadinessSnapshot>;
+
+/**
+ * Where a file tail stands (`cursor.tail.<t>.<path>` in `scopilot_state`):
+ * the committed position, and the range being published, written before the
+ * publish, so a restart republishes exactly that range (deduplicated).
+ */
+export const TailCursor = v.object({
+  ino: v.number(),
+  offset: Count,
+  pending: v.nullable(v.object({ ino: v.number(), start: Count, end: Count })),
+  updatedAtMs: Ms,
+});
+export type TailCursor = v.InferOutput<typeof TailCursor>;

@@ -14,6 +14,7 @@ import {
   ProposalRecord,
   ReadinessSnapshot,
   SgtRecord,
+  TailCursor,
 } from './records.ts';
 import { TypedBucket, type Versioned } from './typed.ts';
 
@@ -26,6 +27,7 @@ export interface Stores {
   pointer: TypedBucket<typeof MatrixPointer>;
   classifications: TypedBucket<typeof ClassificationRecord>;
   readiness: TypedBucket<typeof ReadinessSnapshot>;
+  tailCursors: TypedBucket<typeof TailCursor>;
 }
 
 export async function openStores(engine: Engine, ns: Namespace = DEFAULT_NAMESPACE): Promise<Stores> {
@@ -39,6 +41,7 @@ export async function openStores(engine: Engine, ns: Namespace = DEFAULT_NAMESPA
     pointer: new TypedBucket(matrix, MatrixPointer),
     classifications: new TypedBucket(await open(Bucket.Classifications), ClassificationRecord),
     readiness: new TypedBucket(await open(Bucket.State), ReadinessSnapshot),
+    tailCursors: new TypedBucket(await open(Bucket.State), TailCursor),
   };
 }
 

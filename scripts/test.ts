@@ -37,7 +37,7 @@ if (problem !== null) {
   );
 }
 
-const proc = Bun.spawn([process.execPath, 'test', ...process.argv.slice(2)], {
+const proc = Bun.spawn([process.execPath, 'test', '--timeout', '60000', ...process.argv.slice(2)], {
   env: { ...process.env, SCOPILOT_TEST_NATS: problem === null ? '1' : '0' },
   stdout: 'inherit',
   stderr: 'pipe',

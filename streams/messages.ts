@@ -44,6 +44,9 @@ export const FlowObserved = v.object({
   srcSamples: v.pipe(v.array(LogText(64)), v.maxLength(5)),
   dstSamples: v.pipe(v.array(LogText(64)), v.maxLength(5)),
   actions: v.array(v.picklist(['permit', 'deny'])),
+  /** Of `hits`, how many the switch permitted and denied. */
+  permitHits: Count,
+  denyHits: Count,
   switches: v.pipe(v.array(LogText(255)), v.maxLength(16)),
   interfaces: v.pipe(v.array(LogText(128)), v.maxLength(16)),
   source: LogText(255),

@@ -47,7 +47,6 @@ export function merge(record: InventoryRecord | undefined, d: FlowObserved): Inv
   const days = new Set(record?.days ?? []);
   days.add(Math.floor(first / DAY_MS));
   days.add(Math.floor(last / DAY_MS));
-  const permit = d.actions.includes('permit') && !d.actions.includes('deny') ? d.hits : 0;
   return {
     flowId: flowIdOf(d),
     sgt: d.sgt,
@@ -62,8 +61,8 @@ export function merge(record: InventoryRecord | undefined, d: FlowObserved): Inv
     days: [...days].sort((a, b) => a - b).slice(-MAX_DAYS),
     srcSamples: union(record?.srcSamples ?? [], d.srcSamples, MAX_SAMPLES),
     dstSamples: union(record?.dstSamples ?? [], d.dstSamples, MAX_SAMPLES),
-    permitHits: (record?.permitHits ?? 0) + permit,
-    denyHits: (record?.denyHits ?? 0) + (d.hits - permit),
+    permitHits: (record?.permitHits ?? 0) + d.permitHits,
+    denyHits: (record?.denyHits ?? 0) + d.denyHits,
     unknownAt: record?.unknownAt ?? null,
   };
 }

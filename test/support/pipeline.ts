@@ -49,6 +49,8 @@ export function observed(over: Partial<FlowObserved> = {}): FlowObserved {
     srcSamples: ['10.0.0.1'],
     dstSamples: ['10.0.1.1'],
     actions: ['permit'],
+    permitHits: over.hits ?? 10,
+    denyHits: 0,
     switches: ['sw01'],
     interfaces: ['Gi1/0/1'],
     source: 'test',
