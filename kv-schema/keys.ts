@@ -57,6 +57,8 @@ export const keys = {
   actorState: (kind: string, t: string, partition?: string): string =>
     `${checked('actor kind', kind, WORD)}.${tenantId(t)}${partition === undefined ? '' : `.${encodeToken(partition)}`}`,
   lease: (name: string): string => `lease.${checked('lease name', name, WORD)}`,
+  /** Which proposal is open for a tag pair (in `scopilot_state`): the storm-collapse index. */
+  openProposal: (t: string, sgt: number, dgt: number): string => `open.${tenantId(t)}.${sgt}-${dgt}`,
   /** The scheduler's last readiness snapshot of a tenant (in `scopilot_state`). */
   readiness: (t: string): string => `readiness.${tenantId(t)}`,
   cursor: (...parts: string[]): string => `cursor.${parts.map(encodeToken).join('.')}`,

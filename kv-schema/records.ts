@@ -200,3 +200,7 @@ export const TailCursor = v.object({
   updatedAtMs: Ms,
 });
 export type TailCursor = v.InferOutput<typeof TailCursor>;
+
+/** The proposal currently collecting a tag pair's flows. */
+export const OpenProposalIndex = v.object({ proposalId: Text(64) });
+export type OpenProposalIndex = v.InferOutput<typeof OpenProposalIndex>;

@@ -11,6 +11,7 @@ import {
   InventoryRecord,
   MatrixPointer,
   MatrixVersionRecord,
+  OpenProposalIndex,
   ProposalRecord,
   ReadinessSnapshot,
   SgtRecord,
@@ -28,6 +29,7 @@ export interface Stores {
   classifications: TypedBucket<typeof ClassificationRecord>;
   readiness: TypedBucket<typeof ReadinessSnapshot>;
   tailCursors: TypedBucket<typeof TailCursor>;
+  openProposals: TypedBucket<typeof OpenProposalIndex>;
 }
 
 export async function openStores(engine: Engine, ns: Namespace = DEFAULT_NAMESPACE): Promise<Stores> {
@@ -42,6 +44,7 @@ export async function openStores(engine: Engine, ns: Namespace = DEFAULT_NAMESPA
     classifications: new TypedBucket(await open(Bucket.Classifications), ClassificationRecord),
     readiness: new TypedBucket(await open(Bucket.State), ReadinessSnapshot),
     tailCursors: new TypedBucket(await open(Bucket.State), TailCursor),
+    openProposals: new TypedBucket(await open(Bucket.State), OpenProposalIndex),
   };
 }
 

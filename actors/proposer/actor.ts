@@ -4,12 +4,13 @@
  * records when people decide. A proposal's id is derived from its idempotency
  * key, so a redelivered or re-scanned flow finds its proposal instead of
  * making a second one; a flow for a pair with an open proposal is folded into
- * it (storm collapse). During a tenant's learning period flows are only
- * observed.
+ * it (storm collapse), through a per-pair index in KV. During a tenant's
+ * learning period flows are only observed.
  */
 import * as v from 'valibot';
 import { collapse, isOpen, type Proposal } from '../../domain/proposal.ts';
 import type { ActorDefinition, Effect } from '../../engine/actor/types.ts';
+import { sleep } from '../../engine/backoff.ts';
 import { KvConflictError } from '../../engine/errors.ts';
 import { keys, type Stores, sgtNames } from '../../kv-schema/mod.ts';
 import {
@@ -25,11 +26,10 @@ import {
 } from '../../streams/mod.ts';
 import { DEFAULT_PROPOSER_SETTINGS, type ProposerSettings, proposalFor } from './logic.ts';
 
-export const ProposerState = v.object({
-  firstSeenMs: v.nullable(v.number()),
-  /** Tag pair → the proposal last opened for it. */
-  open: v.record(v.string(), v.string()),
-});
+const CLAIM_POLL_MS = 100;
+const CLAIM_GRACE_MS = 2_000;
+
+export const ProposerState = v.object({ firstSeenMs: v.nullable(v.number()) });
 export type ProposerState = v.InferOutput<typeof ProposerState>;
 
 export interface ProposerOptions extends Partial<ProposerSettings> {
@@ -90,24 +90,55 @@ export function proposerActor(
   const settings = { ...DEFAULT_PROPOSER_SETTINGS, ...options };
   const learningMs = options.learningMs ?? 0;
 
-  /** Fold `incoming` into the pair's open proposal; false when there is none open any more. */
-  async function mergeIntoOpen(
+  /**
+   * File `candidate` under its pair: folded into the pair's open proposal, or
+   * created and made the open one. The pair's index lives in KV and is claimed
+   * with CAS before the proposal is written, so neither a crash nor a second
+   * replica can leave two open proposals for one pair.
+   */
+  async function file(
     tenant: string,
-    openId: string,
-    incoming: Proposal,
+    candidate: Proposal,
     nowMs: number,
-  ): Promise<Proposal | null> {
-    const key = keys.proposal(tenant, openId);
-    for (;;) {
-      const found = await stores.proposals.get(key);
-      if (found === null || !isOpen(found.value.status)) return null;
-      const merged = collapse(found.value as Proposal, incoming, nowMs);
+  ): Promise<['created' | 'updated', Proposal]> {
+    const indexKey = keys.openProposal(tenant, candidate.sgt, candidate.dgt);
+    for (let waited = 0; ; ) {
+      const index = await stores.openProposals.get(indexKey);
+      if (index !== null) {
+        const key = keys.proposal(tenant, index.value.proposalId);
+        const open = await stores.proposals.get(key);
+        if (open === null && index.value.proposalId !== candidate.id && waited < CLAIM_GRACE_MS) {
+          // Claimed but not written yet: another replica is between the two steps. Give it a moment;
+          // only a writer that died there leaves this for long.
+          await sleep(CLAIM_POLL_MS);
+          waited += CLAIM_POLL_MS;
+          continue;
+        }
+        if (open !== null && isOpen(open.value.status)) {
+          if (open.value.id === candidate.id) return ['created', open.value as Proposal];
+          const merged = collapse(open.value as Proposal, candidate, nowMs);
+          try {
+            await stores.proposals.update(key, merged, open.revision);
+            return ['updated', merged];
+          } catch (error) {
+            if (error instanceof KvConflictError) continue; // decided or merged meanwhile: look again
+            throw error;
+          }
+        }
+      }
       try {
-        await stores.proposals.update(key, merged, found.revision);
-        return merged;
+        if (index === null) await stores.openProposals.create(indexKey, { proposalId: candidate.id });
+        else await stores.openProposals.update(indexKey, { proposalId: candidate.id }, index.revision);
+      } catch (error) {
+        if (error instanceof KvConflictError) continue; // another writer claimed the pair first
+        throw error;
+      }
+      try {
+        await stores.proposals.create(keys.proposal(tenant, candidate.id), candidate);
       } catch (error) {
         if (!(error instanceof KvConflictError)) throw error;
       }
+      return ['created', candidate];
     }
   }
 
@@ -115,7 +146,7 @@ export function proposerActor(
     kind: 'proposer',
     stream: streamName(StreamName.Work, ns),
     filterSubject: subjects.allTenants('flows.classified'),
-    initialState: () => ({ firstSeenMs: null, open: {} }),
+    initialState: () => ({ firstSeenMs: null }),
     parseState: (raw) => v.parse(ProposerState, raw),
     decode: (message) => decodeMessage(message.data, FlowClassified).data,
     async transition(state, c, ctx) {
@@ -127,33 +158,11 @@ export function proposerActor(
       if (candidate === null) return { state: next, effects: [] };
 
       const existing = await stores.proposals.get(keys.proposal(tenant, candidate.id));
-      if (existing !== null) {
-        // Asked before: a redelivery, a re-scan, or a flow people already decided on. Re-announce
-        // an open one (deduplicated by msgId) in case the first announcement was lost in a crash.
-        const effects = isOpen(existing.value.status)
-          ? events(subjects, tenant, 'created', existing.value as Proposal, ctx.nowMs, 'new')
-          : [];
-        return { state: next, effects };
-      }
-      const pair = `${c.sgt}-${c.dgt}`;
-      const openId = state.open[pair];
-      if (openId !== undefined) {
-        const merged = await mergeIntoOpen(tenant, openId, candidate, ctx.nowMs);
-        if (merged !== null)
-          return {
-            state: next,
-            effects: events(subjects, tenant, 'updated', merged, ctx.nowMs, candidate.id),
-          };
-      }
-      try {
-        await stores.proposals.create(keys.proposal(tenant, candidate.id), candidate);
-      } catch (error) {
-        if (!(error instanceof KvConflictError)) throw error;
-      }
-      return {
-        state: { ...next, open: { ...state.open, [pair]: candidate.id } },
-        effects: events(subjects, tenant, 'created', candidate, ctx.nowMs, 'new'),
-      };
+      // Asked before and decided (rejected, applied, expired): people have spoken on this flow.
+      if (existing !== null && !isOpen(existing.value.status)) return { state: next, effects: [] };
+      const [event, proposal] = await file(tenant, candidate, ctx.nowMs);
+      // Announcements carry deterministic msgIds: repeating one after a crash stores it once.
+      return { state: next, effects: events(subjects, tenant, event, proposal, ctx.nowMs, candidate.id) };
     },
   };
 }

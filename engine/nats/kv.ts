@@ -213,10 +213,11 @@ class NatsKvBucket implements KvBucket {
 
   async keys(filter?: string): Promise<string[]> {
     return this.#call(async () => {
-      const out: string[] = [];
-      for await (const k of await this.#kv.keys(filter ?? '>')) out.push(k);
+      // A set: a key written while the listing runs is delivered again with its new revision.
+      const out = new Set<string>();
+      for await (const k of await this.#kv.keys(filter ?? '>')) out.add(k);
       // Sorted, so both adapters answer the same order.
-      return out.sort();
+      return [...out].sort();
     });
   }
 }
