@@ -14,7 +14,7 @@ const HELP = `scopilot — Segmentation Copilot for Cisco TrustSec
 
 Usage:
   ${ANALYZE_USAGE}
-  scopilot serve [--role all|edge|engine|tail|threat|scheduler]
+  scopilot serve [--role all|edge|engine|tail|threat|scheduler] [--demo]
   scopilot health [--json]
   scopilot help
 
@@ -23,12 +23,16 @@ SCOPILOT_API_BASE (default http://127.0.0.1:8000) and SCOPILOT_API_TOKEN.
 Exit codes: 0 ok, 1 operation failed, 2 bad usage or input.`;
 
 async function runServe(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { role: { type: 'string', default: 'all' } }, strict: true });
+  const { values } = parseArgs({
+    args,
+    options: { role: { type: 'string', default: 'all' }, demo: { type: 'boolean', default: false } },
+    strict: true,
+  });
   const role = values.role as Role;
   if (!ROLES.includes(role)) throw new UsageError(`unknown role ${values.role}; one of ${ROLES.join(', ')}`);
   const config = loadConfig();
   const logger = createLogger(config.logLevel, { role });
-  const runtime = await serve({ role, config, logger });
+  const runtime = await serve({ role, config, logger, demo: values.demo });
   await new Promise<void>((resolve) => {
     let stopping = false;
     const stop = (signal: string) => {

@@ -1,11 +1,13 @@
 /**
  * What each role runs once the engine is open and the schema ensured:
  * `engine` the flow actors and the matrix keeper, `scheduler` the
- * leader-elected scheduler. (`tail`, `threat` and `edge` add theirs.)
+ * leader-elected scheduler, `tail` the file tails; `--demo` adds the simulated campus.
  */
 import { hostname } from 'node:os';
+import { startDemo } from '../actors/demo/feeder.ts';
 import { flowActors, serveMatrixKeeper } from '../actors/mod.ts';
 import { Scheduler } from '../actors/scheduler/scheduler.ts';
+import { FileTail } from '../actors/tail/tail.ts';
 import type { Config } from '../config/mod.ts';
 import type { ClassifierMode } from '../domain/classify/classifier.ts';
 import { ActorSystem, LeaderLease, type Logger } from '../engine/mod.ts';
@@ -106,4 +108,35 @@ export async function startSchedulerRole(ctx: RoleContext): Promise<Running> {
       await ticking;
     },
   };
+}
+
+export async function startTailRole(ctx: RoleContext): Promise<Running> {
+  const { engine, stores, config, ns, logger } = ctx;
+  const tails = config.tail.files.map(
+    (f) =>
+      new FileTail({
+        path: f.path,
+        tenant: f.tenant,
+        log: engine.log,
+        stores,
+        subjects: subjectsFor(ns),
+        logger,
+        from: config.tail.from,
+      }),
+  );
+  for (const t of tails) await t.start();
+  if (tails.length > 0) logger.info({ files: config.tail.files }, 'tailing');
+  return { stop: async () => void (await Promise.all(tails.map((t) => t.stop()))) };
+}
+
+/** The simulated campus, fed to the default tenant. */
+export async function startDemoRole(ctx: RoleContext): Promise<Running> {
+  const { engine, stores, config, ns, logger } = ctx;
+  return startDemo({
+    tenant: config.defaultTenantId,
+    log: engine.log,
+    stores,
+    subjects: subjectsFor(ns),
+    logger,
+  });
 }

@@ -11,7 +11,14 @@ import { type Logger, openEngine, sleep } from '../engine/mod.ts';
 import type { Engine } from '../engine/types.ts';
 import { ensureSchema, openStores } from '../kv-schema/mod.ts';
 import { DEFAULT_NAMESPACE, isolatedNamespace } from '../streams/mod.ts';
-import { type RoleContext, type Running, startEngineRole, startSchedulerRole } from './roles.ts';
+import {
+  type RoleContext,
+  type Running,
+  startDemoRole,
+  startEngineRole,
+  startSchedulerRole,
+  startTailRole,
+} from './roles.ts';
 import { UsageError } from './usage.ts';
 
 export const Role = {
@@ -37,6 +44,8 @@ export interface ServeOptions {
   role: Role;
   config: Config;
   logger: Logger;
+  /** Feed the simulated campus through the pipeline. */
+  demo?: boolean;
 }
 
 const runs = (role: Role, part: Role): boolean => role === Role.All || role === part;
@@ -85,6 +94,8 @@ export async function serve(options: ServeOptions): Promise<Runtime> {
     try {
       if (runs(role, Role.Engine)) started.push(await startEngineRole(ctx));
       if (runs(role, Role.Scheduler)) started.push(await startSchedulerRole(ctx));
+      if (runs(role, Role.Tail)) started.push(await startTailRole(ctx));
+      if (options.demo) started.push(await startDemoRole(ctx));
     } catch (error) {
       roleError = (error as Error).message;
       logger.error({ err: error }, 'role did not start');

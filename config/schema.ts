@@ -113,6 +113,25 @@ export const ConfigSchema = v.strictObject({
     maxDeliver: v.optional(int(1, 1_000), '5'),
     leaseSeconds: v.optional(int(2, 600), '15'),
   }),
+  tail: group({
+    /** Log files the tail role follows: a JSON list of {"path", "tenant"}. */
+    files: v.optional(
+      v.pipe(
+        v.string(),
+        v.parseJson(undefined, 'must be JSON'),
+        v.array(
+          v.strictObject({
+            path: v.pipe(v.string(), v.minLength(1)),
+            tenant: v.pipe(v.string(), v.regex(TENANT_ID)),
+          }),
+          'must be a JSON list of {"path": "/var/log/…", "tenant": "acme"}',
+        ),
+      ),
+      '[]',
+    ),
+    /** A file with no saved position is read from its start, or only what is appended (`end`). */
+    from: v.optional(v.picklist(['start', 'end']), 'end'),
+  }),
   anthropic: group({
     apiKey: v.optional(secret),
     model: v.optional(text, 'claude-sonnet-4-5'),

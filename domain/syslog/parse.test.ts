@@ -14,7 +14,7 @@ const REFERENCE = Date.UTC(2026, 6, 1);
 
 function parse(line: string, referenceMs = REFERENCE): [RejectReason | null, ReturnType<typeof hitRecord>] {
   const hit = emptyHit();
-  const reason = new LineParser(referenceMs).parse(line, hit);
+  const reason = new LineParser(referenceMs).parseLine(line, hit);
   return [reason, hitRecord(hit)];
 }
 
@@ -177,7 +177,7 @@ describe('bad input is refused with a reason, never a crash', () => {
       const cut = rand() % BODY.length;
       const noise = Array.from({ length: rand() % 40 }, () => alphabet[rand() % alphabet.length]).join('');
       const line = `Jun 18 10:17:22.205: ${BODY.slice(0, cut)}${noise}${BODY.slice(cut + (rand() % 10))}`;
-      expect(() => parser.parse(line, hit)).not.toThrow();
+      expect(() => parser.parseLine(line, hit)).not.toThrow();
     }
   });
 });

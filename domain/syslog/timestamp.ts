@@ -7,56 +7,12 @@
  * time), never blindly the current year, so logs that cross New Year land in
  * the right year.
  *
- * This runs for every line, so it reads characters by index, works on the
- * whole line without cutting the header out, and caches midnight of each day
- * instead of calling Date.UTC.
+ * This runs for every line, so it reads the line's bytes in place and caches
+ * midnight of each day instead of calling Date.UTC. Every read is bounded by
+ * the line's end (`lim`): a line in a chunk is followed by other lines, and a
+ * cut-off header must not be completed by the next line's bytes.
  */
-
-/** Month from its three letters, keyed by their char codes packed into one number. */
-const MONTHS = new Map<number, number>(
-  ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'].map((m, i) => [
-    (m.charCodeAt(0) << 16) | (m.charCodeAt(1) << 8) | m.charCodeAt(2),
-    i,
-  ]),
-);
-
-/** Zone names IOS prints, as minutes east of UTC. Unknown names are read as UTC. */
-const ZONES: Record<string, number> = {
-  UTC: 0,
-  GMT: 0,
-  UT: 0,
-  Z: 0,
-  WET: 0,
-  WEST: 60,
-  BST: 60,
-  CET: 60,
-  CEST: 120,
-  MET: 60,
-  MEST: 120,
-  EET: 120,
-  EEST: 180,
-  MSK: 180,
-  IST: 330,
-  SGT: 480,
-  HKT: 480,
-  JST: 540,
-  KST: 540,
-  AEST: 600,
-  AEDT: 660,
-  NZST: 720,
-  NZDT: 780,
-  EST: -300,
-  EDT: -240,
-  CST: -360,
-  CDT: -300,
-  MST: -420,
-  MDT: -360,
-  PST: -480,
-  PDT: -420,
-  AKST: -540,
-  AKDT: -480,
-  HST: -600,
-};
+import { month, zoneMinutes } from './calendar.ts';
 
 /** Allowed lead of a stamp over its reference before it is taken for last year's. */
 const FUTURE_SLACK_MS = 2 * 24 * 60 * 60 * 1000;
@@ -64,16 +20,23 @@ const FUTURE_SLACK_MS = 2 * 24 * 60 * 60 * 1000;
 export interface HeaderTime {
   /** Epoch ms, or NaN when the header carries no usable stamp. */
   ms: number;
-  /** Where the sending switch's name is in the line (equal when there is none). */
+  /** Where the sending switch's name is in the buffer (equal when there is none). */
   hostStart: number;
   hostEnd: number;
 }
 
 const midnights = new Map<number, number>();
+/**
+ * Results the small readers below hand back besides their return value, and
+ * the last day looked up. A const object, not `let`s: module-level `let`s
+ * cost a TDZ check on every access in the JIT.
+ */
+const st = { lastKey: -1, lastMidnight: Number.NaN, fractionEnd: 0, dayEnd: 0, dayOfMonth: 0 };
 
 /** Epoch ms of midnight UTC, cached: a log spans few days. NaN for impossible dates. */
 function midnight(year: number, month: number, day: number): number {
   const key = year * 512 + month * 32 + day;
+  if (key === st.lastKey) return st.lastMidnight;
   let ms = midnights.get(key);
   if (ms === undefined) {
     ms = Date.UTC(year, month, day);
@@ -83,14 +46,20 @@ function midnight(year: number, month: number, day: number): number {
     if (midnights.size > 10_000) midnights.clear();
     midnights.set(key, ms);
   }
+  st.lastKey = key;
+  st.lastMidnight = ms;
   return ms;
 }
 
-/** `n` digits at `at` as a number, or -1. */
-function num(s: string, at: number, n: number): number {
+/** The byte at `i`, or -1 past the line's end (matches nothing, not even a digit). */
+const at = (b: Uint8Array, i: number, lim: number): number => (i < lim ? b[i]! : -1);
+
+/** `n` digits at `i` as a number; -1 at a non-digit, NaN when the line ends first. */
+function num(b: Uint8Array, i: number, n: number, lim: number): number {
   let v = 0;
-  for (let i = at; i < at + n; i++) {
-    const c = s.charCodeAt(i) - 48;
+  for (const stop = i + n; i < stop; i++) {
+    if (i >= lim) return Number.NaN;
+    const c = b[i]! - 48;
     if (c < 0 || c > 9) return -1;
     v = v * 10 + c;
   }
@@ -99,54 +68,79 @@ function num(s: string, at: number, n: number): number {
 
 const isDigit = (c: number) => c >= 48 && c <= 57;
 
+/** Two digits at `i`: `num(b, i, 2, lim)` without its loop (most fields of a stamp). */
+function two(b: Uint8Array, i: number, lim: number): number {
+  if (i + 2 > lim) return num(b, i, 2, lim);
+  const x = b[i]! - 48;
+  const y = b[i + 1]! - 48;
+  return x >= 0 && x <= 9 && y >= 0 && y <= 9 ? x * 10 + y : -1;
+}
+
+/** First `c` in [from, to), or -1. */
+function find(b: Uint8Array, c: number, from: number, to: number): number {
+  for (let i = from; i < to; i++) if (b[i] === c) return i;
+  return -1;
+}
+
+/** First space in [from, to), or -1: four bytes at a time (hosts and stamps are 10–30 bytes). */
+function findSpace(v: DataView, b: Uint8Array, from: number, to: number): number {
+  let i = from;
+  for (; i + 4 <= to; i += 4) {
+    const x = v.getInt32(i, true) ^ 0x20202020;
+    const m = (x - 0x01010101) & ~x & 0x80808080; // the lowest flagged byte is the first space
+    if (m !== 0) return i + ((31 - Math.clz32(m & -m)) >> 3);
+  }
+  for (; i < to; i++) if (b[i] === 32) return i;
+  return -1;
+}
+
 function clock(h: number, mi: number, s: number): number {
   return h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 60
     ? Number.NaN
     : h * 3_600_000 + mi * 60_000 + s * 1_000;
 }
 
-/** Milliseconds from a `.fff…` fraction at `at` (0 when absent); `end` receives the index after it. */
-function fraction(s: string, at: number, end: { i: number }): number {
-  end.i = at;
-  if (s.charCodeAt(at) !== 46 /* . */) return 0;
-  let i = at + 1;
+/** Milliseconds from a `.fff…` fraction at `i` (0 when absent); sets `st.fractionEnd`. */
+function fraction(b: Uint8Array, i: number, lim: number): number {
+  st.fractionEnd = i;
+  if (at(b, i, lim) !== 46 /* . */) return 0;
   let ms = 0;
   let digits = 0;
-  for (; isDigit(s.charCodeAt(i)); i++) if (digits++ < 3) ms = ms * 10 + s.charCodeAt(i) - 48;
+  for (i++; isDigit(at(b, i, lim)); i++) if (digits++ < 3) ms = ms * 10 + b[i]! - 48;
   for (; digits < 3; digits++) ms *= 10;
-  end.i = i;
+  st.fractionEnd = i;
   return ms;
 }
 
-const cursor = { i: 0 };
-
-/** RFC 3339 at `at`, up to the next space (or `end`): epoch ms or NaN. */
-export function parseIsoAt(s: string, at: number, end: number): number {
-  if (s.charCodeAt(at + 4) !== 45 || s.charCodeAt(at + 7) !== 45 || s.charCodeAt(at + 10) !== 84 /* T */)
+/** RFC 3339 at `p`, up to the space at `end`: epoch ms or NaN. */
+function parseIsoAt(b: Uint8Array, p: number, end: number, lim: number): number {
+  if (at(b, p + 4, lim) !== 45 || at(b, p + 7, lim) !== 45 || at(b, p + 10, lim) !== 84 /* T */)
     return Number.NaN;
-  const day = midnight(num(s, at, 4), num(s, at + 5, 2) - 1, num(s, at + 8, 2));
-  const t =
-    day + clock(num(s, at + 11, 2), num(s, at + 14, 2), num(s, at + 17, 2)) + fraction(s, at + 19, cursor);
-  const z = cursor.i;
-  const zc = s.charCodeAt(z);
-  if (zc === 90 /* Z */ && (z + 1 === end || s.charCodeAt(z + 1) === 32)) return t;
+  const day = midnight(num(b, p, 4, lim), two(b, p + 5, lim) - 1, two(b, p + 8, lim));
+  const time = clock(two(b, p + 11, lim), two(b, p + 14, lim), two(b, p + 17, lim));
+  const t = day + time + fraction(b, p + 19, lim);
+  const z = st.fractionEnd;
+  const zc = at(b, z, lim);
+  if (zc === 90 /* Z */ && (z + 1 === end || at(b, z + 1, lim) === 32)) return t;
   if (zc !== 43 && zc !== 45) return Number.NaN;
-  const colon = s.charCodeAt(z + 3) === 58 ? 1 : 0;
-  const offset = num(s, z + 1, 2) * 60 + num(s, z + 3 + colon, 2);
+  const colon = at(b, z + 3, lim) === 58 ? 1 : 0;
+  const offset = two(b, z + 1, lim) * 60 + two(b, z + 3 + colon, lim);
   return offset < 0 ? Number.NaN : t - (zc === 45 ? -1 : 1) * offset * 60_000;
 }
 
-/** `Mmm dd` at `at`: [month, day, index after the day] or null. */
-function monthDay(s: string, at: number): [number, number, number] | null {
-  const month = MONTHS.get((s.charCodeAt(at) << 16) | (s.charCodeAt(at + 1) << 8) | s.charCodeAt(at + 2));
-  if (month === undefined || s.charCodeAt(at + 3) !== 32) return null;
-  let i = at + 4;
-  if (s.charCodeAt(i) === 32) i++; // `Jun  8`
+/** `Mmm dd ` at `p`: the month (0–11), with `st.dayOfMonth` and `st.dayEnd` set; -1 when absent. */
+function monthDay(b: Uint8Array, p: number, lim: number): number {
+  const m = month((at(b, p, lim) << 16) | (at(b, p + 1, lim) << 8) | at(b, p + 2, lim));
+  if (m === -1 || at(b, p + 3, lim) !== 32) return -1;
+  let i = p + 4;
+  if (at(b, i, lim) === 32) i++; // `Jun  8`
   let day = 0;
   const start = i;
-  while (isDigit(s.charCodeAt(i)) && i - start < 2) day = day * 10 + s.charCodeAt(i++) - 48;
-  if (i === start || s.charCodeAt(i) !== 32) return null;
-  return [month, day, i + 1];
+  while (isDigit(at(b, i, lim)) && i - start < 2) day = day * 10 + b[i++]! - 48;
+  if (i === start || at(b, i, lim) !== 32) return -1;
+  st.dayOfMonth = day;
+  st.dayEnd = i + 1;
+  return m;
 }
 
 export class HeaderReader {
@@ -165,76 +159,87 @@ export class HeaderReader {
       : t;
   }
 
-  /** An IOS stamp `Mmm dd [yyyy ]hh:mm:ss[.fff][ TZ]:` at `at`, ending before `end`. */
-  #ios(s: string, at: number, end: number): number {
-    const md = monthDay(s, at);
-    if (md === null) return Number.NaN;
-    let i = md[2];
+  /** An IOS stamp `Mmm dd [yyyy ]hh:mm:ss[.fff][ TZ]:` at `p`, ending before `end`. */
+  #ios(b: Uint8Array, p: number, end: number, lim: number): number {
+    const month = monthDay(b, p, lim);
+    if (month === -1) return Number.NaN;
+    const day = st.dayOfMonth;
+    let i = st.dayEnd;
     let year = -1;
-    if (isDigit(s.charCodeAt(i + 3)) && s.charCodeAt(i + 4) === 32) {
-      year = num(s, i, 4);
+    if (isDigit(at(b, i + 3, lim)) && at(b, i + 4, lim) === 32) {
+      year = num(b, i, 4, lim);
       i += 5;
     }
-    const h = s.charCodeAt(i + 1) === 58 ? num(s, i++, 1) : num(s, i, 2); // hour may have one digit
-    const time = clock(h, num(s, i + 3, 2), num(s, i + 6, 2)) + fraction(s, i + 8, cursor);
-    i = cursor.i;
+    // The hour may have one digit.
+    const h = at(b, i + 1, lim) === 58 ? num(b, i++, 1, lim) : two(b, i, lim);
+    const time = clock(h, two(b, i + 3, lim), two(b, i + 6, lim)) + fraction(b, i + 8, lim);
+    i = st.fractionEnd;
     let zoneMs = 0;
-    if (s.charCodeAt(i) === 32 && i + 1 < end && !s.startsWith('UTC:', i + 1)) {
-      const colon = s.indexOf(':', i);
-      const name = s.slice(i + 1, colon === -1 ? end : colon).toUpperCase();
-      zoneMs = (ZONES[name] ?? 0) * 60_000;
+    if (at(b, i, lim) === 32 && i + 1 < end && !isUtcColon(b, i + 1, lim)) {
+      const colon = find(b, 58, i, lim);
+      zoneMs = zoneMinutes(b, i + 1, colon === -1 ? end : colon) * 60_000;
     }
-    if (year === -1) return this.#withYear(md[0], md[1], time, zoneMs);
-    return midnight(year, md[0], md[1]) + time - zoneMs;
+    if (year === -1) return this.#withYear(month, day, time, zoneMs);
+    return midnight(year, month, day) + time - zoneMs;
   }
 
   /**
-   * Read the time and host out of `line[0, end)`, everything before `%RBM-…`.
-   * The collector's ISO stamp wins when there is one (it has year and zone);
-   * otherwise the device's stamp, with the year inferred from the reference.
+   * Read the time and host out of the header: bytes[start, end), everything
+   * before `%RBM-…`, in a line that ends at `lim`. The collector's ISO stamp
+   * wins when there is one (it has year and zone); otherwise the device's
+   * stamp, with the year inferred from the reference.
    */
-  read(s: string, end: number, out: HeaderTime): void {
+  read(v: DataView, b: Uint8Array, start: number, end: number, lim: number, out: HeaderTime): void {
     out.ms = Number.NaN;
     out.hostStart = 0;
     out.hostEnd = 0;
-    let p = 0;
-    const pri = s.charCodeAt(0) === 60; /* < */
+    let p = start;
+    const pri = at(b, start, lim) === 60; /* < */
     if (pri) {
-      p = s.indexOf('>');
-      if (p < 2 || p > 4) return;
+      p = find(b, 62 /* > */, start, Math.min(start + 5, lim));
+      if (p - start < 2) return;
       p++;
-      if (s.charCodeAt(p) === 49 /* 1 */ && s.charCodeAt(p + 1) === 32) p += 2; // RFC 5424 version
+      if (at(b, p, lim) === 49 /* 1 */ && at(b, p + 1, lim) === 32) p += 2; // RFC 5424 version
     }
-    if (isDigit(s.charCodeAt(p)) && s.charCodeAt(p + 4) === 45) {
+    if (isDigit(at(b, p, lim)) && at(b, p + 4, lim) === 45) {
       // ISO stamp, then host: rsyslog file lines and RFC 5424.
-      const sp = s.indexOf(' ', p);
-      if (sp === -1 || sp >= end) return;
-      out.ms = parseIsoAt(s, p, sp);
-      this.#host(s, sp + 1, end, out);
+      const sp = findSpace(v, b, p, end);
+      if (sp === -1) return;
+      out.ms = parseIsoAt(b, p, sp, lim);
+      this.#host(v, b, sp + 1, end, out);
       return;
     }
     if (pri) {
       // RFC 3164: `Mmm dd hh:mm:ss host …`
-      const md = monthDay(s, p);
-      if (md === null || s.charCodeAt(md[2] + 8) !== 32) return;
-      const i = md[2];
-      out.ms = this.#withYear(md[0], md[1], clock(num(s, i, 2), num(s, i + 3, 2), num(s, i + 6, 2)), 0);
-      this.#host(s, i + 9, end, out);
+      const month = monthDay(b, p, lim);
+      const i = st.dayEnd;
+      if (month === -1 || at(b, i + 8, lim) !== 32) return;
+      const time = clock(two(b, i, lim), two(b, i + 3, lim), two(b, i + 6, lim));
+      out.ms = this.#withYear(month, st.dayOfMonth, time, 0);
+      this.#host(v, b, i + 9, end, out);
       return;
     }
     // Bare IOS: optional `000123: ` sequence number, optional `*`/`.` clock flag, then the stamp.
     let q = p;
-    while (isDigit(s.charCodeAt(q))) q++;
-    if (q > p && s.charCodeAt(q) === 58 && s.charCodeAt(q + 1) === 32) p = q + 2;
-    const flag = s.charCodeAt(p);
+    while (isDigit(at(b, q, lim))) q++;
+    if (q > p && at(b, q, lim) === 58 && at(b, q + 1, lim) === 32) p = q + 2;
+    const flag = at(b, p, lim);
     if (flag === 42 /* * */ || flag === 46 /* . */) p++;
-    out.ms = this.#ios(s, p, end);
+    out.ms = this.#ios(b, p, end, lim);
   }
 
-  #host(s: string, from: number, end: number, out: HeaderTime): void {
-    const sp = s.indexOf(' ', from);
-    if (sp === -1 || sp > end) return;
+  /** The host is the word at `from`, before the tag at `end`. */
+  #host(v: DataView, b: Uint8Array, from: number, end: number, out: HeaderTime): void {
+    const sp = findSpace(v, b, from, end);
+    if (sp === -1) return;
     out.hostStart = from;
-    out.hostEnd = s.charCodeAt(sp - 1) === 58 ? sp - 1 : sp; // `host:` in some 3164 senders
+    out.hostEnd = b[sp - 1] === 58 ? sp - 1 : sp; // `host:` in some 3164 senders
   }
+}
+
+/** `UTC:` at `i`: the zone most stamps carry, skipped without a lookup. */
+function isUtcColon(b: Uint8Array, i: number, lim: number): boolean {
+  return (
+    at(b, i, lim) === 85 && at(b, i + 1, lim) === 84 && at(b, i + 2, lim) === 67 && at(b, i + 3, lim) === 58
+  );
 }
