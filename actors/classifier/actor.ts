@@ -20,6 +20,7 @@ import {
   streamName,
   subjectsFor,
 } from '../../streams/mod.ts';
+import { inventoryFlow } from '../inventory-flow.ts';
 import { kvClassificationCache } from './kv-cache.ts';
 
 export interface ClassifierActorOptions {
@@ -33,27 +34,7 @@ export interface ClassifierActorOptions {
 const Empty = v.object({});
 
 async function flowOf(stores: Stores, tenant: string, u: FlowUnknown): Promise<Flow> {
-  const record = (await stores.inventory.get(keys.inventory(tenant, u.flowId)))?.value;
-  return {
-    id: u.flowId,
-    sgt: u.sgt,
-    dgt: u.dgt,
-    protocol: u.protocol,
-    srcPort: u.srcPort,
-    dstPort: u.dstPort,
-    hits: record?.hits ?? u.hits,
-    events: record?.events ?? 1,
-    firstSeenMs: record?.firstSeenMs ?? 0,
-    lastSeenMs: record?.lastSeenMs ?? 0,
-    daysSeen: record?.days.length ?? 1,
-    srcSamples: record?.srcSamples ?? [],
-    dstSamples: record?.dstSamples ?? [],
-    permitHits: record?.permitHits ?? 0,
-    denyHits: record?.denyHits ?? 0,
-    switches: [],
-    interfaces: [],
-    sgaclNames: [],
-  };
+  return inventoryFlow(u, (await stores.inventory.get(keys.inventory(tenant, u.flowId)))?.value ?? null);
 }
 
 export function classifierActor(

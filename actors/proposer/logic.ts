@@ -10,9 +10,10 @@ import {
   proposalIdFor,
   type Trigger,
 } from '../../domain/proposal.ts';
-import type { Classification, Flow, SgtDictionary } from '../../domain/types.ts';
+import type { Classification, SgtDictionary } from '../../domain/types.ts';
 import type { InventoryRecord } from '../../kv-schema/records.ts';
 import type { FlowClassified } from '../../streams/mod.ts';
+import { inventoryFlow } from '../inventory-flow.ts';
 
 export interface ProposerSettings {
   expiryMs: number;
@@ -21,29 +22,6 @@ export interface ProposerSettings {
 }
 
 export const DEFAULT_PROPOSER_SETTINGS: ProposerSettings = { expiryMs: 72 * 3_600_000, rareDays: 3 };
-
-function flowOf(c: FlowClassified, record: InventoryRecord | null): Flow {
-  return {
-    id: c.flowId,
-    sgt: c.sgt,
-    dgt: c.dgt,
-    protocol: c.protocol,
-    srcPort: c.srcPort,
-    dstPort: c.dstPort,
-    hits: record?.hits ?? c.hits,
-    events: record?.events ?? 1,
-    firstSeenMs: record?.firstSeenMs ?? 0,
-    lastSeenMs: record?.lastSeenMs ?? 0,
-    daysSeen: record?.days.length ?? 1,
-    srcSamples: record?.srcSamples ?? [],
-    dstSamples: record?.dstSamples ?? [],
-    permitHits: record?.permitHits ?? 0,
-    denyHits: record?.denyHits ?? 0,
-    switches: [],
-    interfaces: [],
-    sgaclNames: [],
-  };
-}
 
 /** The proposal a classified flow asks for; null when it asks for no ACE. */
 export function proposalFor(
@@ -54,7 +32,7 @@ export function proposalFor(
   settings: ProposerSettings,
   nowMs: number,
 ): Proposal | null {
-  const flow = flowOf(c, record);
+  const flow = inventoryFlow(c, record);
   const classification: Classification = {
     flowId: c.flowId,
     category: c.category,
