@@ -55,10 +55,16 @@ export async function startEngineRole(ctx: RoleContext): Promise<Running> {
     maxDeliver: config.engine.maxDeliver,
     passivateAfterMs: config.engine.passivateAfterSeconds * 1_000,
   });
-  const keeper = serveMatrixKeeper(engine, stores, subjects);
+  const keeper = serveMatrixKeeper(engine, stores, subjects, config.proposals.fourEyes);
+  const hour = 3_600_000;
   await system.start(
     flowActors(ns, stores, {
       classifier: { mode, cacheDays: config.sched.classificationCacheDays, ...(llm ? { llm } : {}) },
+      proposer: {
+        expiryMs: config.proposals.expiryHours * hour,
+        learningMs: config.proposals.learningPeriodHours * hour,
+        rareDays: config.proposals.rareDays,
+      },
     }),
   );
   return {

@@ -141,6 +141,16 @@ export const ConfigSchema = v.strictObject({
     scanIntervalMinutes: v.optional(int(1, 10_080), '15'),
     classificationCacheDays: v.optional(int(1, 365), '7'),
   }),
+  proposals: group({
+    /** Open proposals nobody decided on expire after this long. */
+    expiryHours: v.optional(int(1, 8_760), '72'),
+    /** After a tenant's first flow, only observe for this long. */
+    learningPeriodHours: v.optional(int(0, 8_760), '0'),
+    /** Flows seen on fewer distinct days are flagged rare. */
+    rareDays: v.optional(int(1, 365), '3'),
+    /** Refuse an approval by the person who created a manual proposal. */
+    fourEyes: v.optional(bool, 'false'),
+  }),
   threat: group({
     abuseipdbApiKey: v.optional(secret),
     abuseipdbBaseUrl: v.optional(url),

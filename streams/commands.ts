@@ -32,6 +32,8 @@ export const CommandErrorCode = {
   InvalidTransition: 'INVALID_TRANSITION',
   FourEyes: 'FOUR_EYES',
   Conflict: 'CONFLICT',
+  /** Approved, but the new version could not be written: the proposal is marked failed. */
+  ApplyFailed: 'APPLY_FAILED',
 } as const;
 export type CommandErrorCode = (typeof CommandErrorCode)[keyof typeof CommandErrorCode];
 

@@ -140,6 +140,25 @@ for (const flavour of FLAVOURS) {
       ]);
     });
 
+    test('an approval whose version cannot be written marks the proposal failed, and says so', async () => {
+      await setup();
+      const p = proposal(443);
+      await stores.proposals.create(keys.proposal('acme', p.id), p);
+      // A pointer no version of this product wrote: the keeper must not build on it.
+      await stores.pointer.raw.put(
+        keys.matrixCurrent('acme'),
+        new TextEncoder().encode('{"version":"seven"}'),
+      );
+      const reply = await approve(p);
+      expect(reply).toMatchObject({ ok: false, code: 'APPLY_FAILED' });
+      expect((await stores.proposals.get(keys.proposal('acme', p.id)))?.value).toMatchObject({
+        status: 'failed',
+      });
+      expect(
+        await readAll(te, StreamName.Events, subjectsFor(te.ns).proposal('acme', 'failed')),
+      ).toHaveLength(1);
+    });
+
     test('four eyes, unknown proposals and bad requests get clear answers', async () => {
       await setup();
       const manual = proposal(443, { triggers: [{ trigger: 'manual', ref: 'm1' }], createdBy: 'ann' });

@@ -72,7 +72,18 @@ export class MatrixKeeper {
     await this.#event(tenant, 'decided', decided);
     await this.#audit(tenant, `proposal.${to}`, decided.id, cmd.channel, cmd.by, { reason: cmd.reason });
     if (to === 'rejected') return { ok: true, proposalId: decided.id, status: decided.status };
-    return this.#apply(tenant, decided, cmd);
+    try {
+      return await this.#apply(tenant, decided, cmd);
+    } catch (error) {
+      const reason = (error as Error).message.slice(0, 500);
+      const failed = await this.#settle(tenant, decided.id, 'failed', { failure: reason });
+      await this.#event(tenant, 'failed', failed);
+      await this.#audit(tenant, 'proposal.failed', decided.id, cmd.channel, cmd.by, { reason });
+      return fail(
+        CommandErrorCode.ApplyFailed,
+        `approved, but the new matrix version could not be written: ${reason}`,
+      );
+    }
   }
 
   /** Fold an approved proposal into a new version and move the pointer to it. */
@@ -118,7 +129,7 @@ export class MatrixKeeper {
         latestFloor = candidate.version;
       }
     }
-    const applied = await this.#markApplied(tenant, approved.id, written.version);
+    const applied = await this.#settle(tenant, approved.id, 'applied', { appliedVersion: written.version });
     await this.#event(tenant, 'applied', applied);
     await this.#matrixChanged(tenant, written.version, written.parent, written.reason, [approved.id]);
     await this.#audit(tenant, 'matrix.version', `v${written.version}`, cmd.channel, cmd.by, {
@@ -128,20 +139,24 @@ export class MatrixKeeper {
     return { ok: true, proposalId: approved.id, status: applied.status, version: written.version };
   }
 
-  async #markApplied(tenant: string, proposalId: string, version: number): Promise<Proposal> {
+  /** approved → applied | failed, with CAS. */
+  async #settle(
+    tenant: string,
+    proposalId: string,
+    to: 'applied' | 'failed',
+    extra: Partial<Proposal>,
+  ): Promise<Proposal> {
     const key = keys.proposal(tenant, proposalId);
     for (let race = 0; ; race++) {
       const found = await this.#o.stores.proposals.get(key);
       if (found === null) throw new Error(`proposal ${proposalId} vanished while being applied`);
-      const next = {
-        ...transition(found.value as Proposal, {
-          to: 'applied',
-          by: 'matrix-keeper',
-          channel: 'system',
-          atMs: this.#o.now(),
-        }),
-        appliedVersion: version,
-      };
+      const moved = transition(found.value as Proposal, {
+        to,
+        by: 'matrix-keeper',
+        channel: 'system',
+        atMs: this.#o.now(),
+      });
+      const next = { ...moved, ...extra };
       try {
         await this.#o.stores.proposals.update(key, next, found.revision);
         return next;
@@ -181,7 +196,7 @@ export class MatrixKeeper {
     }
   }
 
-  async #event(tenant: string, event: 'decided' | 'applied', p: Proposal): Promise<void> {
+  async #event(tenant: string, event: 'decided' | 'applied' | 'failed', p: Proposal): Promise<void> {
     const id = `proposal:${tenant}:${p.id}:${p.status}`;
     const data = {
       proposalId: p.id,
