@@ -20,7 +20,7 @@ import { silentLogger } from '../engine/log.ts';
 import { openNatsEngine } from '../engine/nats/mod.ts';
 import { Bucket, bucketName, dropSchema, ensureSchema, keys, openStores } from '../kv-schema/mod.ts';
 import { isolatedNamespace, subjectsFor } from '../streams/mod.ts';
-import { corpusLines, emptyTruth } from './corpus.ts';
+import { corpusLines, emptyTruth } from './support/corpus.ts';
 
 const url = process.env.SCOPILOT_BENCH_NATS_URL ?? 'nats://127.0.0.1:4222';
 const LINES = Number(process.env.SCOPILOT_BENCH_INGEST_LINES ?? 2_000_000);

@@ -20,7 +20,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Analysis } from '../domain/analysis.ts';
-import { CORPUS_REFERENCE_MS, corpusLines, emptyTruth } from './corpus.ts';
+import { CORPUS_REFERENCE_MS, corpusLines, emptyTruth } from './support/corpus.ts';
 
 const LINES = Number(process.env.SCOPILOT_BENCH_LINES ?? 1_000_000);
 const BIG_MB = Number(process.env.SCOPILOT_BENCH_BIG_MB ?? 1024);

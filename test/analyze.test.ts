@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { corpusLines, emptyTruth } from '../bench/corpus.ts';
+import { corpusLines, emptyTruth } from '../bench/support/corpus.ts';
 
 const MAIN = join(import.meta.dir, '../cli/main.ts');
 const dir = mkdtempSync(join(tmpdir(), 'scopilot-analyze-'));

@@ -7,7 +7,7 @@
 import { afterAll, expect, test } from 'bun:test';
 import { join } from 'node:path';
 import { ingestLines } from '../actors/tail/ingest.ts';
-import { corpusLines, emptyTruth } from '../bench/corpus.ts';
+import { corpusLines, emptyTruth } from '../bench/support/corpus.ts';
 import { openNatsEngine } from '../engine/nats/mod.ts';
 import { dropSchema, ensureSchema, keys, openStores } from '../kv-schema/mod.ts';
 import { isolatedNamespace, subjectsFor } from '../streams/mod.ts';

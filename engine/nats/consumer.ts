@@ -25,6 +25,19 @@ export function toStored(m: JsMsg): StoredMessage {
   return stored;
 }
 
+/** The msgId header, parsed only when someone asks: most consumers never do. */
+function lazyMsgId(m: JsMsg): () => string | undefined {
+  let parsed = false;
+  let value: string | undefined;
+  return () => {
+    if (!parsed) {
+      parsed = true;
+      value = m.headers?.get(MSG_ID_HEADER) || undefined;
+    }
+    return value;
+  };
+}
+
 /**
  * Settling a message publishes on the connection, which throws once it is
  * closed. Settlement is fire-and-forget in the port, so a failure is logged,
@@ -39,15 +52,19 @@ function settle(log: Logger, what: string, m: JsMsg, fn: () => void): void {
 }
 
 export function toDelivered(m: JsMsg, log: Logger): DeliveredMessage {
-  const stored = toStored(m);
+  // `m.info` parses the reply subject on every access: read it once.
+  const info = m.info;
+  const timestampMs = Math.floor(info.timestampNanos / 1_000_000);
+  const msgId = lazyMsgId(m);
   return {
-    ...stored,
-    info: {
-      stream: m.info.stream,
-      seq: m.seq,
-      deliveryCount: m.info.deliveryCount,
-      timestampMs: stored.timestampMs,
+    subject: m.subject,
+    data: m.data,
+    seq: m.seq,
+    timestampMs,
+    get msgId() {
+      return msgId();
     },
+    info: { stream: info.stream, seq: m.seq, deliveryCount: info.deliveryCount, timestampMs },
     ack: () => settle(log, 'ack', m, () => m.ack()),
     ackAck: async () => {
       try {

@@ -34,6 +34,11 @@ import {
 } from './nats-errors.ts';
 import { replay, subscribe } from './replay.ts';
 
+/** Unique msgIds, cheaply: a random prefix per process and a counter (a UUID per publish costs more). */
+const MSG_ID_PREFIX = `a${crypto.randomUUID().slice(0, 12)}-`;
+let msgIdCounter = 0;
+const nextMsgId = (): string => MSG_ID_PREFIX + (msgIdCounter++).toString(36);
+
 export class NatsEventLog implements EventLog {
   readonly #ctx: NatsContext;
   readonly #inflight = new Set<Promise<void>>();
@@ -100,9 +105,10 @@ export class NatsEventLog implements EventLog {
   }
 
   async #publish(subject: string, data: Uint8Array, options?: PublishOptions): Promise<PublishAck> {
+    // A msgId of our own even when the caller gave none, so a retry after a lost ack dedupes.
     const { js, log, publishRetryMs, publishAttemptTimeoutMs } = this.#ctx;
     const callerId = options?.msgId;
-    const msgID = callerId ?? crypto.randomUUID();
+    const msgID = callerId ?? nextMsgId();
     const deadline = Date.now() + publishRetryMs;
     for (let attempt = 0; ; attempt++) {
       const opts: Partial<JetStreamPublishOptions> = {
