@@ -106,6 +106,13 @@ for (const flavour of FLAVOURS) {
       expect(await decide(te, 'acme', web!.id, 'approve')).toMatchObject({ ok: true, version: 1 });
 
       expect(await scheduler.tick()).toMatchObject({ tenants: 1, expired: 0, rescanned: 2 });
+      // The re-scan reports the still-uncovered DNS flow at v1, and that creates no second proposal.
+      expect((await unknowns()).map((m) => (m.json as { data: { flowId: string } }).data.flowId)).toContain(
+        '10-30-udp-any-53',
+      );
+      expect(await unknowns()).toHaveLength(3);
+      await Bun.sleep(500);
+      expect(await proposals(pipeline.stores, 'acme')).toHaveLength(2);
       const snapshot = await pipeline.stores.readiness.get('readiness.acme');
       expect(snapshot?.value).toMatchObject({
         version: 1,
