@@ -6,11 +6,12 @@
  * orchestrator can probe it; `edge` and `all` serve the whole API there.
  */
 import type { Config } from '../config/mod.ts';
+import { Authenticator, bootstrapKey } from '../edge/auth.ts';
 import { createApp, type HttpServer, serveWithBun } from '../edge/mod.ts';
 import { type Logger, openEngine, sleep } from '../engine/mod.ts';
 import type { Engine } from '../engine/types.ts';
-import { ensureSchema, openStores } from '../kv-schema/mod.ts';
-import { DEFAULT_NAMESPACE, isolatedNamespace } from '../streams/mod.ts';
+import { ensureSchema, openStores, type Stores } from '../kv-schema/mod.ts';
+import { DEFAULT_NAMESPACE, isolatedNamespace, subjectsFor } from '../streams/mod.ts';
 import {
   type RoleContext,
   type Running,
@@ -50,6 +51,37 @@ export interface ServeOptions {
 
 const runs = (role: Role, part: Role): boolean => role === Role.All || role === part;
 
+/**
+ * API authentication from the settings. With auth on and nothing configured,
+ * a first start would lock everyone out: it makes a one-off admin token for
+ * the default tenant and prints it once.
+ */
+function authenticator(config: Config, logger: Logger): Authenticator {
+  const api = config.api;
+  const oidc = api.oidcJwksUrl
+    ? { jwksUrl: api.oidcJwksUrl, issuer: api.oidcIssuer, audience: api.oidcAudience }
+    : undefined;
+  let keys = api.apiKeys;
+  if (!api.requireAuth) {
+    logger.warn(
+      'SCOPILOT_API__REQUIRE_AUTH=false: every request is the admin of the default tenant. For local development only.',
+    );
+  } else if (keys.length === 0 && oidc === undefined) {
+    const boot = bootstrapKey(config.defaultTenantId);
+    keys = [boot.key];
+    console.error(
+      `\nBootstrap admin token for tenant "${config.defaultTenantId}" (valid until restart):\n  ${boot.token}\n` +
+        'Set SCOPILOT_API__API_KEYS to keep tokens across restarts.\n',
+    );
+  }
+  return new Authenticator({
+    requireAuth: api.requireAuth,
+    apiKeys: keys,
+    defaultTenant: config.defaultTenantId,
+    ...(oidc ? { oidc } : {}),
+  });
+}
+
 export async function serve(options: ServeOptions): Promise<Runtime> {
   const { role, config, logger } = options;
   const ns = config.namespace === undefined ? DEFAULT_NAMESPACE : isolatedNamespace(config.namespace);
@@ -88,9 +120,11 @@ export async function serve(options: ServeOptions): Promise<Runtime> {
   // Each role's parts start once the schema exists; a failure is logged and keeps /readyz at 503.
   let started: Running[] = [];
   let roleError: string | null = null;
+  let stores: Stores | null = null;
   const roles = schema.then(async () => {
     if (stopping) return;
-    const ctx: RoleContext = { engine, stores: await openStores(engine, ns), config, ns, logger };
+    stores = await openStores(engine, ns);
+    const ctx: RoleContext = { engine, stores, config, ns, logger };
     try {
       if (runs(role, Role.Engine)) started.push(await startEngineRole(ctx));
       if (runs(role, Role.Scheduler)) started.push(await startSchedulerRole(ctx));
@@ -104,6 +138,25 @@ export async function serve(options: ServeOptions): Promise<Runtime> {
 
   const app = createApp({
     logger,
+    ...(runs(role, Role.Edge)
+      ? {
+          api: {
+            auth: authenticator(config, logger),
+            ready: () => stores !== null,
+            deps: {
+              engine,
+              get stores(): Stores {
+                if (stores === null) throw new Error('stores are not open yet');
+                return stores;
+              },
+              ns,
+              subjects: subjectsFor(ns),
+              config,
+              logger,
+            },
+          },
+        }
+      : {}),
     readiness: {
       checks: {
         engine: () => (engine.isConnected() ? null : `${engine.kind} engine not connected`),

@@ -1,0 +1,26 @@
+/**
+ * What every REST route gets: the engine and stores (already scoped by
+ * namespace), settings, and the request's principal. Routes read the tenant
+ * from the principal only, never from the URL or the body.
+ */
+import type { Context } from 'hono';
+import type { Config } from '../../config/mod.ts';
+import type { Logger } from '../../engine/log.ts';
+import type { Engine } from '../../engine/types.ts';
+import type { Stores } from '../../kv-schema/mod.ts';
+import type { Namespace, Subjects } from '../../streams/mod.ts';
+import type { AuthVariables, Principal } from '../auth.ts';
+
+export interface ApiDeps {
+  engine: Engine;
+  stores: Stores;
+  ns: Namespace;
+  subjects: Subjects;
+  config: Config;
+  logger: Logger;
+}
+
+export type ApiEnv = { Variables: AuthVariables };
+
+export const principalOf = (c: Context<ApiEnv>): Principal => c.get('principal');
+export const tenantOf = (c: Context<ApiEnv>): string => c.get('principal').tenant;

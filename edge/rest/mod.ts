@@ -1,0 +1,32 @@
+/**
+ * The REST API under `/api/v1` (DESIGN §9): authentication first, then one
+ * router per resource. Each router is a function of the API's dependencies.
+ */
+import { Hono } from 'hono';
+import type { Authenticator } from '../auth.ts';
+import type { ApiDeps, ApiEnv } from './deps.ts';
+import { flowsRoutes } from './flows.ts';
+import { ingestRoutes } from './ingest.ts';
+import { matrixRoutes } from './matrix.ts';
+import { proposalsRoutes } from './proposals.ts';
+import { runsRoutes } from './runs.ts';
+import { sgtsRoutes } from './sgts.ts';
+
+export type RouteModule = (deps: ApiDeps) => Hono<ApiEnv>;
+
+/** Resource routers, mounted under /api/v1 in this order. */
+export const ROUTES: [string, RouteModule][] = [
+  ['/runs', runsRoutes],
+  ['/ingest', ingestRoutes],
+  ['/sgts', sgtsRoutes],
+  ['/flows', flowsRoutes],
+  ['/proposals', proposalsRoutes],
+  ['/matrix', matrixRoutes],
+];
+
+export function apiRoutes(deps: ApiDeps, auth: Authenticator): Hono<ApiEnv> {
+  const api = new Hono<ApiEnv>();
+  api.use('*', auth.middleware());
+  for (const [path, routes] of ROUTES) api.route(path, routes(deps));
+  return api;
+}

@@ -1,0 +1,57 @@
+/**
+ * The REST API on a test engine, called in-process through the app's fetch
+ * (the same Hono app `serve` runs). Tokens for three roles of tenant `acme`
+ * and an admin of another tenant, `globex`.
+ */
+import type { Hono } from 'hono';
+import { loadConfig } from '../../config/mod.ts';
+import { createApp } from '../../edge/app.ts';
+import { Authenticator } from '../../edge/auth.ts';
+import { silentLogger } from '../../engine/log.ts';
+import { openStores, type Stores } from '../../kv-schema/mod.ts';
+import { subjectsFor } from '../../streams/mod.ts';
+import type { TestEngine } from './engines.ts';
+
+export const TOKENS = {
+  admin: 'acme-admin-token-0123456789',
+  operator: 'acme-operator-token-0123456789',
+  viewer: 'acme-viewer-token-0123456789',
+  other: 'globex-admin-token-0123456789',
+} as const;
+
+export interface TestApi {
+  app: Hono;
+  stores: Stores;
+  /** `fetch` against the app; `token` picks the bearer (none when omitted). */
+  request(path: string, init?: RequestInit & { token?: string }): Promise<Response>;
+}
+
+export async function startApi(te: TestEngine): Promise<TestApi> {
+  const stores = await openStores(te.engine, te.ns);
+  const config = loadConfig({});
+  const auth = new Authenticator({
+    requireAuth: true,
+    defaultTenant: 'acme',
+    apiKeys: [
+      { token: TOKENS.admin, tenant: 'acme', role: 'admin' },
+      { token: TOKENS.operator, tenant: 'acme', role: 'operator' },
+      { token: TOKENS.viewer, tenant: 'acme', role: 'viewer' },
+      { token: TOKENS.other, tenant: 'globex', role: 'admin' },
+    ],
+  });
+  const logger = silentLogger();
+  const app = createApp({
+    logger,
+    readiness: { checks: {} },
+    api: { auth, ready: () => true, deps: { engine: te.engine, stores, ns: te.ns, subjects: subjectsFor(te.ns), config, logger } },
+  });
+  return {
+    app,
+    stores,
+    request: (path, init = {}) => {
+      const headers = new Headers(init.headers);
+      if (init.token) headers.set('authorization', `Bearer ${init.token}`);
+      return Promise.resolve(app.request(`http://api.test${path}`, { ...init, headers }));
+    },
+  };
+}
