@@ -43,7 +43,11 @@ export async function startApi(te: TestEngine): Promise<TestApi> {
   const app = createApp({
     logger,
     readiness: { checks: {} },
-    api: { auth, ready: () => true, deps: { engine: te.engine, stores, ns: te.ns, subjects: subjectsFor(te.ns), config, logger } },
+    api: {
+      auth,
+      ready: () => true,
+      deps: { engine: te.engine, stores, ns: te.ns, subjects: subjectsFor(te.ns), config, logger },
+    },
   });
   return {
     app,
