@@ -1,0 +1,67 @@
+/**
+ * The edge under Deno: the same Hono app `scopilot serve --role edge` runs
+ * under Bun, served with `Deno.serve`, against NATS (the embedded engine is
+ * bun:sqlite and stays on Bun).
+ *
+ *   SCOPILOT_NATS_URL=nats://127.0.0.1:4222 deno run -A edge/deno.ts
+ */
+import { loadConfig } from '../config/mod.ts';
+import { createLogger } from '../engine/log.ts';
+import { openNatsEngine } from '../engine/nats/mod.ts';
+import { ensureSchema, openStores, type Stores } from '../kv-schema/mod.ts';
+import { DEFAULT_NAMESPACE, isolatedNamespace, subjectsFor } from '../streams/mod.ts';
+import { createApp } from './app.ts';
+import { Authenticator } from './auth.ts';
+
+interface DenoServer {
+  finished: Promise<void>;
+  shutdown(): Promise<void>;
+}
+declare const Deno: {
+  serve(
+    options: { hostname: string; port: number; onListen?: (addr: { hostname: string; port: number }) => void },
+    handler: (request: Request) => Response | Promise<Response>,
+  ): DenoServer;
+  addSignalListener(signal: 'SIGTERM' | 'SIGINT', handler: () => void): void;
+  exit(code: number): never;
+};
+
+const config = loadConfig();
+const logger = createLogger(config.logLevel, { role: 'edge', runtime: 'deno' });
+if (config.natsUrl === undefined) {
+  logger.fatal('the edge under Deno needs SCOPILOT_NATS_URL');
+  Deno.exit(2);
+}
+const ns = config.namespace === undefined ? DEFAULT_NAMESPACE : isolatedNamespace(config.namespace);
+const engine = await openNatsEngine({ servers: config.natsUrl.split(','), name: 'scopilot-edge-deno' });
+await ensureSchema(engine, ns, { classificationCacheDays: config.sched.classificationCacheDays });
+const stores: Stores = await openStores(engine, ns);
+const oidc = config.api.oidcJwksUrl
+  ? { jwksUrl: config.api.oidcJwksUrl, issuer: config.api.oidcIssuer, audience: config.api.oidcAudience }
+  : undefined;
+const auth = new Authenticator({
+  requireAuth: config.api.requireAuth,
+  apiKeys: config.api.apiKeys,
+  defaultTenant: config.defaultTenantId,
+  ...(oidc ? { oidc } : {}),
+});
+const app = createApp({
+  logger,
+  readiness: { checks: { engine: () => (engine.isConnected() ? null : 'nats engine not connected') } },
+  api: { auth, ready: () => true, deps: { engine, stores, ns, subjects: subjectsFor(ns), config, logger } },
+});
+const server = Deno.serve(
+  {
+    hostname: config.http.host,
+    port: config.http.port,
+    onListen: ({ hostname, port }) => logger.info({ url: `http://${hostname}:${port}` }, 'listening'),
+  },
+  app.fetch,
+);
+const stop = async () => {
+  await server.shutdown();
+  await engine.drain();
+  Deno.exit(0);
+};
+Deno.addSignalListener('SIGTERM', stop);
+Deno.addSignalListener('SIGINT', stop);
