@@ -18,13 +18,23 @@ export function killChildren(): void {
 }
 
 /** Start `bun <script>`; resolves once it printed a line matching `readyLine`. */
-export async function spawnChild(
+export function spawnChild(
   script: string,
   env: Record<string, string>,
   readyLine: RegExp,
   args: string[] = [],
 ): Promise<Child> {
-  const proc = Bun.spawn([process.execPath, script, ...args], {
+  return spawnCommand([process.execPath, script, ...args], env, readyLine);
+}
+
+/** Start any command; resolves once it printed a line matching `readyLine`. */
+export async function spawnCommand(
+  command: string[],
+  env: Record<string, string>,
+  readyLine: RegExp,
+): Promise<Child> {
+  const script = command.join(' ');
+  const proc = Bun.spawn(command, {
     env: { ...process.env, ...env },
     stdout: 'pipe',
     stderr: 'inherit',
