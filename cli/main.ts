@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config/mod.ts';
 import { createLogger } from '../engine/log.ts';
 import { ANALYZE_USAGE, runAnalyze } from './analyze.ts';
+import { CLIENT_COMMANDS, CLIENT_USAGE } from './client/mod.ts';
 import { ROLES, type Role, serve } from './serve.ts';
 import { ExitCode, UsageError } from './usage.ts';
 
@@ -16,6 +17,7 @@ Usage:
   ${ANALYZE_USAGE}
   scopilot serve [--role all|edge|engine|tail|threat|scheduler] [--demo]
   scopilot health [--json]
+  ${CLIENT_USAGE}
   scopilot help
 
 Environment: SCOPILOT_* settings (see .env.example); the client commands read
@@ -81,6 +83,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   analyze: runAnalyze,
   serve: runServe,
   health: runHealth,
+  ...CLIENT_COMMANDS,
 };
 
 export async function main(argv: string[]): Promise<number> {

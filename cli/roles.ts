@@ -14,6 +14,7 @@ import { ActorSystem, LeaderLease, type Logger } from '../engine/mod.ts';
 import type { Engine } from '../engine/types.ts';
 import { AnthropicClassifier } from '../integrations/anthropic/client.ts';
 import { Bucket, bucketName, keys, type Stores } from '../kv-schema/mod.ts';
+import type { Metrics } from '../observability/metrics.ts';
 import type { Namespace } from '../streams/mod.ts';
 import { subjectsFor } from '../streams/mod.ts';
 
@@ -23,6 +24,7 @@ export interface RoleContext {
   config: Config;
   ns: Namespace;
   logger: Logger;
+  metrics?: Metrics;
 }
 
 export interface Running {
@@ -32,7 +34,7 @@ export interface Running {
 }
 
 export async function startEngineRole(ctx: RoleContext): Promise<Running> {
-  const { engine, stores, config, ns, logger } = ctx;
+  const { engine, stores, config, ns, logger, metrics } = ctx;
   const subjects = subjectsFor(ns);
   const apiKey = config.anthropic.apiKey;
   const mode: ClassifierMode = apiKey === undefined ? 'heuristic' : 'auto';
@@ -44,6 +46,7 @@ export async function startEngineRole(ctx: RoleContext): Promise<Running> {
           model: config.anthropic.model,
           ...(config.anthropic.baseUrl ? { baseURL: config.anthropic.baseUrl } : {}),
         });
+  if (llm) metrics?.addClaudeUsage(() => llm.usage);
   const system = new ActorSystem({
     engine,
     logger,
@@ -54,6 +57,7 @@ export async function startEngineRole(ctx: RoleContext): Promise<Running> {
     ackWaitMs: config.engine.ackWaitSeconds * 1_000,
     maxDeliver: config.engine.maxDeliver,
     passivateAfterMs: config.engine.passivateAfterSeconds * 1_000,
+    hooks: metrics?.actors,
   });
   const keeper = serveMatrixKeeper(engine, stores, subjects, config.proposals.fourEyes);
   const hour = 3_600_000;
@@ -117,7 +121,7 @@ export async function startSchedulerRole(ctx: RoleContext): Promise<Running> {
 }
 
 export async function startTailRole(ctx: RoleContext): Promise<Running> {
-  const { engine, stores, config, ns, logger } = ctx;
+  const { engine, stores, config, ns, logger, metrics } = ctx;
   const tails = config.tail.files.map(
     (f) =>
       new FileTail({
@@ -128,6 +132,7 @@ export async function startTailRole(ctx: RoleContext): Promise<Running> {
         subjects: subjectsFor(ns),
         logger,
         from: config.tail.from,
+        metrics: metrics?.ingest,
       }),
   );
   for (const t of tails) await t.start();

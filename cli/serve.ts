@@ -11,6 +11,7 @@ import { createApp, type HttpServer, serveWithBun } from '../edge/mod.ts';
 import { type Logger, openEngine, sleep } from '../engine/mod.ts';
 import type { Engine } from '../engine/types.ts';
 import { ensureSchema, openStores, type Stores } from '../kv-schema/mod.ts';
+import { Metrics } from '../observability/metrics.ts';
 import { DEFAULT_NAMESPACE, isolatedNamespace, subjectsFor } from '../streams/mod.ts';
 import {
   type RoleContext,
@@ -97,6 +98,7 @@ export async function serve(options: ServeOptions): Promise<Runtime> {
     name: `scopilot-${role}`,
   });
   logger.info({ engine: engine.kind }, 'engine open');
+  const metrics = new Metrics({ role });
 
   let schemaReady = false;
   let stopping = false;
@@ -124,7 +126,7 @@ export async function serve(options: ServeOptions): Promise<Runtime> {
   const roles = schema.then(async () => {
     if (stopping) return;
     stores = await openStores(engine, ns);
-    const ctx: RoleContext = { engine, stores, config, ns, logger };
+    const ctx: RoleContext = { engine, stores, config, ns, logger, metrics };
     try {
       if (runs(role, Role.Engine)) started.push(await startEngineRole(ctx));
       if (runs(role, Role.Scheduler)) started.push(await startSchedulerRole(ctx));
@@ -136,8 +138,16 @@ export async function serve(options: ServeOptions): Promise<Runtime> {
     }
   });
 
+  metrics.setActivations(() => {
+    const all: Record<string, number> = {};
+    for (const part of started) Object.assign(all, part.activations?.());
+    return all;
+  });
+  // Store-wide facts (flows, proposals, decisions) come from the processes serving the API only.
+  if (runs(role, Role.Edge)) metrics.watchStores(() => stores);
   const app = createApp({
     logger,
+    metrics,
     ...(runs(role, Role.Edge)
       ? {
           api: {

@@ -5,24 +5,36 @@
  */
 import { Hono } from 'hono';
 import type { Logger } from '../engine/log.ts';
+import { accessLog } from './access-log.ts';
 import type { Authenticator } from './auth.ts';
 import { healthRoutes, type Readiness } from './health.ts';
+import { httpMetrics, Metrics, metricsRoutes } from './metrics.ts';
 import { HttpError, problem } from './problem.ts';
 import type { ApiDeps } from './rest/deps.ts';
 import { apiRoutes } from './rest/mod.ts';
+import { openapiRoute } from './rest/openapi.ts';
+import { uiRoutes } from './ui/mod.ts';
 
 export interface EdgeDeps {
   readiness: Readiness;
   logger: Logger;
   /** The REST API, for roles that serve it (`edge`, `all`); answers 503 until `ready()`. */
   api?: { deps: ApiDeps; auth: Authenticator; ready: () => boolean };
+  /** The process registry served at /metrics (a bare one when absent). */
+  metrics?: Metrics;
 }
 
 export function createApp(deps: EdgeDeps): Hono {
   const app = new Hono();
+  const metrics = deps.metrics ?? new Metrics({ defaults: false });
+  app.use('*', accessLog(deps.logger));
+  app.use('*', httpMetrics(metrics));
   app.route('/', healthRoutes(deps.readiness));
+  app.route('/', metricsRoutes(metrics));
   const api = deps.api;
   if (api) {
+    // The API description is public: registered before the readiness gate and authentication.
+    app.route('/', openapiRoute());
     app.use('/api/v1/*', async (_c, next) => {
       if (api.ready()) return next();
       return problem({
@@ -32,6 +44,7 @@ export function createApp(deps: EdgeDeps): Hono {
       });
     });
     app.route('/api/v1', apiRoutes(api.deps, api.auth));
+    app.route('/ui', uiRoutes(api.deps, api.auth, api.ready));
   }
   app.notFound((c) =>
     problem({ title: 'Not found', status: 404, detail: `no route for ${c.req.method} ${c.req.path}` }),

@@ -31,6 +31,41 @@ export interface AuthOptions {
 
 export type AuthVariables = { principal: Principal };
 
+/** The dashboard's session cookie (HttpOnly, SameSite=Strict): it holds the same token a bearer carries. */
+export const SESSION_COOKIE = 'scopilot_session';
+
+/** The value of one cookie of a request, or null. */
+export function cookieOf(req: Request, name: string): string | null {
+  for (const part of (req.headers.get('cookie') ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) {
+      try {
+        return decodeURIComponent(part.slice(eq + 1).trim()) || null;
+      } catch {
+        return null;
+      }
+    }
+  }
+  return null;
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * The CSRF check for requests a cookie authenticates: a state-changing method
+ * must come from this host, as its Origin (or, without one, its Referer) says.
+ */
+export function sameOrigin(req: Request): boolean {
+  if (SAFE_METHODS.has(req.method)) return true;
+  const from = req.headers.get('origin') ?? req.headers.get('referer');
+  if (from === null || from === 'null') return false;
+  try {
+    return new URL(from).host === new URL(req.url).host;
+  } catch {
+    return false;
+  }
+}
+
 const sha256 = (text: string): Buffer => createHash('sha256').update(text, 'utf8').digest();
 
 interface StoredKey {
@@ -85,16 +120,31 @@ export class Authenticator {
       : { tenant: match.tenant, role: match.role, subject: `key:${presented.toString('hex').slice(0, 8)}` };
   }
 
-  /** Hono middleware: sets `principal`, or answers 401. */
+  /** Whether requests need a token; without, everyone is an admin of the default tenant. */
+  get requireAuth(): boolean {
+    return this.#o.requireAuth;
+  }
+
+  /** The principal every request gets when authentication is off. */
+  get anonymous(): Principal {
+    return { tenant: this.#o.defaultTenant, role: Role.Admin, subject: 'anonymous' };
+  }
+
+  /** Hono middleware: sets `principal` from a bearer token or the session cookie, or answers 401. */
   middleware(): MiddlewareHandler<{ Variables: AuthVariables }> {
     return async (c, next) => {
       if (!this.#o.requireAuth) {
-        c.set('principal', { tenant: this.#o.defaultTenant, role: Role.Admin, subject: 'anonymous' });
+        c.set('principal', this.anonymous);
         return next();
       }
       const header = c.req.header('authorization') ?? '';
       const [scheme, token] = header.split(' ', 2);
-      const principal = scheme?.toLowerCase() === 'bearer' && token ? await this.verify(token.trim()) : null;
+      const cookie = header === '' ? cookieOf(c.req.raw, SESSION_COOKIE) : null;
+      if (cookie !== null && !sameOrigin(c.req.raw)) {
+        return problem({ title: 'Forbidden', status: 403, detail: 'cross-origin request refused (CSRF)' });
+      }
+      const bearer = scheme?.toLowerCase() === 'bearer' && token ? token.trim() : cookie;
+      const principal = bearer ? await this.verify(bearer) : null;
       if (principal === null) {
         const res = problem({
           title: 'Unauthorized',
@@ -109,6 +159,9 @@ export class Authenticator {
     };
   }
 }
+
+/** Whether the principal's role is at least `role`. */
+export const hasRole = (principal: Principal, role: Role): boolean => RANK[principal.role] >= RANK[role];
 
 /** Hono middleware: 403 unless the principal's role is at least `role`. */
 export function requireRole(role: Role): MiddlewareHandler<{ Variables: AuthVariables }> {

@@ -9,6 +9,12 @@ import type { Subjects } from '../../streams/mod.ts';
 import { observedEffects } from './deltas.ts';
 import { publishAll } from './publish.ts';
 
+/** Where ingestion reports what it read (metrics), so this code never imports a registry. */
+export interface IngestMetrics {
+  /** One batch or interval: its stats and the deltas published; `source` is `tail`, `api` or `demo`. */
+  ingested(tenant: string, source: string, stats: AnalysisStats, deltas: number): void;
+}
+
 export interface IngestInput {
   log: EventLog;
   subjects: Subjects;
@@ -19,6 +25,7 @@ export interface IngestInput {
   /** Shown as the flows' source, e.g. `api` or `demo`. */
   source: string;
   nowMs: number;
+  metrics?: IngestMetrics;
 }
 
 export interface IngestResult {
@@ -39,5 +46,6 @@ export async function ingestLines(input: IngestInput): Promise<IngestResult> {
     input.nowMs,
   );
   await publishAll(input.log, effects);
+  input.metrics?.ingested(input.tenant, input.source, stats, effects.length);
   return { stats, deltas: effects.length };
 }

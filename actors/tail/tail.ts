@@ -16,6 +16,7 @@ import type { TailCursor } from '../../kv-schema/records.ts';
 import type { Subjects } from '../../streams/mod.ts';
 import { observedEffects } from './deltas.ts';
 import { FileFollower, type Read } from './follower.ts';
+import type { IngestMetrics } from './ingest.ts';
 import { publishAll } from './publish.ts';
 
 export interface FileTailOptions {
@@ -32,6 +33,7 @@ export interface FileTailOptions {
   /** Without a saved position: read the file from its start, or only what is appended (default). */
   from?: 'start' | 'end';
   now?: () => number;
+  metrics?: IngestMetrics;
 }
 
 interface Interval {
@@ -48,7 +50,7 @@ export interface TailStats {
 }
 
 export class FileTail {
-  readonly #o: Required<FileTailOptions>;
+  readonly #o: Required<Omit<FileTailOptions, 'metrics'>> & Pick<FileTailOptions, 'metrics'>;
   readonly #key: string;
   #follower: FileFollower | null = null;
   #carry: Read | null = null;
@@ -150,6 +152,7 @@ export class FileTail {
     this.stats.lines += stats.linesRead;
     this.stats.deltas += effects.length;
     this.stats.intervals++;
+    this.#o.metrics?.ingested(tenant, 'tail', stats, effects.length);
     if (stats.rejectedTotal > 0) this.#o.logger.warn({ path, rejected: stats.rejected }, 'lines rejected');
   }
 

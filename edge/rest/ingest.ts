@@ -1,7 +1,110 @@
-/** REST: /api/v1/ingest (being written). */
+/**
+ * REST: /api/v1/ingest. Live ingestion of lines handed over by a client:
+ * parsed, aggregated and published as `flows.observed` deltas, exactly as the
+ * tail does. The batch's origin is the request's Idempotency-Key (or a fresh
+ * id, returned as `origin`): sending the same lines again with the same key
+ * stores them once (within the event log's duplicate window).
+ */
 import { Hono } from 'hono';
-import type { ApiDeps, ApiEnv } from './deps.ts';
+import * as v from 'valibot';
+import { ingestLines } from '../../actors/tail/ingest.ts';
+import type { AnalysisStats } from '../../domain/analysis.ts';
+import { requireRole } from '../auth.ts';
+import { badRequest } from '../problem.ts';
+import { type ApiDeps, type ApiEnv, tenantOf } from './deps.ts';
+import { ByteLimit, checkDeclaredLength, lineBatches, streamChunks, unsupportedMedia } from './upload.ts';
+import { JSON_LIMIT_BYTES, jsonBody } from './validate.ts';
 
-export function ingestRoutes(_deps: ApiDeps): Hono<ApiEnv> {
-  return new Hono<ApiEnv>();
+/** Default limit of a text/plain body. JSON bodies are limited to 1 MiB. */
+export const INGEST_TEXT_LIMIT = 64 << 20;
+/** A long text body is ingested in batches of about this many bytes (each its own origin suffix). */
+export const INGEST_BATCH_BYTES = 4 << 20;
+
+/** `POST /ingest` as JSON. */
+export const IngestBody = v.object({
+  lines: v.pipe(v.array(v.string()), v.minLength(1, 'send at least one line')),
+});
+
+/** What `POST /ingest` answers (202). */
+export const IngestResult = v.object({
+  /** The batch's origin: the Idempotency-Key, or a fresh id (send it as the key to retry safely). */
+  origin: v.string(),
+  lines: v.number(),
+  events: v.number(),
+  rejected: v.record(v.string(), v.number()),
+  deltas: v.number(),
+});
+export type IngestResult = v.InferOutput<typeof IngestResult>;
+
+/** Idempotency-Key: short, and plain enough to be part of a message id. */
+export const IDEMPOTENCY_KEY = /^[-_.:a-zA-Z0-9]{1,64}$/;
+
+export interface IngestOptions {
+  /** Text body limit in bytes (default 64 MiB). */
+  maxTextBytes?: number;
+}
+
+const isJson = (contentType: string | undefined): boolean =>
+  contentType !== undefined && /^application\/([-.\w]+\+)?json\s*(;|$)/i.test(contentType);
+
+function add(total: IngestResult, stats: AnalysisStats, deltas: number): void {
+  total.lines += stats.linesRead;
+  total.events += stats.events;
+  total.deltas += deltas;
+  for (const [reason, r] of Object.entries(stats.rejected)) {
+    if (r !== undefined) total.rejected[reason] = (total.rejected[reason] ?? 0) + r.count;
+  }
+}
+
+export function ingestRoutes(deps: ApiDeps, options: IngestOptions = {}): Hono<ApiEnv> {
+  const app = new Hono<ApiEnv>();
+  const maxTextBytes = options.maxTextBytes ?? INGEST_TEXT_LIMIT;
+
+  app.post('/', requireRole('operator'), async (c) => {
+    const tenant = tenantOf(c);
+    const key = c.req.header('idempotency-key');
+    if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
+      throw badRequest(`Idempotency-Key must match ${IDEMPOTENCY_KEY.source}`);
+    }
+    // Not the access log's request id: a caller may reuse that one for unrelated requests.
+    const origin = key ?? crypto.randomUUID();
+    const nowMs = Date.now();
+    const total: IngestResult = { origin, lines: 0, events: 0, rejected: {}, deltas: 0 };
+    const ingest = async (lines: readonly string[], batchOrigin: string) => {
+      const result = await ingestLines({
+        log: deps.engine.log,
+        subjects: deps.subjects,
+        tenant,
+        lines,
+        origin: batchOrigin,
+        source: 'api',
+        nowMs,
+      });
+      add(total, result.stats, result.deltas);
+    };
+
+    if (isJson(c.req.header('content-type'))) {
+      const body = await jsonBody(c, IngestBody, JSON_LIMIT_BYTES);
+      await ingest(body.lines, origin);
+    } else {
+      const type = c.req.header('content-type');
+      if (type !== undefined && !/^text\/plain\s*(;|$)/i.test(type)) {
+        throw unsupportedMedia('send text/plain lines or application/json {"lines": [...]}');
+      }
+      const stream = c.req.raw.body;
+      if (stream === null) throw badRequest('the body is empty');
+      const limit = new ByteLimit(maxTextBytes, 'the body');
+      checkDeclaredLength(c.req.header('content-length'), limit);
+      let batch = 0;
+      for await (const lines of lineBatches(streamChunks(stream, limit), INGEST_BATCH_BYTES)) {
+        // Batches are cut at the same bytes every time, so a retry gets the same origins.
+        await ingest(lines, batch === 0 ? origin : `${origin}:${batch}`);
+        batch++;
+      }
+    }
+    if (total.lines === 0) throw badRequest('the body has no lines');
+    return c.json(total, 202);
+  });
+
+  return app;
 }

@@ -1,7 +1,120 @@
-/** REST: /api/v1/proposals (being written). */
-import { Hono } from 'hono';
-import type { ApiDeps, ApiEnv } from './deps.ts';
+/**
+ * REST: /api/v1/proposals (DESIGN §6, §9). Viewers list and read; operators
+ * file manual proposals and decide. A decision is not made here: it goes to
+ * the matrix keeper over Rpc (channel `api`, by the caller), which answers
+ * whether it won; commands.ts maps that answer to HTTP.
+ */
+import { type Context, Hono } from 'hono';
+import * as v from 'valibot';
+import { keys } from '../../kv-schema/mod.ts';
+import { CommandVerb, type DecideCommand } from '../../streams/mod.ts';
+import { requireRole } from '../auth.ts';
+import { conflict, notFound } from '../problem.ts';
+import { sendCommand } from './commands.ts';
+import { type ApiDeps, type ApiEnv, principalOf, tenantOf } from './deps.ts';
+import { inventory, mapParallel } from './matrix-data.ts';
+import { IntParam, NonBlank, ProposalIdParam, pathParam } from './params.ts';
+import { fileManual, IdempotencyKeyHeader, ManualProposalBody, manualProposal } from './proposal-manual.ts';
+import { JSON_LIMIT_BYTES, jsonBody, parseWith, queryWith } from './validate.ts';
 
-export function proposalsRoutes(_deps: ApiDeps): Hono<ApiEnv> {
-  return new Hono<ApiEnv>();
+export { ManualAce, ManualProposalBody } from './proposal-manual.ts';
+
+const STATUSES = 'pending|notified|approved|applied|failed|rejected|expired';
+
+/** GET /proposals: `status` is one status or several, comma-separated. */
+export const ProposalListQuery = v.object({
+  status: v.optional(
+    v.pipe(
+      v.string(),
+      v.regex(
+        new RegExp(`^(${STATUSES})(,(${STATUSES}))*$`),
+        `must be statuses (${STATUSES.replaceAll('|', ', ')}), comma-separated`,
+      ),
+    ),
+  ),
+  limit: v.optional(IntParam(1, 1000), '100'),
+});
+
+/** POST /proposals/{id}/approve: the body is optional. */
+export const ApproveBody = v.object({ reason: v.optional(v.pipe(v.string(), v.maxLength(2000))) });
+
+/** POST /proposals/{id}/reject: a reason is required. */
+export const RejectBody = v.object({ reason: NonBlank(2000) });
+
+/** A JSON body that may be absent: an empty body reads as `{}`. */
+async function optionalJsonBody<S extends v.GenericSchema>(c: Context, schema: S): Promise<v.InferOutput<S>> {
+  if (Number(c.req.header('content-length') ?? 0) > JSON_LIMIT_BYTES) return jsonBody(c, schema);
+  const text = await c.req.text();
+  return text.trim() === '' ? parseWith(schema, {}, 'request body') : jsonBody(c, schema);
+}
+
+export function proposalsRoutes(deps: ApiDeps): Hono<ApiEnv> {
+  // Stores are read per request: the router is built before the engine's buckets exist.
+  const app = new Hono<ApiEnv>();
+
+  app.get('/', requireRole('viewer'), async (c) => {
+    const tenant = tenantOf(c);
+    const q = queryWith(c, ProposalListQuery);
+    const wanted = q.status === undefined ? null : new Set(q.status.split(','));
+    const found = await mapParallel(await deps.stores.proposals.keys(keys.tenantAll(tenant)), (k) =>
+      deps.stores.proposals.get(k),
+    );
+    const matching = found
+      .flatMap((f) => (f === null ? [] : [f.value]))
+      .filter((p) => wanted === null || wanted.has(p.status))
+      .sort((a, b) => b.createdAtMs - a.createdAtMs || (a.id < b.id ? -1 : 1));
+    return c.json({ total: matching.length, items: matching.slice(0, q.limit) });
+  });
+
+  app.get('/:id', requireRole('viewer'), async (c) => {
+    const id = pathParam(c, 'id', ProposalIdParam);
+    const found = await deps.stores.proposals.get(keys.proposal(tenantOf(c), id));
+    if (found === null) throw notFound(`no proposal ${id}`);
+    return c.json(found.value);
+  });
+
+  app.post('/', requireRole('operator'), async (c) => {
+    const body = await jsonBody(c, ManualProposalBody);
+    const header = c.req.header('idempotency-key');
+    const requestId =
+      header === undefined ? crypto.randomUUID() : parseWith(IdempotencyKeyHeader, header, 'Idempotency-Key');
+    const principal = principalOf(c);
+    const prefix = `${body.sgt}-${body.dgt}-`;
+    const flows = (await inventory(deps.stores, principal.tenant, (id) => id.startsWith(prefix))).sort(
+      (a, b) => b.hits - a.hits,
+    );
+    const candidate = manualProposal({
+      tenant: principal.tenant,
+      body,
+      principal,
+      requestId,
+      flows,
+      expiryMs: deps.config.proposals.expiryHours * 3_600_000,
+      rareDays: deps.config.proposals.rareDays,
+      nowMs: Date.now(),
+    });
+    const { created, proposal } = await fileManual(deps, candidate);
+    if (created) return c.json(proposal, 201, { location: `/api/v1/proposals/${proposal.id}` });
+    // Same id: the same request again (same key, pair and ACEs). Only its author gets it back.
+    if (proposal.createdBy === principal.subject) return c.json(proposal, 200);
+    throw conflict(`proposal ${proposal.id} exists already`, { proposalId: proposal.id });
+  });
+
+  const decide = (decision: DecideCommand['decision']) => async (c: Context<ApiEnv>) => {
+    const id = pathParam(c, 'id', ProposalIdParam);
+    const body =
+      decision === 'approve' ? await optionalJsonBody(c, ApproveBody) : await jsonBody(c, RejectBody);
+    const principal = principalOf(c);
+    return sendCommand(deps, principal.tenant, CommandVerb.Decide, {
+      proposalId: id,
+      decision,
+      by: principal.subject,
+      channel: 'api',
+      ...(body.reason ? { reason: body.reason } : {}),
+    });
+  };
+  app.post('/:id/approve', requireRole('operator'), decide('approve'));
+  app.post('/:id/reject', requireRole('operator'), decide('reject'));
+
+  return app;
 }

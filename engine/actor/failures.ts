@@ -21,6 +21,14 @@ export interface DeadLetterBody {
   payload: string;
 }
 
+/** Observers of failures (metrics); they must not throw. */
+export interface FailureHooks {
+  /** A message's handling failed (before it is retried or parked). */
+  onError?(kind: string, tenant: string, error: unknown): void;
+  /** A message was parked as a dead letter. */
+  onDeadLetter?(kind: string, tenant: string): void;
+}
+
 export interface FailureOptions {
   kind: string;
   log: EventLog;
@@ -28,6 +36,7 @@ export interface FailureOptions {
   deadSubject: (tenant: string, kind: string) => string;
   maxDeliver: number;
   backoff: BackoffPolicy;
+  hooks?: FailureHooks;
 }
 
 const encoder = new TextEncoder();
@@ -49,6 +58,7 @@ export class FailureHandler {
   }
 
   async fail(message: DeliveredMessage, tenant: string, error: unknown): Promise<void> {
+    this.#o.hooks?.onError?.(this.#o.kind, tenant, error);
     if (isTerminal(error) || message.info.deliveryCount >= this.#o.maxDeliver) {
       await this.deadLetter(message, tenant, error);
       return;
@@ -94,6 +104,7 @@ export class FailureHandler {
       { tenant, seq: message.seq, subject: message.subject, error: body.error },
       'dead letter',
     );
+    this.#o.hooks?.onDeadLetter?.(this.#o.kind, tenant);
     message.term(body.error);
   }
 }

@@ -9,7 +9,7 @@ import type { Logger } from '../log.ts';
 import type { DeliveredMessage, Engine, KvBucket, MessageStream } from '../types.ts';
 import { Activation } from './activation.ts';
 import { EffectRunner } from './effects.ts';
-import { FailureHandler } from './failures.ts';
+import { FailureHandler, type FailureHooks } from './failures.ts';
 import type { AnyActorDefinition } from './types.ts';
 
 export interface ActorSystemOptions {
@@ -30,6 +30,8 @@ export interface ActorSystemOptions {
   maxBatch?: number;
   backoff?: BackoffPolicy;
   now?: () => number;
+  /** Observers of handler failures and dead letters (metrics). */
+  hooks?: FailureHooks;
 }
 
 interface Running {
@@ -41,7 +43,10 @@ interface Running {
 }
 
 export class ActorSystem {
-  readonly #o: Required<Omit<ActorSystemOptions, 'backoff'>> & { backoff: BackoffPolicy };
+  readonly #o: Required<Omit<ActorSystemOptions, 'backoff' | 'hooks'>> & {
+    backoff: BackoffPolicy;
+    hooks?: FailureHooks;
+  };
   readonly #running: Running[] = [];
   readonly #effects: EffectRunner;
   #stateBucket: KvBucket | null = null;
@@ -92,6 +97,7 @@ export class ActorSystem {
           deadSubject: this.#o.deadSubject,
           maxDeliver: this.#o.maxDeliver,
           backoff: this.#o.backoff,
+          hooks: this.#o.hooks,
         }),
       };
       running.pump = this.#pump(running);

@@ -1,0 +1,232 @@
+/**
+ * `scopilot matrix show|versions|diff|rollback|readiness|export`: the approved
+ * contract matrix (`/api/v1/matrix`), its immutable versions, and how much of
+ * the observed traffic it covers.
+ */
+import { DeployMode, OutputFormat } from '../../domain/render/mod.ts';
+import { group, integer, JSON_FLAG, oneOf, parse, required } from './args.ts';
+import {
+  ace,
+  aces,
+  cell,
+  fields,
+  isRecord,
+  listOf,
+  num,
+  out,
+  pair,
+  percent,
+  printJson,
+  table,
+  when,
+} from './output.ts';
+
+const SHOW = 'show [--json]';
+const VERSIONS = 'versions [--json]';
+const DIFF = 'diff FROM TO [--json]';
+const ROLLBACK = 'rollback VERSION --reason TEXT [--json]';
+const READINESS = 'readiness [--json]';
+const EXPORT = 'export [--format markdown|csv|json|ios|ise] [--mode monitor|enforce] [--version N]';
+const FORMATS = Object.values(OutputFormat);
+const MODES = Object.values(DeployMode);
+const MAX_VERSION = 1_000_000_000;
+
+const rec = (x: unknown): Record<string, unknown> => (isRecord(x) ? x : {});
+
+function cellsTable(cells: Record<string, unknown>[]): string {
+  return table(
+    ['NAME', 'SGT → DGT', 'ACES'],
+    cells.map((c) => [String(c.name ?? '-'), pair(c.sgt, c.dgt), aces(c.aces, 4)]),
+  );
+}
+
+function versionHeader(v: Record<string, unknown>): string {
+  const pairs: [string, string][] = [['version', String(v.version ?? 0)]];
+  if (v.parent !== undefined) pairs.push(['parent', v.parent === null ? '-' : String(v.parent)]);
+  if (typeof v.author === 'string') pairs.push(['by', `${v.author} (${cell(v.channel)})`]);
+  if (v.atMs !== undefined || v.at !== undefined) pairs.push(['at', when(v.atMs ?? v.at)]);
+  if (typeof v.reason === 'string' && v.reason !== '') pairs.push(['reason', v.reason]);
+  return fields(pairs);
+}
+
+export function matrixText(body: unknown): string {
+  const v = rec(body);
+  const m = rec(v.matrix);
+  const cells = listOf(m.cells);
+  return [
+    versionHeader(v),
+    fields([['default rule', String(m.defaultRule ?? '-')]]),
+    cells.length === 0 ? 'no contracts yet: approve proposals to add them' : cellsTable(cells),
+  ].join('\n\n');
+}
+
+const aceList = (list: unknown, sign: string): string[] =>
+  Array.isArray(list) ? list.filter(isRecord).map((a) => `${sign} ${ace(a)}`) : [];
+
+/** What changed between two versions: cells added, removed and changed, and the default rule. */
+export function diffText(body: unknown): string {
+  const d = rec(body);
+  const parts = [`version ${String(d.from ?? '?')} → ${String(d.to ?? '?')}`];
+  if (d.identical === true) return `${parts[0]}: no differences`;
+  const rule = rec(d.defaultRule);
+  if (rule.before !== undefined) parts.push(`default rule: ${String(rule.before)} → ${String(rule.after)}`);
+  const added = listOf(d.added);
+  const removed = listOf(d.removed);
+  const changed = listOf(d.changed);
+  if (added.length > 0) parts.push(`added cells:\n${cellsTable(added)}`);
+  if (removed.length > 0) parts.push(`removed cells:\n${cellsTable(removed)}`);
+  if (changed.length > 0) {
+    const rows = changed.flatMap((c) => {
+      const lines = [
+        ...(c.nameBefore !== c.nameAfter ? [`renamed ${String(c.nameBefore)} → ${String(c.nameAfter)}`] : []),
+        ...aceList(c.added, '+'),
+        ...aceList(c.removed, '-'),
+        ...listOf(c.changed).map((x) => `~ ${ace(rec(x.before))} → ${ace(rec(x.after))}`),
+        ...(c.reordered === true ? ['reordered'] : []),
+      ];
+      return lines.map((line, i) => [
+        i === 0 ? pair(c.sgt, c.dgt) : '',
+        i === 0 ? cell(c.nameAfter) : '',
+        line,
+      ]);
+    });
+    parts.push(`changed cells:\n${table(['SGT → DGT', 'NAME', 'CHANGE'], rows)}`);
+  }
+  return parts.join('\n\n');
+}
+
+export function readinessText(body: unknown): string {
+  const r = rec(body);
+  const flows = rec(r.flows);
+  const pairs: [string, string][] = [
+    ['covered', `${percent(r.ratio)} of hits (${num(r.coveredHits)} of ${num(r.totalHits)})`],
+  ];
+  if (r.version !== undefined) pairs.push(['matrix version', String(r.version)]);
+  if (r.deniedHits !== undefined) pairs.push(['denied hits', num(r.deniedHits)]);
+  if (r.uncoveredHits !== undefined) pairs.push(['uncovered hits', num(r.uncoveredHits)]);
+  if (flows.total !== undefined)
+    pairs.push(['flows', `${num(flows.total)} (${num(flows.covered)} covered, ${num(flows.uncovered)} not)`]);
+  if (r.criticalBlockers !== undefined) pairs.push(['critical blockers', num(r.criticalBlockers)]);
+  if (r.atMs !== undefined) pairs.push(['measured', when(r.atMs)]);
+  const blockers = listOf(r.blockers);
+  return [
+    fields(pairs),
+    blockers.length === 0
+      ? 'no blockers'
+      : table(
+          ['FLOW', 'HITS', 'SERVICE', 'CRITICAL'],
+          blockers.map((b) => [
+            String(b.flowId ?? '?'),
+            num(b.hits),
+            cell(b.service),
+            b.critical ? 'yes' : '',
+          ]),
+          ['left', 'right'],
+        ),
+  ].join('\n\n');
+}
+
+export const matrixCommand = group('matrix', {
+  show: {
+    usage: SHOW,
+    async run(args, client) {
+      const { values } = parse(args, JSON_FLAG, [], `matrix ${SHOW}`);
+      const body = await client().get<unknown>('/api/v1/matrix');
+      await (values.json ? printJson(body) : out(matrixText(body)));
+      return 0;
+    },
+  },
+  versions: {
+    usage: VERSIONS,
+    async run(args, client) {
+      const { values } = parse(args, JSON_FLAG, [], `matrix ${VERSIONS}`);
+      const body = await client().get<unknown>('/api/v1/matrix/versions');
+      if (values.json) await printJson(body);
+      else {
+        const rows = listOf(body, 'versions');
+        await out(
+          rows.length === 0
+            ? 'no versions yet'
+            : table(
+                ['VERSION', 'LIVE', 'PARENT', 'AT', 'BY', 'CHANNEL', 'CELLS', 'REASON'],
+                rows.map((v) => [
+                  String(v.version ?? '?'),
+                  v.live === true || (isRecord(body) && body.live === v.version) ? 'live' : '',
+                  v.parent === null || v.parent === undefined ? '-' : String(v.parent),
+                  when(v.atMs ?? v.at),
+                  cell(v.author ?? v.by, 30),
+                  cell(v.channel),
+                  v.cells === undefined ? cell(listOf(rec(v.matrix).cells).length) : cell(v.cells),
+                  cell(v.reason, 60),
+                ]),
+                ['right', 'left', 'right'],
+              ),
+        );
+      }
+      return 0;
+    },
+  },
+  diff: {
+    usage: DIFF,
+    async run(args, client) {
+      const { values, positionals } = parse(args, JSON_FLAG, ['FROM', 'TO'], `matrix ${DIFF}`);
+      const from = integer(positionals[0]!, 'FROM', 0, MAX_VERSION);
+      const to = integer(positionals[1]!, 'TO', 0, MAX_VERSION);
+      const body = await client().get<unknown>('/api/v1/matrix/diff', { from: String(from), to: String(to) });
+      await (values.json ? printJson(body) : out(diffText(body)));
+      return 0;
+    },
+  },
+  rollback: {
+    usage: ROLLBACK,
+    async run(args, client) {
+      const { values, positionals } = parse(
+        args,
+        { ...JSON_FLAG, reason: { type: 'string' } },
+        ['VERSION'],
+        `matrix ${ROLLBACK}`,
+      );
+      const reason = required(values.reason, '--reason', `matrix ${ROLLBACK}`);
+      const version = integer(positionals[0]!, 'VERSION', 1, MAX_VERSION);
+      const body = await client().json<unknown>('POST', '/api/v1/matrix/rollback', {
+        json: { version, reason },
+      });
+      if (values.json) await printJson(body);
+      else {
+        const r = rec(body);
+        const now =
+          typeof r.version === 'number' && r.version !== version ? ` (now version ${r.version})` : '';
+        await out(`rolled back to version ${version}${now}`);
+      }
+      return 0;
+    },
+  },
+  readiness: {
+    usage: READINESS,
+    async run(args, client) {
+      const { values } = parse(args, JSON_FLAG, [], `matrix ${READINESS}`);
+      const body = await client().get<unknown>('/api/v1/matrix/readiness');
+      await (values.json ? printJson(body) : out(readinessText(body)));
+      return 0;
+    },
+  },
+  export: {
+    usage: EXPORT,
+    async run(args, client) {
+      const { values } = parse(
+        args,
+        { format: { type: 'string' }, mode: { type: 'string' }, version: { type: 'string' } },
+        [],
+        `matrix ${EXPORT}`,
+      );
+      const format = values.format === undefined ? undefined : oneOf(values.format, FORMATS, '--format');
+      const mode = values.mode === undefined ? undefined : oneOf(values.mode, MODES, '--mode');
+      const version =
+        values.version === undefined
+          ? undefined
+          : String(integer(values.version, '--version', 0, MAX_VERSION));
+      await out(await client().text('/api/v1/matrix/export', { format, mode, version }));
+      return 0;
+    },
+  },
+});

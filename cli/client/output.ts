@@ -1,0 +1,127 @@
+/**
+ * What the client commands print: aligned tables for people (bold headers
+ * only on a terminal, and never with NO_COLOR), raw JSON for `--json`, and
+ * the small formatters the commands share.
+ */
+
+export const colour = (): boolean => process.stdout.isTTY === true && (process.env.NO_COLOR ?? '') === '';
+
+const bold = (text: string): string => (colour() ? `\x1b[1m${text}\x1b[22m` : text);
+
+/** Stdout, waited for: the process exits right after the command returns. */
+export async function out(text: string): Promise<void> {
+  await Bun.write(Bun.stdout, text.endsWith('\n') ? text : `${text}\n`);
+}
+
+export const printJson = (value: unknown): Promise<void> => out(JSON.stringify(value, null, 2));
+
+export type Align = 'left' | 'right';
+
+/** Columns padded to their widest cell; the last column is not padded. */
+export function table(headers: readonly string[], rows: readonly (readonly string[])[], align: Align[] = []) {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[], style: (s: string) => string) =>
+    cells
+      .map((cell, i) => {
+        const last = i === cells.length - 1;
+        const width = widths[i] ?? 0;
+        const padded = align[i] === 'right' ? cell.padStart(width) : last ? cell : cell.padEnd(width);
+        return style(padded);
+      })
+      .join('  ')
+      .trimEnd();
+  return [line(headers, bold), ...rows.map((r) => line(r, (s) => s))].join('\n');
+}
+
+/** `key  value` lines with the keys aligned. */
+export function fields(pairs: readonly (readonly [string, string])[]): string {
+  const width = Math.max(0, ...pairs.map(([k]) => k.length));
+  return pairs.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n');
+}
+
+export const num = (x: unknown): string => (typeof x === 'number' ? x.toLocaleString('en-US') : '-');
+
+export const percent = (ratio: unknown): string =>
+  typeof ratio === 'number' ? `${(ratio * 100).toFixed(1)}%` : '-';
+
+/** An instant (epoch ms or ISO text) as ISO 8601 to the second. */
+export function when(at: unknown): string {
+  const ms = typeof at === 'number' ? at : typeof at === 'string' ? Date.parse(at) : Number.NaN;
+  if (Number.isNaN(ms)) return '-';
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** Text for a table cell: one line, at most `max` characters. */
+export function cell(value: unknown, max = 60): string {
+  const text =
+    value === undefined || value === null
+      ? '-'
+      : typeof value === 'string'
+        ? value
+        : typeof value === 'number'
+          ? num(value)
+          : typeof value === 'boolean'
+            ? value
+              ? 'yes'
+              : 'no'
+            : JSON.stringify(value);
+  const flat = text.replace(/\s+/g, ' ');
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+export interface AceLike {
+  action?: unknown;
+  protocol?: unknown;
+  srcPort?: unknown;
+  dstPort?: unknown;
+}
+
+/** As the switch reads it: `permit tcp dst eq 443`. */
+export function ace(a: AceLike): string {
+  const parts = [String(a.action ?? '?'), String(a.protocol ?? 'ip')];
+  if (typeof a.srcPort === 'number') parts.push(`src eq ${a.srcPort}`);
+  if (typeof a.dstPort === 'number') parts.push(`dst eq ${a.dstPort}`);
+  return parts.join(' ');
+}
+
+export function aces(list: unknown, max = 3): string {
+  if (!Array.isArray(list) || list.length === 0) return '-';
+  const shown = (list as AceLike[]).slice(0, max).map(ace);
+  return list.length > max ? `${shown.join('; ')}; +${list.length - max} more` : shown.join('; ');
+}
+
+export const pair = (sgt: unknown, dgt: unknown): string => `${String(sgt ?? '?')} → ${String(dgt ?? '?')}`;
+
+/**
+ * A table of objects whose shape is not fixed: the preferred keys first, then
+ * every other key holding a scalar, in order of first appearance.
+ */
+export function objectsTable(rows: readonly Record<string, unknown>[], preferred: string[] = []): string {
+  const keys = preferred.filter((k) => rows.some((r) => k in r));
+  for (const row of rows)
+    for (const [k, v] of Object.entries(row))
+      if (!keys.includes(k) && (v === null || typeof v !== 'object')) keys.push(k);
+  const isTime = (k: string) => k.endsWith('Ms') || k.endsWith('At');
+  const align: Align[] = keys.map((k) =>
+    !isTime(k) && rows.every((r) => typeof r[k] === 'number') ? 'right' : 'left',
+  );
+  return table(
+    keys.map((k) => k.toUpperCase()),
+    rows.map((r) => keys.map((k) => (isTime(k) ? when(r[k]) : cell(r[k])))),
+    align,
+  );
+}
+
+export const isRecord = (x: unknown): x is Record<string, unknown> =>
+  typeof x === 'object' && x !== null && !Array.isArray(x);
+
+/** The array a list endpoint answered, whether bare or wrapped in `{items: […]}`-like objects. */
+export function listOf(body: unknown, ...keys: string[]): Record<string, unknown>[] {
+  if (Array.isArray(body)) return body.filter(isRecord);
+  if (isRecord(body))
+    for (const k of [...keys, 'items', 'data']) {
+      const v = body[k];
+      if (Array.isArray(v)) return v.filter(isRecord);
+    }
+  return [];
+}

@@ -1,0 +1,107 @@
+/**
+ * What the flows and matrix routes read: the live matrix (the empty one, as
+ * version 0, before the first approval), a version by number, a tenant's
+ * inventory, and readiness measured now. Reads only: every change goes through
+ * the matrix keeper.
+ */
+import { readiness } from '../../domain/coverage.ts';
+import type { Matrix } from '../../domain/matrix.ts';
+import { INITIAL_MATRIX } from '../../domain/matrix-version.ts';
+import {
+  currentMatrix,
+  type InventoryRecord,
+  keys,
+  type MatrixPointer,
+  type MatrixVersionRecord,
+  type ReadinessSnapshot,
+  type Stores,
+  type Versioned,
+} from '../../kv-schema/mod.ts';
+import { notFound } from '../problem.ts';
+
+/** KV reads in flight at once when a route loads many keys. */
+const PARALLEL_READS = 32;
+
+export interface LiveMatrix {
+  /** 0 before the first approval. */
+  version: number;
+  matrix: Matrix;
+  record: MatrixVersionRecord | null;
+  pointer: Versioned<MatrixPointer> | null;
+}
+
+export async function liveMatrix(stores: Stores, tenant: string): Promise<LiveMatrix> {
+  const { pointer, version } = await currentMatrix(stores, tenant);
+  return {
+    version: version?.version ?? 0,
+    matrix: (version?.matrix ?? INITIAL_MATRIX) as Matrix,
+    record: version,
+    pointer,
+  };
+}
+
+/** Version `n` (≥ 1), or a 404. */
+export async function versionRecord(stores: Stores, tenant: string, n: number): Promise<MatrixVersionRecord> {
+  const found = await stores.matrix.get(keys.matrixVersion(tenant, n));
+  if (found === null) throw notFound(`no matrix version ${n}`);
+  return found.value;
+}
+
+/** The matrix of version `n`; 0 is the empty matrix every tenant starts from. */
+export async function matrixAt(stores: Stores, tenant: string, n: number): Promise<Matrix> {
+  return n === 0 ? INITIAL_MATRIX : ((await versionRecord(stores, tenant, n)).matrix as Matrix);
+}
+
+/** `fn` over `items`, at most PARALLEL_READS at a time, results in input order. */
+export async function mapParallel<T, R>(items: readonly T[], fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = [];
+  for (let i = 0; i < items.length; i += PARALLEL_READS) {
+    out.push(...(await Promise.all(items.slice(i, i + PARALLEL_READS).map(fn))));
+  }
+  return out;
+}
+
+/**
+ * A tenant's inventory; `keep` filters by flow id before a record is read,
+ * since the id (`<sgt>-<dgt>-<proto>-<src>-<dst>`) already names the flow.
+ */
+export async function inventory(
+  stores: Stores,
+  tenant: string,
+  keep: (flowId: string) => boolean = () => true,
+): Promise<InventoryRecord[]> {
+  const prefix = `${tenant}.`;
+  const wanted = (await stores.inventory.keys(keys.tenantAll(tenant))).filter((k) =>
+    keep(k.slice(prefix.length)),
+  );
+  const found = await mapParallel(wanted, (k) => stores.inventory.get(k));
+  return found.flatMap((f) => (f === null ? [] : [f.value]));
+}
+
+/** Blockers kept in a readiness answer, as in the scheduler's snapshots. */
+export const READINESS_BLOCKERS = 20;
+
+/** Readiness of the live matrix against today's inventory, shaped like the scheduler's snapshot. */
+export async function readinessNow(
+  stores: Stores,
+  tenant: string,
+  nowMs: number,
+): Promise<ReadinessSnapshot> {
+  const live = await liveMatrix(stores, tenant);
+  const flows = (await inventory(stores, tenant)).map((f) => ({ ...f, id: f.flowId }));
+  const r = readiness(live.matrix, flows);
+  return {
+    atMs: nowMs,
+    version: live.version,
+    ratio: r.ratio,
+    totalHits: r.totalHits,
+    coveredHits: r.coveredHits,
+    deniedHits: r.deniedHits,
+    uncoveredHits: r.uncoveredHits,
+    flows: r.flows,
+    criticalBlockers: r.criticalBlockers,
+    blockers: r.blockers
+      .slice(0, READINESS_BLOCKERS)
+      .map((b) => ({ flowId: b.flowId, hits: b.hits, service: b.service, critical: b.critical })),
+  };
+}

@@ -1,0 +1,294 @@
+/**
+ * Every operation under /api/v1, as data: the OpenAPI document is built from
+ * this table (openapi.ts), and a test checks it against the routes the app
+ * really serves. Schemas are the valibot schemas the routes validate with;
+ * `schema` names a component (openapi.ts SCHEMAS).
+ */
+import type * as v from 'valibot';
+import type { Role } from '../auth.ts';
+import { FlowStreamQuery, FlowsQuery } from './flows.ts';
+import { DiffQuery, ExportQuery } from './matrix.ts';
+import { ProposalListQuery } from './proposals.ts';
+import { RunMatrixQuery, RunQuery } from './runs.ts';
+
+export type QuerySchema = v.ObjectSchema<v.ObjectEntries, v.ErrorMessage<v.ObjectIssue> | undefined>;
+
+export interface Body {
+  /** Media type → component name, or `binary` / `text` / `any` for a raw body. */
+  content: Record<string, string>;
+  required?: boolean;
+  description?: string;
+}
+
+export interface Operation {
+  method: 'get' | 'post' | 'put';
+  /** OpenAPI path under /api/v1, `{param}` style. */
+  path: string;
+  summary: string;
+  tag: string;
+  /** Null: no authentication. */
+  role: Role | null;
+  query?: QuerySchema;
+  headers?: { name: string; description: string }[];
+  body?: Body;
+  /** Success status and what it carries: media type → component name (or `text`). */
+  ok: { status: number; description: string; content?: Record<string, string> };
+  /** Error statuses besides 401/403 (added for authenticated operations). */
+  errors: number[];
+}
+
+const json = (schema: string) => ({ 'application/json': schema });
+const MATRIX_MEDIA = {
+  'text/markdown': 'text',
+  'text/csv': 'text',
+  'application/json': 'any',
+  'text/plain': 'text',
+};
+
+export const OPERATIONS: readonly Operation[] = [
+  {
+    method: 'get',
+    path: '/openapi.json',
+    summary: 'This document',
+    tag: 'meta',
+    role: null,
+    ok: { status: 200, description: 'OpenAPI 3.1', content: json('any') },
+    errors: [],
+  },
+  {
+    method: 'post',
+    path: '/runs',
+    summary: 'Analyse uploaded syslog (text, gzip or multipart with `file` and optional `sgt`) synchronously',
+    tag: 'runs',
+    role: 'operator',
+    query: RunQuery,
+    body: {
+      required: true,
+      description:
+        'SGACL hit syslog, streamed. gzip is recognised by Content-Encoding, by application/gzip or by its magic bytes.',
+      content: {
+        'text/plain': 'binary',
+        'application/gzip': 'binary',
+        'multipart/form-data': 'RunUploadForm',
+      },
+    },
+    ok: { status: 201, description: 'The run, stored for 30 days', content: json('RunSummary') },
+    errors: [400, 413, 415],
+  },
+  {
+    method: 'get',
+    path: '/runs/{id}',
+    summary: "A run's metadata",
+    tag: 'runs',
+    role: 'viewer',
+    ok: { status: 200, description: 'The run', content: json('RunSummary') },
+    errors: [404],
+  },
+  {
+    method: 'get',
+    path: '/runs/{id}/matrix',
+    summary: "A run's proposed matrix, rendered (Content-Disposition names a file)",
+    tag: 'runs',
+    role: 'viewer',
+    query: RunMatrixQuery,
+    ok: { status: 200, description: 'The rendered matrix', content: MATRIX_MEDIA },
+    errors: [400, 404],
+  },
+  {
+    method: 'post',
+    path: '/ingest',
+    summary: 'Ingest syslog lines live (published as flows.observed deltas)',
+    tag: 'ingest',
+    role: 'operator',
+    headers: [
+      { name: 'Idempotency-Key', description: 'The batch origin: the same key stores the same lines once' },
+    ],
+    body: {
+      required: true,
+      content: { 'text/plain': 'text', ...json('IngestBody') },
+      description: 'text/plain up to 64 MiB, or JSON up to 1 MiB',
+    },
+    ok: { status: 202, description: 'Accepted and published', content: json('IngestResult') },
+    errors: [400, 413, 415],
+  },
+  {
+    method: 'get',
+    path: '/sgts',
+    summary: "The tenant's SGT dictionary",
+    tag: 'sgts',
+    role: 'viewer',
+    ok: { status: 200, description: 'Named tags', content: json('SgtList') },
+    errors: [],
+  },
+  {
+    method: 'put',
+    path: '/sgts/{tag}',
+    summary: 'Name one tag',
+    tag: 'sgts',
+    role: 'admin',
+    body: { required: true, content: json('SgtPutBody') },
+    ok: { status: 200, description: 'The stored entry', content: json('SgtEntry') },
+    errors: [400, 413],
+  },
+  {
+    method: 'post',
+    path: '/sgts/import',
+    summary: 'Import a dictionary (JSON or CSV with id/name columns, or an ISE export)',
+    tag: 'sgts',
+    role: 'admin',
+    body: { required: true, content: { ...json('SgtImportBody'), 'text/csv': 'text' } },
+    ok: { status: 200, description: 'How many tags were named', content: json('SgtImportResult') },
+    errors: [400, 413],
+  },
+  {
+    method: 'get',
+    path: '/sgts/missing',
+    summary: "Tags in the tenant's inventory that have no name",
+    tag: 'sgts',
+    role: 'viewer',
+    ok: {
+      status: 200,
+      description: 'Unnamed tags with their flows and hits',
+      content: json('MissingSgtList'),
+    },
+    errors: [],
+  },
+  {
+    method: 'get',
+    path: '/flows',
+    summary: "The tenant's flow inventory",
+    tag: 'flows',
+    role: 'viewer',
+    query: FlowsQuery,
+    ok: { status: 200, description: 'Flows', content: json('FlowList') },
+    errors: [400],
+  },
+  {
+    method: 'get',
+    path: '/flows/stream',
+    summary: 'Observed flow deltas as Server-Sent Events (event `flow`, id = stream sequence)',
+    tag: 'flows',
+    role: 'viewer',
+    query: FlowStreamQuery,
+    ok: { status: 200, description: 'An event stream', content: { 'text/event-stream': 'text' } },
+    errors: [400],
+  },
+  {
+    method: 'get',
+    path: '/proposals',
+    summary: 'Proposals, newest first',
+    tag: 'proposals',
+    role: 'viewer',
+    query: ProposalListQuery,
+    ok: { status: 200, description: 'Proposals', content: json('ProposalList') },
+    errors: [400],
+  },
+  {
+    method: 'post',
+    path: '/proposals',
+    summary: 'Create a manual proposal',
+    tag: 'proposals',
+    role: 'operator',
+    headers: [
+      { name: 'Idempotency-Key', description: 'Repeating a request with the same key creates one proposal' },
+    ],
+    body: { required: true, content: json('ManualProposalBody') },
+    ok: { status: 201, description: 'The proposal', content: json('ProposalRecord') },
+    errors: [400, 409, 413],
+  },
+  {
+    method: 'get',
+    path: '/proposals/{id}',
+    summary: 'One proposal with its evidence and history',
+    tag: 'proposals',
+    role: 'viewer',
+    ok: { status: 200, description: 'The proposal', content: json('ProposalRecord') },
+    errors: [400, 404],
+  },
+  {
+    method: 'post',
+    path: '/proposals/{id}/approve',
+    summary: 'Approve a proposal (a new matrix version goes live)',
+    tag: 'proposals',
+    role: 'operator',
+    body: { required: false, content: json('ApproveBody') },
+    ok: { status: 200, description: 'The command reply', content: json('CommandReply') },
+    errors: [400, 404, 409],
+  },
+  {
+    method: 'post',
+    path: '/proposals/{id}/reject',
+    summary: 'Reject a proposal',
+    tag: 'proposals',
+    role: 'operator',
+    body: { required: true, content: json('RejectBody') },
+    ok: { status: 200, description: 'The command reply', content: json('CommandReply') },
+    errors: [400, 404, 409],
+  },
+  {
+    method: 'get',
+    path: '/matrix',
+    summary: 'The live matrix',
+    tag: 'matrix',
+    role: 'viewer',
+    ok: { status: 200, description: 'The live version', content: json('LiveMatrix') },
+    errors: [],
+  },
+  {
+    method: 'get',
+    path: '/matrix/versions',
+    summary: 'Every version and the pointer history',
+    tag: 'matrix',
+    role: 'viewer',
+    ok: { status: 200, description: 'Versions', content: json('MatrixVersionList') },
+    errors: [],
+  },
+  {
+    method: 'get',
+    path: '/matrix/versions/{n}',
+    summary: 'One version',
+    tag: 'matrix',
+    role: 'viewer',
+    ok: { status: 200, description: 'The version', content: json('MatrixVersionRecord') },
+    errors: [400, 404],
+  },
+  {
+    method: 'get',
+    path: '/matrix/diff',
+    summary: 'What changed between two versions (0 is the empty matrix)',
+    tag: 'matrix',
+    role: 'viewer',
+    query: DiffQuery,
+    ok: { status: 200, description: 'The diff', content: json('MatrixDiff') },
+    errors: [400, 404],
+  },
+  {
+    method: 'post',
+    path: '/matrix/rollback',
+    summary: 'Make an earlier version live again',
+    tag: 'matrix',
+    role: 'admin',
+    body: { required: true, content: json('RollbackBody') },
+    ok: { status: 200, description: 'The command reply', content: json('CommandReply') },
+    errors: [400, 404, 409, 413],
+  },
+  {
+    method: 'get',
+    path: '/matrix/readiness',
+    summary: 'How much of the observed traffic the live matrix covers',
+    tag: 'matrix',
+    role: 'viewer',
+    ok: { status: 200, description: 'Readiness', content: json('ReadinessSnapshot') },
+    errors: [],
+  },
+  {
+    method: 'get',
+    path: '/matrix/export',
+    summary: 'A version rendered for ISE, IOS-XE or people',
+    tag: 'matrix',
+    role: 'viewer',
+    query: ExportQuery,
+    ok: { status: 200, description: 'The rendered matrix', content: MATRIX_MEDIA },
+    errors: [400, 404],
+  },
+];

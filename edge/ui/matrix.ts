@@ -1,0 +1,135 @@
+/**
+ * Matrix `/ui/matrix`: the live matrix as an SGT × SGT grid (rows source,
+ * columns destination), each cell permit, deny or uncovered (traffic in the
+ * inventory that no ACE matches), told by a letter as well as a colour.
+ * `/ui/matrix/cell/{sgt}/{dgt}` shows one cell's contract and its evidence.
+ */
+import { Hono } from 'hono';
+import { html } from 'hono/html';
+import { CoverageStatus, coverage } from '../../domain/coverage.ts';
+import type { Matrix } from '../../domain/matrix.ts';
+import type { InventoryRecord } from '../../kv-schema/mod.ts';
+import type { ApiDeps } from '../rest/deps.ts';
+import { inventory, liveMatrix } from '../rest/matrix-data.ts';
+import { allProposals, OPEN_STATUSES, sgtNames } from './data.ts';
+import { aceLine, errorPage, flowService, type Html, num, page, tagLabel, tagName, when } from './layout.ts';
+import type { UiEnv } from './session.ts';
+
+type CellState = 'permit' | 'deny' | 'uncovered' | 'empty';
+const LETTER: Record<CellState, string> = { permit: 'P', deny: 'D', uncovered: 'U', empty: '' };
+const pairKey = (s: number, d: number): string => `${s}>${d}`;
+
+/** Per cell: uncovered when any of its traffic has no ACE, else what its contract does. */
+export function cellStates(matrix: Matrix, flows: readonly InventoryRecord[]): Map<string, CellState> {
+  const states = new Map<string, CellState>();
+  for (const cell of matrix.cells)
+    states.set(pairKey(cell.sgt, cell.dgt), cell.aces.some((a) => a.action === 'permit') ? 'permit' : 'deny');
+  for (const c of coverage(
+    matrix,
+    flows.map((f) => ({ ...f, id: f.flowId })),
+  )) {
+    if (c.status === CoverageStatus.Uncovered) states.set(pairKey(c.sgt, c.dgt), 'uncovered');
+  }
+  return states;
+}
+
+const LEGEND = html`<ul class="legend" aria-label="Legend">
+<li><span class="s-permit">P</span>permit: the contract permits (some of) this traffic</li>
+<li><span class="s-deny">D</span>deny: the contract only denies</li>
+<li><span class="s-uncovered">U</span>uncovered: traffic seen that no ACE matches (a deny ip default drops it)</li>
+<li><span>&nbsp;</span>no contract, no traffic</li></ul>`;
+
+function grid(tags: number[], states: Map<string, CellState>, names: ReadonlyMap<number, string>): Html {
+  const head = tags.map(
+    (t) =>
+      html`<th scope="col" title="${tagLabel(names, t)}">${tagName(names, t)}<br><span class="muted">${t}</span></th>`,
+  );
+  const rows = tags.map((s) => {
+    const cells = tags.map((d) => {
+      const state = states.get(pairKey(s, d)) ?? 'empty';
+      const label = `${tagLabel(names, s)} to ${tagLabel(names, d)}: ${state === 'empty' ? 'no contract' : state}`;
+      return state === 'empty'
+        ? html`<td><span title="${label}"><span class="muted" aria-hidden="true">·</span></span></td>`
+        : html`<td class="s-${state}"><a href="/ui/matrix/cell/${s}/${d}" title="${label}" aria-label="${label}">${LETTER[state]}</a></td>`;
+    });
+    return html`<tr><th scope="row">${tagName(names, s)} <span class="muted">${s}</span></th>${cells}</tr>`;
+  });
+  return html`<div class="scroll"><table class="grid"><caption class="muted">Rows: source SGT · columns: destination SGT</caption>
+<thead><tr><th scope="col">source \\ destination</th>${head}</tr></thead><tbody>${rows}</tbody></table></div>`;
+}
+
+export function matrixRoutes(deps: ApiDeps): Hono<UiEnv> {
+  const app = new Hono<UiEnv>();
+  app.get('/', async (c) => {
+    const principal = c.get('principal');
+    const tenant = principal.tenant;
+    const [live, flows, names] = await Promise.all([
+      liveMatrix(deps.stores, tenant),
+      inventory(deps.stores, tenant),
+      sgtNames(deps.stores, tenant),
+    ]);
+    const states = cellStates(live.matrix, flows);
+    const tags = new Set<number>(names.keys());
+    for (const key of states.keys()) for (const t of key.split('>')) tags.add(Number(t));
+    const sorted = [...tags].sort((a, b) => a - b);
+    const counts = { permit: 0, deny: 0, uncovered: 0 };
+    for (const s of states.values()) if (s !== 'empty') counts[s]++;
+    const body = html`<p>Live matrix: ${live.version === 0 ? 'none approved yet (empty)' : html`<a href="/ui/versions/${live.version}">version ${live.version}</a>`}, default <code>${live.matrix.defaultRule}</code>.
+${num(counts.permit)} permit, ${num(counts.deny)} deny, ${num(counts.uncovered)} uncovered cells.</p>
+${LEGEND}
+${sorted.length === 0 ? html`<p>No SGTs named and no traffic seen yet.</p>` : grid(sorted, states, names)}`;
+    return page(c, { title: 'Matrix', active: '/ui/matrix', principal }, body);
+  });
+
+  app.get('/cell/:sgt/:dgt', async (c) => {
+    const principal = c.get('principal');
+    const tenant = principal.tenant;
+    const [sgt, dgt] = [c.req.param('sgt'), c.req.param('dgt')].map(Number) as [number, number];
+    if (![sgt, dgt].every((t) => Number.isInteger(t) && t >= 0 && t <= 65535))
+      return errorPage(c, 404, 'Not found', 'An SGT is a whole number 0–65535.', principal);
+    const prefix = `${sgt}-${dgt}-`;
+    const [live, flows, names, proposals] = await Promise.all([
+      liveMatrix(deps.stores, tenant),
+      inventory(deps.stores, tenant, (id) => id.startsWith(prefix)),
+      sgtNames(deps.stores, tenant),
+      allProposals(deps.stores, tenant),
+    ]);
+    const cell = live.matrix.cells.find((x) => x.sgt === sgt && x.dgt === dgt);
+    const status = new Map(
+      coverage(
+        live.matrix,
+        flows.map((f) => ({ ...f, id: f.flowId })),
+      ).map((x) => [x.flowId, x]),
+    );
+    const open = proposals.filter((p) => p.sgt === sgt && p.dgt === dgt && OPEN_STATUSES.includes(p.status));
+    const contract =
+      cell === undefined
+        ? html`<p>No contract: only the default (<code>${live.matrix.defaultRule}</code>) decides this cell.</p>`
+        : html`<p>SGACL <code>${cell.name}</code></p><pre>${cell.aces.map((a) => `${aceLine(a)}\n`)}</pre>`;
+    const rows = flows
+      .sort((a, b) => b.hits - a.hits)
+      .map((f) => {
+        const st = status.get(f.flowId)?.status ?? 'uncovered';
+        return html`<tr><td><code>${flowService(f)}</code></td><td class="s-${st}">${st}</td>
+<td class="n">${num(f.hits)}</td><td class="n">${num(f.events)}</td><td>${when(f.firstSeenMs)}</td><td>${when(f.lastSeenMs)}</td>
+<td class="n">${num(f.days.length)}</td><td class="mono">${f.srcSamples.slice(0, 3).join(' ')}</td><td class="mono">${f.dstSamples.slice(0, 3).join(' ')}</td></tr>`;
+      });
+    const body = html`<p><a href="/ui/matrix">← Matrix</a></p>
+<h2>Contract</h2>${contract}
+<h2>Evidence</h2>
+${
+  rows.length === 0
+    ? html`<p>No traffic seen in this cell.</p>`
+    : html`<table><thead><tr><th scope="col">Service</th><th scope="col">Status</th><th scope="col" class="n">Hits</th><th scope="col" class="n">Events</th>
+<th scope="col">First seen</th><th scope="col">Last seen</th><th scope="col" class="n">Days</th><th scope="col">Sources</th><th scope="col">Destinations</th></tr></thead><tbody>${rows}</tbody></table>`
+}
+<h2>Open proposals</h2>
+${open.length === 0 ? html`<p>None.</p>` : html`<ul>${open.map((p) => html`<li><a href="/ui/proposals/${p.id}">${p.id}</a> (${p.status})</li>`)}</ul>`}`;
+    return page(
+      c,
+      { title: `${tagLabel(names, sgt)} → ${tagLabel(names, dgt)}`, active: '/ui/matrix', principal },
+      body,
+    );
+  });
+  return app;
+}

@@ -1,0 +1,48 @@
+/**
+ * The dashboard under `/ui` (DESIGN §8): server-rendered pages over the same
+ * stores and matrix keeper the REST API uses, signed in with the same tokens.
+ * Assets and the login page need no session; everything else does, and
+ * answers 503 while the engine and its schema are not ready.
+ */
+import { Hono } from 'hono';
+import { trimTrailingSlash } from 'hono/trailing-slash';
+import type { Authenticator } from '../auth.ts';
+import type { ApiDeps } from '../rest/deps.ts';
+import { assetRoutes } from './assets.ts';
+import { flowsRoutes } from './flows.ts';
+import { errorPage } from './layout.ts';
+import { matrixRoutes } from './matrix.ts';
+import { overviewRoutes } from './overview.ts';
+import { proposalsRoutes } from './proposals.ts';
+import { requireSession, sessionRoutes, type UiEnv } from './session.ts';
+import { sgtsRoutes } from './sgts.ts';
+import { uploadRoutes } from './upload.ts';
+import { versionsRoutes } from './versions.ts';
+
+export function uiRoutes(deps: ApiDeps, auth: Authenticator, ready: () => boolean = () => true): Hono<UiEnv> {
+  const ui = new Hono<UiEnv>();
+  ui.use('*', trimTrailingSlash());
+  ui.route('/', assetRoutes());
+  ui.route('/', sessionRoutes(auth));
+  ui.use('*', requireSession(auth));
+  ui.use('*', async (c, next) => {
+    if (ready()) return next();
+    const res = await errorPage(
+      c,
+      503,
+      'Starting',
+      'The engine and its schema are not ready yet; reload shortly.',
+    );
+    res.headers.set('retry-after', '5');
+    return res;
+  });
+  ui.route('/', overviewRoutes(deps));
+  ui.route('/matrix', matrixRoutes(deps));
+  ui.route('/proposals', proposalsRoutes(deps));
+  ui.route('/versions', versionsRoutes(deps));
+  ui.route('/sgts', sgtsRoutes(deps));
+  ui.route('/upload', uploadRoutes(deps));
+  ui.route('/flows', flowsRoutes(deps));
+  ui.all('*', (c) => errorPage(c, 404, 'Not found', 'No such page.', c.get('principal')));
+  return ui;
+}

@@ -1,0 +1,169 @@
+/**
+ * Proposals inbox `/ui/proposals` (filter by status) and one proposal with
+ * its ACEs, evidence, rationale, rare flag and expiry. Approve and reject
+ * (operator) each go through a confirmation page; a rejection needs a
+ * reason. The decision is the matrix keeper's: the page shows its answer
+ * (the new live version) or its refusal.
+ */
+import { type Context, Hono } from 'hono';
+import { html } from 'hono/html';
+import { keys, type ProposalRecord } from '../../kv-schema/mod.ts';
+import { hasRole } from '../auth.ts';
+import type { ApiDeps } from '../rest/deps.ts';
+import { allProposals, command, OPEN_STATUSES, sgtNames } from './data.ts';
+import { aceLine, errorPage, type Html, notice, num, page, tagLabel, when } from './layout.ts';
+import { requireUiRole, type UiEnv } from './session.ts';
+
+const ID = /^[-_a-zA-Z0-9]{1,64}$/;
+const FILTERS = [
+  'open',
+  'all',
+  'pending',
+  'notified',
+  'approved',
+  'applied',
+  'failed',
+  'rejected',
+  'expired',
+];
+const REASON_MAX = 2000;
+
+function card(
+  p: ProposalRecord,
+  names: ReadonlyMap<number, string>,
+  canDecide: boolean,
+  full: boolean,
+): Html {
+  const open = OPEN_STATUSES.includes(p.status);
+  const evidence = p.evidence.map(
+    (
+      e,
+    ) => html`<tr><td><code>${e.flowId}</code></td><td class="n">${num(e.hits)}</td><td class="n">${num(e.events)}</td>
+<td>${when(e.firstSeenMs)}</td><td>${when(e.lastSeenMs)}</td><td class="n">${num(e.daysSeen)}</td><td>${e.category} (${e.source}, risk ${e.risk})</td><td>${e.rationale}</td></tr>`,
+  );
+  return html`<article class="panel" aria-labelledby="p-${p.id}">
+<h2 id="p-${p.id}"><a href="/ui/proposals/${p.id}">${tagLabel(names, p.sgt)} → ${tagLabel(names, p.dgt)}</a></h2>
+<p><span class="tag">${p.status}</span> ${p.rare ? html`<span class="tag rare">RARE: seen on few days, approve with care</span>` : ''}
+<span class="muted">${p.id} · created ${when(p.createdAtMs)} by ${p.createdBy} · ${open ? `expires ${when(p.expiresAtMs)}` : `updated ${when(p.updatedAtMs)}`}</span></p>
+<pre aria-label="ACEs">${p.aces.map((a) => `${aceLine(a)}    ! ${a.decision.category}: ${a.decision.rationale}\n`)}</pre>
+${p.appliedVersion === undefined ? '' : html`<p>Applied as <a href="/ui/versions/${p.appliedVersion}">matrix version ${p.appliedVersion}</a>.</p>`}
+${p.decision === undefined ? '' : html`<p>Decided by ${p.decision.by} via ${p.decision.channel} at ${when(p.decision.atMs)}${p.decision.reason ? `: ${p.decision.reason}` : ''}</p>`}
+${p.failure === undefined ? '' : notice('error', `Failed: ${p.failure}`)}
+<details ${full ? 'open' : ''}><summary>Evidence (${p.evidence.length} flows)</summary>
+<table><thead><tr><th scope="col">Flow</th><th scope="col" class="n">Hits</th><th scope="col" class="n">Events</th><th scope="col">First seen</th>
+<th scope="col">Last seen</th><th scope="col" class="n">Days</th><th scope="col">Classification</th><th scope="col">Rationale</th></tr></thead>
+<tbody>${evidence}</tbody></table></details>
+${
+  open && canDecide
+    ? html`<div class="actions"><a class="button" href="/ui/proposals/${p.id}/approve">Approve…</a>
+<a class="button danger" href="/ui/proposals/${p.id}/reject">Reject…</a></div>`
+    : ''
+}
+</article>`;
+}
+
+async function load(deps: ApiDeps, c: Context<UiEnv>): Promise<ProposalRecord | null> {
+  const id = c.req.param('id') ?? '';
+  if (!ID.test(id)) return null;
+  return (await deps.stores.proposals.get(keys.proposal(c.get('principal').tenant, id)))?.value ?? null;
+}
+
+export function proposalsRoutes(deps: ApiDeps): Hono<UiEnv> {
+  const app = new Hono<UiEnv>();
+  const missing = (c: Context<UiEnv>) =>
+    errorPage(c, 404, 'Not found', 'No such proposal.', c.get('principal'));
+
+  app.get('/', async (c) => {
+    const principal = c.get('principal');
+    const filter = FILTERS.includes(c.req.query('status') ?? '') ? (c.req.query('status') as string) : 'open';
+    const [all, names] = await Promise.all([
+      allProposals(deps.stores, principal.tenant),
+      sgtNames(deps.stores, principal.tenant),
+    ]);
+    const shown = all.filter((p) =>
+      filter === 'all' ? true : filter === 'open' ? OPEN_STATUSES.includes(p.status) : p.status === filter,
+    );
+    const canDecide = hasRole(principal, 'operator');
+    const body = html`<form method="get" action="/ui/proposals" class="actions">
+<label for="status">Status</label>
+<select id="status" name="status">${FILTERS.map((f) => html`<option value="${f}" ${f === filter ? 'selected' : ''}>${f}</option>`)}</select>
+<button type="submit" class="secondary">Filter</button></form>
+<p>${num(shown.length)} ${filter} of ${num(all.length)} proposals.</p>
+${shown.map((p) => card(p, names, canDecide, false))}`;
+    return page(c, { title: 'Proposals', active: '/ui/proposals', principal }, body);
+  });
+
+  app.get('/:id', async (c) => {
+    const principal = c.get('principal');
+    const p = await load(deps, c);
+    if (p === null) return missing(c);
+    const names = await sgtNames(deps.stores, principal.tenant);
+    const done = c.req.query('done');
+    const version = c.req.query('version');
+    const banner =
+      done === 'approve'
+        ? notice('ok', `Approved: matrix version ${version ?? '?'} is now live.`)
+        : done === 'reject'
+          ? notice('ok', 'Rejected.')
+          : '';
+    const body = html`<p><a href="/ui/proposals">← Proposals</a></p>${banner}${card(p, names, hasRole(principal, 'operator'), true)}`;
+    return page(c, { title: `Proposal ${p.id}`, active: '/ui/proposals', principal }, body);
+  });
+
+  const confirm = async (c: Context<UiEnv>, decision: 'approve' | 'reject', error: string | null) => {
+    const principal = c.get('principal');
+    const p = await load(deps, c);
+    if (p === null) return missing(c);
+    const names = await sgtNames(deps.stores, principal.tenant);
+    const reason =
+      decision === 'reject'
+        ? html`<div class="field"><label for="reason">Reason (required)</label>
+<textarea id="reason" name="reason" required maxlength="${REASON_MAX}"></textarea></div>`
+        : html`<div class="field"><label for="reason">Note (optional)</label>
+<textarea id="reason" name="reason" maxlength="${REASON_MAX}"></textarea></div>`;
+    const body = html`${error === null ? '' : notice('error', error)}
+<p>${decision === 'approve' ? 'Approving writes a new matrix version with these ACEs and makes it live.' : 'Rejecting closes this proposal; its flows stay uncovered.'}</p>
+${card(p, names, false, true)}
+<form method="post" action="/ui/proposals/${p.id}/${decision}" class="panel">${reason}
+<div class="actions"><button type="submit" class="${decision === 'reject' ? 'danger' : ''}">${decision === 'approve' ? 'Confirm approval' : 'Confirm rejection'}</button>
+<a href="/ui/proposals/${p.id}">Cancel</a></div></form>`;
+    return page(
+      c,
+      {
+        title: `${decision === 'approve' ? 'Approve' : 'Reject'} proposal ${p.id}?`,
+        active: '/ui/proposals',
+        principal,
+        status: error === null ? 200 : 400,
+      },
+      body,
+    );
+  };
+
+  for (const decision of ['approve', 'reject'] as const) {
+    app.get(`/:id/${decision}`, requireUiRole('operator'), (c) => confirm(c, decision, null));
+    app.post(`/:id/${decision}`, requireUiRole('operator'), async (c) => {
+      const principal = c.get('principal');
+      const p = await load(deps, c);
+      if (p === null) return missing(c);
+      const form = await c.req.parseBody();
+      const reason = typeof form.reason === 'string' ? form.reason.trim() : '';
+      if (decision === 'reject' && reason === '') return confirm(c, decision, 'A rejection needs a reason.');
+      if (reason.length > REASON_MAX)
+        return confirm(c, decision, `The reason is over ${REASON_MAX} characters.`);
+      const result = await command(deps, principal.tenant, {
+        verb: 'decide',
+        body: {
+          proposalId: p.id,
+          decision,
+          by: principal.subject,
+          channel: 'ui',
+          ...(reason === '' ? {} : { reason }),
+        },
+      });
+      if (!result.ok) return errorPage(c, result.status, 'Not done', result.detail, principal);
+      const version = result.version === null ? '' : `&version=${result.version}`;
+      return c.redirect(`/ui/proposals/${p.id}?done=${decision}${version}`, 303);
+    });
+  }
+  return app;
+}
