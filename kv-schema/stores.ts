@@ -57,8 +57,37 @@ export interface CurrentMatrix {
 export async function currentMatrix(stores: Stores, tenant: string): Promise<CurrentMatrix> {
   const pointer = await stores.pointer.get(keys.matrixCurrent(tenant));
   if (pointer === null || pointer.value.version === 0) return { pointer, version: null };
-  const version = await stores.matrix.get(keys.matrixVersion(tenant, pointer.value.version));
-  return { pointer, version: version?.value ?? null };
+  return { pointer, version: await matrixVersion(stores, tenant, pointer.value.version) };
+}
+
+/**
+ * Decoded matrix versions, shared by every reader of these stores. A version
+ * is written once and never changes, so a decoded copy never goes stale; only
+ * the pointer is read fresh each time.
+ */
+const versionCache = new WeakMap<Stores, Map<string, MatrixVersionRecord>>();
+const VERSION_CACHE_SIZE = 64;
+
+/** Version `n` of a tenant's matrix, or null when it was never written. */
+export async function matrixVersion(
+  stores: Stores,
+  tenant: string,
+  n: number,
+): Promise<MatrixVersionRecord | null> {
+  const key = keys.matrixVersion(tenant, n);
+  let cache = versionCache.get(stores);
+  if (cache === undefined) {
+    cache = new Map();
+    versionCache.set(stores, cache);
+  }
+  const hit = cache.get(key);
+  if (hit !== undefined) return hit;
+  const found = (await stores.matrix.get(key))?.value ?? null;
+  if (found !== null) {
+    if (cache.size >= VERSION_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+    cache.set(key, found);
+  }
+  return found;
 }
 
 /** Version numbers written for a tenant, ascending. */

@@ -13,6 +13,7 @@ import {
   keys,
   type MatrixPointer,
   type MatrixVersionRecord,
+  matrixVersion,
   type ReadinessSnapshot,
   type Stores,
   type Versioned,
@@ -42,9 +43,9 @@ export async function liveMatrix(stores: Stores, tenant: string): Promise<LiveMa
 
 /** Version `n` (≥ 1), or a 404. */
 export async function versionRecord(stores: Stores, tenant: string, n: number): Promise<MatrixVersionRecord> {
-  const found = await stores.matrix.get(keys.matrixVersion(tenant, n));
+  const found = await matrixVersion(stores, tenant, n);
   if (found === null) throw notFound(`no matrix version ${n}`);
-  return found.value;
+  return found;
 }
 
 /** The matrix of version `n`; 0 is the empty matrix every tenant starts from. */
