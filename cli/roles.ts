@@ -144,6 +144,7 @@ export async function startTailRole(ctx: RoleContext): Promise<Running> {
 export async function startDemoRole(ctx: RoleContext): Promise<Running> {
   const { engine, stores, config, ns, logger } = ctx;
   return startDemo({
+    ...(ctx.metrics ? { metrics: ctx.metrics.ingest } : {}),
     tenant: config.defaultTenantId,
     log: engine.log,
     stores,

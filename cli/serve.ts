@@ -163,6 +163,7 @@ export async function serve(options: ServeOptions): Promise<Runtime> {
               subjects: subjectsFor(ns),
               config,
               logger,
+              ingestMetrics: metrics.ingest,
             },
           },
         }

@@ -6,7 +6,7 @@ import type { Logger } from '../../engine/log.ts';
 import type { EventLog } from '../../engine/types.ts';
 import { keys, type Stores } from '../../kv-schema/mod.ts';
 import type { Subjects } from '../../streams/mod.ts';
-import { ingestLines } from '../tail/ingest.ts';
+import { type IngestMetrics, ingestLines } from '../tail/ingest.ts';
 import { CAMPUS_SGTS, campusSecond } from './campus.ts';
 
 export interface DemoOptions {
@@ -17,6 +17,7 @@ export interface DemoOptions {
   logger: Logger;
   /** Compress time: this many campus seconds per real second (default 1). */
   speed?: number;
+  metrics?: IngestMetrics;
 }
 
 export interface Demo {

@@ -4,6 +4,7 @@
  * from the principal only, never from the URL or the body.
  */
 import type { Context } from 'hono';
+import type { IngestMetrics } from '../../actors/tail/ingest.ts';
 import type { Config } from '../../config/mod.ts';
 import type { Logger } from '../../engine/log.ts';
 import type { Engine } from '../../engine/types.ts';
@@ -18,6 +19,8 @@ export interface ApiDeps {
   subjects: Subjects;
   config: Config;
   logger: Logger;
+  /** Where ingestion through the API reports what it read. */
+  ingestMetrics?: IngestMetrics;
 }
 
 export type ApiEnv = { Variables: AuthVariables };

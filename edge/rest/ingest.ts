@@ -79,6 +79,7 @@ export function ingestRoutes(deps: ApiDeps, options: IngestOptions = {}): Hono<A
         origin: batchOrigin,
         source: 'api',
         nowMs,
+        ...(deps.ingestMetrics ? { metrics: deps.ingestMetrics } : {}),
       });
       add(total, result.stats, result.deltas);
     };
