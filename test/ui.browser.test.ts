@@ -167,9 +167,15 @@ describe.skipIf(!available && !required)('the dashboard in Chromium', () => {
     for (const expected of [1, 2]) {
       await page.getByRole('link', { name: 'Approve…' }).first().click();
       await page.getByRole('button', { name: 'Confirm approval' }).click();
-      await expect(
-        page.getByRole('status').filter({ hasText: 'is now live' }).textContent(),
-      ).resolves.toContain(`matrix version ${expected} is now live`);
+      const result = page.getByRole('status').filter({ hasText: 'is now live' });
+      // On failure, say what the page showed instead (an error page, a conflict…).
+      const shown = await result
+        .textContent({ timeout: 20_000 })
+        .catch(
+          async () =>
+            `no status; the page said: ${(await page.locator('main').textContent())?.slice(0, 500)}`,
+        );
+      expect(shown).toContain(`matrix version ${expected} is now live`);
       await go(page, `${base}/ui/proposals`);
     }
     await go(page, `${base}/ui/versions`);
