@@ -1,17 +1,10 @@
 /** REST /api/v1/ingest on both engines: lines in, flows.observed deltas out, once per Idempotency-Key. */
 import { afterEach, describe, expect, test } from 'bun:test';
-import { Hono } from 'hono';
 import { corpusLines, emptyTruth } from '../../bench/support/corpus.ts';
-import { loadConfig } from '../../config/mod.ts';
-import { silentLogger } from '../../engine/log.ts';
-import { openStores } from '../../kv-schema/mod.ts';
 import { StreamName, streamName, subjectsFor } from '../../streams/mod.ts';
-import { startApi, type TestApi, TOKENS } from '../../test/support/api.ts';
+import { appWithRouter, startApi, type TestApi, TOKENS } from '../../test/support/api.ts';
 import { FLAVOURS, type TestEngine } from '../../test/support/engines.ts';
 import { describeNats } from '../../test/support/nats.ts';
-import { createApp } from '../app.ts';
-import { Authenticator } from '../auth.ts';
-import type { ApiEnv } from './deps.ts';
 import { type IngestResult, ingestRoutes } from './ingest.ts';
 
 const line = (sgt: number, dgt: number, port: number, hits = 1) =>
@@ -22,30 +15,6 @@ const line = (sgt: number, dgt: number, port: number, hits = 1) =>
 async function expectProblem(res: Response, status: number): Promise<void> {
   expect(res.status).toBe(status);
   expect(res.headers.get('content-type')).toBe('application/problem+json');
-}
-
-/** The app with the ingest router mounted with a small text limit. */
-async function limitedApp(te: TestEngine, maxTextBytes: number): Promise<Hono> {
-  const logger = silentLogger();
-  const deps = {
-    engine: te.engine,
-    stores: await openStores(te.engine, te.ns),
-    ns: te.ns,
-    subjects: subjectsFor(te.ns),
-    config: loadConfig({}),
-    logger,
-  };
-  const auth = new Authenticator({
-    requireAuth: true,
-    defaultTenant: 'acme',
-    apiKeys: [{ token: TOKENS.operator, tenant: 'acme', role: 'operator' }],
-  });
-  const app = createApp({ logger, readiness: { checks: {} } });
-  const api = new Hono<ApiEnv>();
-  api.use('*', auth.middleware());
-  api.route('/ingest', ingestRoutes(deps, { maxTextBytes }));
-  app.route('/api/v1', api);
-  return app;
 }
 
 for (const flavour of FLAVOURS) {
@@ -143,7 +112,7 @@ for (const flavour of FLAVOURS) {
       await setup();
       const huge = JSON.stringify({ lines: ['x'.repeat((1 << 20) + 10)] });
       await expectProblem(await post(huge, { 'content-type': 'application/json' }), 413);
-      const app = await limitedApp(te, 1_000);
+      const app = await appWithRouter(te, '/ingest', (deps) => ingestRoutes(deps, { maxTextBytes: 1_000 }));
       const text = Array.from({ length: 10 }, (_, i) => line(1, 2, i + 1)).join('\n');
       const send = (body: BodyInit, headers: Record<string, string>) =>
         app.request('http://api.test/api/v1/ingest', {

@@ -1,18 +1,10 @@
 /** REST /api/v1/runs on both engines, plus the streaming multipart reader and the record budget. */
 import { afterEach, describe, expect, test } from 'bun:test';
-import { Hono } from 'hono';
 import { type CorpusTruth, corpusLines, emptyTruth } from '../../bench/support/corpus.ts';
-import { loadConfig } from '../../config/mod.ts';
 import { OUTPUT_MEDIA, OutputFormat } from '../../domain/render/mod.ts';
-import { silentLogger } from '../../engine/log.ts';
-import { openStores } from '../../kv-schema/mod.ts';
-import { subjectsFor } from '../../streams/mod.ts';
-import { startApi, type TestApi, TOKENS } from '../../test/support/api.ts';
+import { appWithRouter, startApi, type TestApi, TOKENS } from '../../test/support/api.ts';
 import { FLAVOURS, type TestEngine } from '../../test/support/engines.ts';
 import { describeNats } from '../../test/support/nats.ts';
-import { createApp } from '../app.ts';
-import { Authenticator } from '../auth.ts';
-import type { ApiEnv } from './deps.ts';
 import { MultipartReader } from './multipart.ts';
 import { runRecord } from './run-result.ts';
 import { type RunSummary, runsRoutes } from './runs.ts';
@@ -42,30 +34,6 @@ async function expectProblem(res: Response, status: number): Promise<void> {
   expect(res.status).toBe(status);
   expect(res.headers.get('content-type')).toBe('application/problem+json');
   expect(((await res.json()) as { status: number }).status).toBe(status);
-}
-
-/** The app with the runs router mounted with its own options (a small upload limit). */
-async function limitedApp(te: TestEngine, maxBodyBytes: number): Promise<Hono> {
-  const logger = silentLogger();
-  const deps = {
-    engine: te.engine,
-    stores: await openStores(te.engine, te.ns),
-    ns: te.ns,
-    subjects: subjectsFor(te.ns),
-    config: loadConfig({}),
-    logger,
-  };
-  const auth = new Authenticator({
-    requireAuth: true,
-    defaultTenant: 'acme',
-    apiKeys: [{ token: TOKENS.operator, tenant: 'acme', role: 'operator' }],
-  });
-  const app = createApp({ logger, readiness: { checks: {} } });
-  const api = new Hono<ApiEnv>();
-  api.use('*', auth.middleware());
-  api.route('/runs', runsRoutes(deps, { maxBodyBytes }));
-  app.route('/api/v1', api);
-  return app;
 }
 
 for (const flavour of FLAVOURS) {
@@ -260,7 +228,7 @@ for (const flavour of FLAVOURS) {
 
     test('413 past the upload limit: declared, streamed, and inflated from a small gzip', async () => {
       te = await flavour.open();
-      const app = await limitedApp(te, 4_096);
+      const app = await appWithRouter(te, '/runs', (deps) => runsRoutes(deps, { maxBodyBytes: 4_096 }));
       const send = (body: BodyInit, headers: Record<string, string> = {}) =>
         app.request('http://api.test/api/v1/runs', {
           method: 'POST',
