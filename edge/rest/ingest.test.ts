@@ -5,17 +5,13 @@ import { StreamName, streamName, subjectsFor } from '../../streams/mod.ts';
 import { appWithRouter, startApi, type TestApi, TOKENS } from '../../test/support/api.ts';
 import { FLAVOURS, type TestEngine } from '../../test/support/engines.ts';
 import { describeNats } from '../../test/support/nats.ts';
+import { expectProblem } from '../../test/support/rest-api.ts';
 import { type IngestResult, ingestRoutes } from './ingest.ts';
 
 const line = (sgt: number, dgt: number, port: number, hits = 1) =>
   `<190>1 2026-06-18T10:00:00.000Z sw1 - - - - %RBM-6-SGACLHIT: ingress_interface='Gi1/0/1' ` +
   `sgacl_name='x' action='Permit' protocol='tcp' src-ip='10.0.0.1' src-port='40000' ` +
   `dest-ip='10.0.1.1' dest-port='${port}' sgt='${sgt}' dgt='${dgt}' logging_interval_hits='${hits}'`;
-
-async function expectProblem(res: Response, status: number): Promise<void> {
-  expect(res.status).toBe(status);
-  expect(res.headers.get('content-type')).toBe('application/problem+json');
-}
 
 for (const flavour of FLAVOURS) {
   const suite = flavour.name === 'nats' ? describeNats : describe;

@@ -5,6 +5,7 @@ import { OUTPUT_MEDIA, OutputFormat } from '../../domain/render/mod.ts';
 import { appWithRouter, startApi, type TestApi, TOKENS } from '../../test/support/api.ts';
 import { FLAVOURS, type TestEngine } from '../../test/support/engines.ts';
 import { describeNats } from '../../test/support/nats.ts';
+import { expectProblem } from '../../test/support/rest-api.ts';
 import { MultipartReader } from './multipart.ts';
 import { runRecord } from './run-result.ts';
 import { type RunSummary, runsRoutes } from './runs.ts';
@@ -29,12 +30,6 @@ interface MatrixJson {
 const pairHits = (m: MatrixJson) =>
   Object.fromEntries(m.contracts.map((c) => [`${c.sgt}-${c.dgt}`, c.hits]).sort());
 const truthHits = (t: CorpusTruth) => Object.fromEntries([...t.hitsByPair].sort());
-
-async function expectProblem(res: Response, status: number): Promise<void> {
-  expect(res.status).toBe(status);
-  expect(res.headers.get('content-type')).toBe('application/problem+json');
-  expect(((await res.json()) as { status: number }).status).toBe(status);
-}
 
 for (const flavour of FLAVOURS) {
   const suite = flavour.name === 'nats' ? describeNats : describe;

@@ -4,12 +4,8 @@ import { type InventoryRecord, keys } from '../../kv-schema/mod.ts';
 import { startApi, type TestApi, TOKENS } from '../../test/support/api.ts';
 import { FLAVOURS, type TestEngine } from '../../test/support/engines.ts';
 import { describeNats } from '../../test/support/nats.ts';
+import { expectProblem } from '../../test/support/rest-api.ts';
 import { type MissingSgt, SGT_IMPORT_LIMIT, type SgtEntry } from './sgts.ts';
-
-async function expectProblem(res: Response, status: number): Promise<void> {
-  expect(res.status).toBe(status);
-  expect(res.headers.get('content-type')).toBe('application/problem+json');
-}
 
 const flow = (sgt: number, dgt: number, hits: number): InventoryRecord => ({
   flowId: `${sgt}-${dgt}-tcp-any-443`,
