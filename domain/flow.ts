@@ -30,18 +30,6 @@ export function normalizeProtocol(raw: string): string | null {
   return null;
 }
 
-const isIcmp = (protocol: string): boolean => protocol === 'icmp' || protocol === 'icmpv6';
-
-/** Ephemeral (≥ 1024) and zero source ports say nothing about the service: `any`. */
-export function srcPortBucket(protocol: string, port: number): PortBucket {
-  return isIcmp(protocol) || port === 0 || port >= 1024 ? ANY : port;
-}
-
-/** ICMP "ports" carry type/code, and port 0 means none: `any`. */
-export function dstPortBucket(protocol: string, port: number): PortBucket {
-  return isIcmp(protocol) || port === 0 ? ANY : port;
-}
-
 export function flowId(key: FlowKey): string {
   return `${key.sgt}-${key.dgt}-${key.protocol}-${key.srcPort}-${key.dstPort}`;
 }

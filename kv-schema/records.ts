@@ -164,12 +164,6 @@ export const ClassificationRecord = v.object({
 });
 export type ClassificationRecord = v.InferOutput<typeof ClassificationRecord>;
 
-export const Cursor = v.object({
-  position: v.union([v.number(), v.string()]),
-  updatedAtMs: v.number(),
-});
-export type Cursor = v.InferOutput<typeof Cursor>;
-
 export const ReadinessSnapshot = v.object({
   atMs: Ms,
   /** The matrix version measured (0: none yet). */

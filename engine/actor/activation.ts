@@ -155,7 +155,7 @@ export class Activation {
               fresh.map((d) => this.#context(d)),
             );
             state = result.state;
-            effects.push(...withMsgIds(result.effects, origin(fresh[0]!), 0));
+            effects.push(...withMsgIds(result.effects, origin(fresh[0]!)));
             applied.push(...fresh);
           } catch (error) {
             for (const d of fresh) failed.push([d, error]);
@@ -166,7 +166,7 @@ export class Activation {
           try {
             const result = await this.#def.transition!(state, d.message, this.#context(d));
             state = result.state;
-            effects.push(...withMsgIds(result.effects, origin(d), 0));
+            effects.push(...withMsgIds(result.effects, origin(d)));
             applied.push(d);
           } catch (error) {
             failed.push([d, error]);

@@ -9,10 +9,10 @@ import { type Effect, EffectType } from './types.ts';
 const encoder = new TextEncoder();
 
 /** Give every publish a msgId derived from where it came from, unless the logic chose one. */
-export function withMsgIds(effects: readonly Effect[], origin: string, offset: number): Effect[] {
+export function withMsgIds(effects: readonly Effect[], origin: string): Effect[] {
   return effects.map((effect, i) =>
     effect.type === EffectType.Publish && effect.msgId === undefined
-      ? { ...effect, msgId: `${origin}:${offset + i}` }
+      ? { ...effect, msgId: `${origin}:${i}` }
       : effect,
   );
 }
