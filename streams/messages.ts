@@ -121,6 +121,17 @@ export type DeadLetter = v.InferOutput<typeof DeadLetter>;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
+/**
+ * An outgoing payload checked against its subject's schema, so a producer's
+ * mistake is refused where it is made instead of dead-lettered downstream.
+ */
+export function checked<S extends v.GenericSchema>(schema: S, data: v.InferInput<S>): v.InferOutput<S> {
+  const result = v.safeParse(schema, data);
+  if (!result.success)
+    throw new TerminalError(`refusing to publish a bad ${schemaName(schema)}: ${summarize(result.issues)}`);
+  return result.output;
+}
+
 /** The envelope as a value, for effects the actor runner serialises. */
 export const envelope = (e: Omit<Envelope, 'v'>): Envelope => ({ v: 1, ...e });
 

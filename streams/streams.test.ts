@@ -3,11 +3,13 @@ import type * as v from 'valibot';
 import { TerminalError } from '../engine/errors.ts';
 import { subjectMatches } from '../engine/subjects.ts';
 import {
+  checked,
   DEFAULT_NAMESPACE,
   decodeMessage,
   encodeMessage,
   FlowUnknown,
   isolatedNamespace,
+  ProposalEventMessage,
   streamConfigs,
   subjects,
   subjectsFor,
@@ -99,6 +101,17 @@ describe('messages', () => {
     const decoded = decodeMessage(bytes, FlowUnknown);
     expect(decoded.data).toEqual(unknown);
     expect(decoded.tenant).toBe('acme');
+  });
+
+  test('an outgoing payload that breaks its schema is refused before it is published', () => {
+    expect(checked(ProposalEventMessage, { proposalId: 'p-1', status: 'applied', revision: 3 })).toEqual({
+      proposalId: 'p-1',
+      status: 'applied',
+      revision: 3,
+    });
+    expect(() =>
+      checked(ProposalEventMessage, { proposalId: 'p-1', status: 'applied', revision: -1 }),
+    ).toThrow('refusing to publish');
   });
 
   test('bad bytes, JSON, envelopes and payloads are terminal, with a reason', () => {

@@ -19,7 +19,14 @@ import {
   type DecideCommand,
   type RollbackCommand,
 } from '../../streams/commands.ts';
-import { encodeMessage, type Subjects } from '../../streams/mod.ts';
+import {
+  AuditRecord,
+  checked,
+  encodeMessage,
+  MatrixChanged,
+  ProposalEventMessage,
+  type Subjects,
+} from '../../streams/mod.ts';
 
 export interface KeeperOptions {
   stores: Stores;
@@ -198,12 +205,12 @@ export class MatrixKeeper {
 
   async #event(tenant: string, event: 'decided' | 'applied' | 'failed', p: Proposal): Promise<void> {
     const id = `proposal:${tenant}:${p.id}:${p.status}`;
-    const data = {
+    const data = checked(ProposalEventMessage, {
       proposalId: p.id,
       status: p.status,
       revision: p.history.length,
-      channel: p.decision?.channel,
-    };
+      ...(p.decision ? { channel: p.decision.channel } : {}),
+    });
     await this.#o.log.publish(
       this.#o.subjects.proposal(tenant, event),
       encodeMessage({ id, tenant, at: new Date(this.#o.now()).toISOString(), by: 'matrix-keeper', data }),
@@ -219,7 +226,7 @@ export class MatrixKeeper {
     proposals: string[],
   ) {
     const id = `matrix:${tenant}:${previous ?? 0}->${version}:${this.#o.now()}`;
-    const data = { version, previous, reason, proposals };
+    const data = checked(MatrixChanged, { version, previous, reason, proposals });
     await this.#o.log.publish(
       this.#o.subjects.matrixChanged(tenant),
       encodeMessage({ id, tenant, at: new Date(this.#o.now()).toISOString(), by: 'matrix-keeper', data }),
@@ -236,7 +243,7 @@ export class MatrixKeeper {
     detail: Record<string, unknown>,
   ) {
     const id = `audit:${tenant}:${action}:${object}:${this.#o.now()}`;
-    const data = { action, object, channel, detail };
+    const data = checked(AuditRecord, { action, object, channel, detail });
     await this.#o.log.publish(
       this.#o.subjects.audit(tenant),
       encodeMessage({ id, tenant, at: new Date(this.#o.now()).toISOString(), by, data }),

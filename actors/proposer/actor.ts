@@ -14,11 +14,14 @@ import { sleep } from '../../engine/backoff.ts';
 import { KvConflictError } from '../../engine/errors.ts';
 import { keys, type Stores, sgtNames } from '../../kv-schema/mod.ts';
 import {
+  AuditRecord,
+  checked,
   decodeMessage,
   envelope,
   FlowClassified,
   type Namespace,
   type ProposalEvent,
+  ProposalEventMessage,
   StreamName,
   type Subjects,
   streamName,
@@ -58,7 +61,11 @@ function events(
         tenant,
         at,
         by: 'proposer',
-        data: { proposalId: p.id, status: p.status, revision: p.history.length },
+        data: checked(ProposalEventMessage, {
+          proposalId: p.id,
+          status: p.status,
+          revision: p.history.length,
+        }),
       }),
     },
     {
@@ -70,12 +77,12 @@ function events(
         tenant,
         at,
         by: 'proposer',
-        data: {
+        data: checked(AuditRecord, {
           action: `proposal.${event}`,
           object: p.id,
           channel: 'system',
           detail: { pair: `${p.sgt}>${p.dgt}`, cause },
-        },
+        }),
       }),
     },
   ];

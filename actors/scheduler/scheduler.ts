@@ -9,6 +9,7 @@
  *     a `deny ip` default.
  */
 
+import type * as v from 'valibot';
 import { CoverageStatus, coverage, readiness } from '../../domain/coverage.ts';
 import type { Matrix } from '../../domain/matrix.ts';
 import { INITIAL_MATRIX } from '../../domain/matrix-version.ts';
@@ -18,7 +19,14 @@ import type { Logger } from '../../engine/log.ts';
 import type { EventLog } from '../../engine/types.ts';
 import { currentMatrix, keys, type Stores } from '../../kv-schema/mod.ts';
 import type { InventoryRecord, ReadinessSnapshot } from '../../kv-schema/records.ts';
-import { encodeMessage, type FlowUnknown, type Subjects } from '../../streams/mod.ts';
+import {
+  AuditRecord,
+  checked,
+  encodeMessage,
+  FlowUnknown,
+  ProposalEventMessage,
+  type Subjects,
+} from '../../streams/mod.ts';
 
 export interface SchedulerOptions {
   stores: Stores;
@@ -92,6 +100,7 @@ export class Scheduler {
           this.#o.subjects.proposal(tenant, 'expired'),
           tenant,
           `proposal:${tenant}:${next.id}:expired`,
+          ProposalEventMessage,
           {
             proposalId: next.id,
             status: next.status,
@@ -102,6 +111,7 @@ export class Scheduler {
           this.#o.subjects.audit(tenant),
           tenant,
           `audit:proposal:${tenant}:${next.id}:expired`,
+          AuditRecord,
           {
             action: 'proposal.expired',
             object: next.id,
@@ -143,6 +153,7 @@ export class Scheduler {
         this.#o.subjects.flowsUnknown(tenant),
         tenant,
         `unknown:${tenant}:${f.flowId}:v${live.version}`,
+        FlowUnknown,
         data,
       );
       reported++;
@@ -166,7 +177,14 @@ export class Scheduler {
     return { flows: flows.length, reported };
   }
 
-  async #publish(subject: string, tenant: string, id: string, data: unknown): Promise<void> {
+  async #publish<S extends v.GenericSchema>(
+    subject: string,
+    tenant: string,
+    id: string,
+    schema: S,
+    input: v.InferInput<S>,
+  ): Promise<void> {
+    const data = checked(schema, input);
     await this.#o.log.publish(
       subject,
       encodeMessage({ id, tenant, at: new Date(this.#o.now()).toISOString(), by: 'scheduler', data }),
