@@ -76,6 +76,37 @@ const approvers = v.pipe(
   ),
 );
 
+/** An IPv4 or IPv6 address, optionally with a prefix length. */
+const CIDR = /^([0-9.]+|[0-9a-fA-F:.]+)(\/\d{1,3})?$/;
+
+/** One remote log file followed over SSH. Give a key file or a password, and pin the host key. */
+export const SshSource = v.pipe(
+  v.strictObject({
+    host: text,
+    port: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(65535)), 22),
+    username: text,
+    path: v.pipe(v.string(), v.startsWith('/', 'must be an absolute path')),
+    tenant: v.pipe(v.string(), v.regex(TENANT_ID)),
+    privateKeyFile: v.optional(text),
+    passphrase: v.optional(v.string()),
+    password: v.optional(v.string()),
+    /** `SHA256:<base64>` as `ssh-keygen -lf` prints it; or give knownHostsFile. */
+    hostKeyFingerprint: v.optional(
+      v.pipe(v.string(), v.regex(/^SHA256:[A-Za-z0-9+/]{43}=?$/, 'must be SHA256:<base64>')),
+    ),
+    knownHostsFile: v.optional(text),
+  }),
+  v.check(
+    (s) => s.privateKeyFile !== undefined || s.password !== undefined,
+    'needs privateKeyFile or password',
+  ),
+  v.check(
+    (s) => s.hostKeyFingerprint !== undefined || s.knownHostsFile !== undefined,
+    'needs hostKeyFingerprint or knownHostsFile: an unverified host key is never accepted',
+  ),
+);
+export type SshSource = v.InferOutput<typeof SshSource>;
+
 /** A settings group: every key optional, so an absent group takes all its defaults. */
 const group = <T extends v.ObjectEntries>(entries: T) =>
   v.optional(v.strictObject(entries), {} as v.InferInput<v.StrictObjectSchema<T, undefined>>);
@@ -131,6 +162,40 @@ export const ConfigSchema = v.strictObject({
     ),
     /** A file with no saved position is read from its start, or only what is appended (`end`). */
     from: v.optional(v.picklist(['start', 'end']), 'end'),
+    /** Remote log files followed over SSH: a JSON list of SshSource. */
+    ssh: v.optional(
+      v.pipe(
+        v.string(),
+        v.parseJson(undefined, 'must be JSON'),
+        v.array(SshSource, 'must be a JSON list of {"host", "username", "path", "tenant", …}'),
+      ),
+      '[]',
+    ),
+  }),
+  syslog: group({
+    /** Address the receiver binds to. */
+    host: v.optional(text, '0.0.0.0'),
+    /** Unset: that listener is off. */
+    udpPort: v.optional(int(1, 65535)),
+    tcpPort: v.optional(int(1, 65535)),
+    tlsPort: v.optional(int(1, 65535)),
+    tlsCertFile: v.optional(text),
+    tlsKeyFile: v.optional(text),
+    /** Which tenant a sender's lines belong to; a sender that matches no entry is dropped and counted. */
+    senders: v.optional(
+      v.pipe(
+        v.string(),
+        v.parseJson(undefined, 'must be JSON'),
+        v.array(
+          v.strictObject({
+            from: v.pipe(v.string(), v.regex(CIDR, 'must be an address or CIDR')),
+            tenant: v.pipe(v.string(), v.regex(TENANT_ID)),
+          }),
+          'must be a JSON list of {"from": "10.1.0.0/16", "tenant": "acme"}',
+        ),
+      ),
+      '[]',
+    ),
   }),
   anthropic: group({
     apiKey: v.optional(secret),
@@ -159,7 +224,16 @@ export const ConfigSchema = v.strictObject({
     virustotalApiKey: v.optional(secret),
     virustotalBaseUrl: v.optional(url),
     talosEnabled: v.optional(bool, 'false'),
+    talosBaseUrl: v.optional(url),
     blocklistDir: v.optional(text),
+    /** A provider score (0–100) at or above this makes a destination malicious. */
+    scoreThreshold: v.optional(int(1, 100), '75'),
+    /** How long verdicts are cached, by outcome. */
+    cacheMaliciousHours: v.optional(int(1, 168), '24'),
+    cacheCleanHours: v.optional(int(1, 168), '24'),
+    cacheNoAnswerMinutes: v.optional(int(1, 1_440), '15'),
+    /** Per provider call. */
+    timeoutMs: v.optional(int(100, 60_000), '5000'),
   }),
   webex: group({
     botAccessToken: v.optional(secret),
