@@ -72,6 +72,20 @@ export interface FlowEvidence {
   risk: string;
 }
 
+/** One provider's word on a destination behind a `threat` trigger: shown to the approver. */
+export interface ThreatTrailEntry {
+  ip: string;
+  provider: string;
+  malicious: boolean;
+  score?: number;
+  categories?: string[];
+  reason?: string;
+  checkedAtMs?: number;
+}
+
+/** The longest trail a proposal keeps. */
+const MAX_TRAIL = 64;
+
 export interface Proposal {
   id: string;
   tenant: string;
@@ -85,6 +99,10 @@ export interface Proposal {
   status: ProposalStatus;
   /** Seen on fewer distinct days than the rare threshold: approve with care. */
   rare: boolean;
+  /** Asked for by threat intel: traffic to a malicious destination is flowing now. */
+  urgent?: boolean;
+  /** The threat-intel verdicts behind it, when a `threat` trigger asked for it. */
+  threat?: ThreatTrailEntry[];
   createdBy: string;
   createdAtMs: number;
   updatedAtMs: number;
@@ -170,14 +188,27 @@ export function mergeEvidence(
 export function collapse(open: Proposal, incoming: Proposal, atMs: number): Proposal {
   const triggers = [...open.triggers];
   for (const t of incoming.triggers) if (!triggers.some((x) => x.ref === t.ref)) triggers.push(t);
+  const threat = mergeTrail(open.threat, incoming.threat);
   return {
     ...open,
     aces: mergeAces(open.aces, incoming.aces),
     evidence: mergeEvidence(open.evidence, incoming.evidence),
     triggers,
     rare: open.rare && incoming.rare,
+    ...(open.urgent || incoming.urgent ? { urgent: true } : {}),
+    ...(threat.length > 0 ? { threat } : {}),
     updatedAtMs: atMs,
   };
+}
+
+/** One entry per (address, provider), the latest winning. */
+function mergeTrail(
+  existing: readonly ThreatTrailEntry[] = [],
+  incoming: readonly ThreatTrailEntry[] = [],
+): ThreatTrailEntry[] {
+  const byKey = new Map(existing.map((e) => [`${e.ip} ${e.provider}`, e]));
+  for (const e of incoming) byKey.set(`${e.ip} ${e.provider}`, e);
+  return [...byKey.values()].slice(-MAX_TRAIL);
 }
 
 export interface TransitionInput {

@@ -115,6 +115,20 @@ export const ProposalRecord = v.object({
   ),
   status: Status,
   rare: v.boolean(),
+  urgent: v.optional(v.boolean()),
+  threat: v.optional(
+    v.array(
+      v.object({
+        ip: Text(64),
+        provider: Text(32),
+        malicious: v.boolean(),
+        score: v.optional(v.number()),
+        categories: v.optional(v.array(Text(48))),
+        reason: v.optional(Text(300)),
+        checkedAtMs: v.optional(Ms),
+      }),
+    ),
+  ),
   createdBy: Text(200),
   createdAtMs: Ms,
   updatedAtMs: Ms,

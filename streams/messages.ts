@@ -55,6 +55,25 @@ export type FlowObserved = v.InferOutput<typeof FlowObserved>;
 
 export const FlowTrigger = v.picklist(['scan', 'threat', 'manual', 'ingest']);
 
+/**
+ * One threat-intel provider's word on a destination, as it travels with a
+ * `trigger: threat` flow. The address stays in its own field: it is shown to
+ * people and never put into rationale text that could reach a model.
+ */
+export const ThreatVerdictEntry = v.object({
+  /** The destination address the verdict is about. */
+  ip: LogText(64),
+  provider: LogText(32),
+  malicious: v.boolean(),
+  /** Normalised 0–100. */
+  score: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(100))),
+  categories: v.optional(v.pipe(v.array(LogText(48)), v.maxLength(16))),
+  /** Free text from the provider: untrusted. */
+  reason: v.optional(LogText(300)),
+  checkedAtMs: v.optional(Count),
+});
+export type ThreatVerdictEntry = v.InferOutput<typeof ThreatVerdictEntry>;
+
 export const FlowUnknown = v.object({
   flowId: LogText(64),
   sgt: Tag,
@@ -66,7 +85,8 @@ export const FlowUnknown = v.object({
   trigger: FlowTrigger,
   /** What caused it: a scan id, a threat verdict id, a user request. */
   triggerRef: LogText(200),
-  verdicts: v.optional(v.array(v.record(v.string(), v.unknown()))),
+  /** The threat-intel trail behind a `trigger: threat` flow. */
+  verdicts: v.optional(v.pipe(v.array(ThreatVerdictEntry), v.maxLength(64))),
 });
 export type FlowUnknown = v.InferOutput<typeof FlowUnknown>;
 

@@ -52,13 +52,20 @@ export function classifierActor(
     initialState: () => ({}),
     parseState: (raw) => v.parse(Empty, raw) as Record<string, never>,
     decode: (message) => decodeMessage(message.data, FlowUnknown).data,
+    // A flow to a malicious destination is denied by the guardrail, no model needed: it does not wait.
+    urgent: (message) => {
+      try {
+        return decodeMessage(message.data, FlowUnknown).data.trigger === 'threat';
+      } catch {
+        return false; // bad input is refused when the batch decodes it
+      }
+    },
     async transitionBatch(state, unknowns, contexts) {
       const tenant = contexts[0]!.tenant;
       const nowMs = contexts[0]!.nowMs;
       const flows = await Promise.all(unknowns.map((u) => flowOf(stores, tenant, u)));
       const threat = new Map<string, ThreatVerdict[]>();
-      for (const u of unknowns)
-        if (u.verdicts) threat.set(u.flowId, u.verdicts as unknown as ThreatVerdict[]);
+      for (const u of unknowns) if (u.verdicts) threat.set(u.flowId, u.verdicts);
       const { classifications } = await classifyFlows(flows, {
         sgtNames: await sgtNames(stores, tenant),
         threat,

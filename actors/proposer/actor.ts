@@ -159,7 +159,9 @@ export function proposerActor(
     async transition(state, c, ctx) {
       const tenant = ctx.tenant;
       const next: ProposerState = { ...state, firstSeenMs: state.firstSeenMs ?? ctx.nowMs };
-      if (ctx.nowMs < (next.firstSeenMs ?? ctx.nowMs) + learningMs) return { state: next, effects: [] };
+      // Learning only observes ordinary traffic; a flow to a malicious destination is proposed at once.
+      const learning = ctx.nowMs < (next.firstSeenMs ?? ctx.nowMs) + learningMs;
+      if (learning && c.trigger !== 'threat') return { state: next, effects: [] };
       const record = (await stores.inventory.get(keys.inventory(tenant, c.flowId)))?.value ?? null;
       const candidate = proposalFor(tenant, c, record, await sgtNames(stores, tenant), settings, ctx.nowMs);
       if (candidate === null) return { state: next, effects: [] };

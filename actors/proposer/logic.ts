@@ -69,6 +69,7 @@ export function proposalFor(
     triggers: [{ trigger: c.trigger as Trigger, ref: c.triggerRef }],
     status: 'pending',
     rare: flow.daysSeen < settings.rareDays,
+    ...(c.trigger === 'threat' ? { urgent: true, threat: c.verdicts ?? [] } : {}),
     createdBy: 'proposer',
     createdAtMs: nowMs,
     updatedAtMs: nowMs,

@@ -9,7 +9,6 @@
  * A redelivered message already in the state is acknowledged, not re-applied.
  */
 
-import { sleep } from '../backoff.ts';
 import { KvConflictError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { DeliveredMessage, KvBucket } from '../types.ts';
@@ -49,6 +48,8 @@ export class Activation {
   #snapshot: LoadedSnapshot<unknown> | null = null;
   #outboxDone = false;
   #running: Promise<void> | null = null;
+  /** Ends the current batch window early (an urgent message arrived). */
+  #closeWindow: (() => void) | null = null;
   lastActiveMs: number;
 
   constructor(def: AnyActorDefinition, tenant: string, deps: ActivationDeps) {
@@ -65,12 +66,15 @@ export class Activation {
   enqueue(message: DeliveredMessage): void {
     this.#mailbox.push(message);
     this.#running ??= this.#drainMailbox();
+    if (this.#closeWindow !== null && (this.#def.urgent?.(message) ?? false)) this.#closeWindow();
   }
 
   /** Resolves when the mailbox is empty and nothing is running. */
   async settled(): Promise<void> {
     while (this.#running !== null) await this.#running;
   }
+
+  readonly #isUrgent = (message: DeliveredMessage): boolean => this.#def.urgent?.(message) ?? false;
 
   get #maxBatch(): number {
     return this.#def.maxBatch ?? this.#deps.maxBatch;
@@ -79,7 +83,16 @@ export class Activation {
   async #drainMailbox(): Promise<void> {
     try {
       const window = this.#def.batchWindowMs ?? 0;
-      if (window > 0 && this.#mailbox.length < this.#maxBatch) await sleep(window);
+      if (window > 0 && this.#mailbox.length < this.#maxBatch && !this.#mailbox.some(this.#isUrgent)) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, window);
+          this.#closeWindow = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.#closeWindow = null;
+      }
       while (this.#mailbox.length > 0) {
         const batch = this.#mailbox.splice(0, this.#maxBatch);
         await this.#handleBatch(batch);

@@ -266,6 +266,42 @@ for (const flavour of FLAVOURS) {
       expect(sizes.length).toBeLessThanOrEqual(6);
     });
 
+    test('an urgent message ends the batch window at once', async () => {
+      const te = await setup();
+      const s = subjectsFor(te.ns);
+      const { transition: _perMessage, ...base } = countingActor(te.ns);
+      const batched: ActorDefinition<CountState, CountMessage> = {
+        ...base,
+        kind: 'urgent-batcher',
+        maxBatch: 50,
+        batchWindowMs: 20_000,
+        urgent: (m) => new TextDecoder().decode(m.data).includes('"urgent"'),
+        async transitionBatch(state, messages) {
+          return {
+            state: {
+              count: state.count + messages.length,
+              sum: state.sum + messages.reduce((a, m) => a + m.n, 0),
+            },
+            effects: [],
+          };
+        },
+      };
+      const system = await startSystem(te, [batched]);
+      cleanup.push(() => system.drain());
+      const started = Date.now();
+      await publishJson(te, s.flowsUnknown('acme'), { n: 1 });
+      await Bun.sleep(200);
+      await publishJson(te, s.flowsUnknown('acme'), { n: 2, kind: 'urgent' });
+      await waitFor(
+        'both counted',
+        async () => (await readState<CountState>(te, 'urgent-batcher', 'acme'))?.count === 2,
+        10_000,
+      );
+      // Far sooner than the 20 s window: the urgent message closed it, taking the waiting one along.
+      expect(Date.now() - started).toBeLessThan(10_000);
+      expect(await readState<CountState>(te, 'urgent-batcher', 'acme')).toEqual({ count: 2, sum: 3 });
+    });
+
     test('idle actors are passivated and come back with their state', async () => {
       const te = await setup();
       const s = subjectsFor(te.ns);

@@ -74,6 +74,8 @@ export interface ActorDefinition<S, M> {
    * (a classifier asking a model about many flows at once). Default 0.
    */
   batchWindowMs?: number;
+  /** A message that must not wait for company: its arrival ends the batch window at once. */
+  urgent?(message: StoredMessage): boolean;
   /** Fresh state of a tenant's actor that has never run. */
   initialState(tenant: string): S;
   /** Validate a stored snapshot's state; throw when it is not a state of this actor. */
