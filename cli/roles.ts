@@ -7,6 +7,7 @@ import { hostname } from 'node:os';
 import { startDemo } from '../actors/demo/feeder.ts';
 import { flowActors, serveMatrixKeeper } from '../actors/mod.ts';
 import { Scheduler } from '../actors/scheduler/scheduler.ts';
+import type { SourceHealth } from '../actors/tail/source.ts';
 import { FileTail } from '../actors/tail/tail.ts';
 import type { Config } from '../config/mod.ts';
 import type { ClassifierMode } from '../domain/classify/classifier.ts';
@@ -31,6 +32,8 @@ export interface Running {
   stop(): Promise<void>;
   /** Live actor activations per kind, when this role runs actors. */
   activations?: () => Record<string, number>;
+  /** Each log source's health, when this role reads logs. */
+  sources?: () => SourceHealth[];
 }
 
 export async function startEngineRole(ctx: RoleContext): Promise<Running> {

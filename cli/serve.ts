@@ -143,6 +143,8 @@ export async function serve(options: ServeOptions): Promise<Runtime> {
     for (const part of started) Object.assign(all, part.activations?.());
     return all;
   });
+  const sources = () => started.flatMap((part) => part.sources?.() ?? []);
+  metrics.watchSources(sources);
   // Store-wide facts (flows, proposals, decisions) come from the processes serving the API only.
   if (runs(role, Role.Edge)) metrics.watchStores(() => stores);
   const app = createApp({
@@ -174,6 +176,7 @@ export async function serve(options: ServeOptions): Promise<Runtime> {
         schema: () => (schemaReady ? null : 'streams and buckets not ensured yet'),
         role: () => roleError,
       },
+      ...(runs(role, Role.Tail) ? { details: { sources } } : {}),
     },
   });
   const http: HttpServer = serveWithBun(app, config.http.host, config.http.port);

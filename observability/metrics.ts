@@ -9,11 +9,13 @@
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { IngestMetrics } from '../actors/tail/ingest.ts';
+import type { SourceHealth } from '../actors/tail/source.ts';
 import type { AnalysisStats } from '../domain/analysis.ts';
 import type { FailureHooks } from '../engine/actor/failures.ts';
 import type { ClaudeUsage } from '../integrations/anthropic/client.ts';
 import type { Stores } from '../kv-schema/mod.ts';
 import { callbackCounter, callbackGauge } from './collect.ts';
+import { registerSourceMetrics } from './sources.ts';
 import { registerStateMetrics, type StateOptions } from './state.ts';
 
 export interface MetricsOptions {
@@ -133,6 +135,11 @@ export class Metrics {
   /** Flows, proposals and decisions from the stores (null until they are open); register once. */
   watchStores(stores: () => Stores | null, options?: StateOptions): void {
     registerStateMetrics(this.registry, stores, options);
+  }
+
+  /** The log sources this process runs (register once). */
+  watchSources(read: () => readonly SourceHealth[]): void {
+    registerSourceMetrics(this.registry, read);
   }
 
   get contentType(): string {
