@@ -56,7 +56,7 @@ describe('scopilot proposal', () => {
     const r = await scopilot(server, 'proposal', 'list');
     expect(r.code).toBe(0);
     const lines = r.stdout.trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^ID +SGT → DGT +STATUS +HITS +RARE +CREATED +EXPIRES +ACES$/);
+    expect(lines[0]).toMatch(/^ID +SGT → DGT +STATUS +HITS +FLAGS +CREATED +EXPIRES +ACES$/);
     expect(lines).toHaveLength(4);
     const web = lines.find((l) => l.includes(pairOf(10, 20).id)) ?? '';
     expect(web).toMatch(/10 → 20 +pending +40 .* permit tcp dst eq 443$/);

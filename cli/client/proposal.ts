@@ -33,13 +33,13 @@ const hitsOf = (p: Record<string, unknown>): number =>
 
 function listTable(rows: Record<string, unknown>[]): string {
   return table(
-    ['ID', 'SGT → DGT', 'STATUS', 'HITS', 'RARE', 'CREATED', 'EXPIRES', 'ACES'],
+    ['ID', 'SGT → DGT', 'STATUS', 'HITS', 'FLAGS', 'CREATED', 'EXPIRES', 'ACES'],
     rows.map((p) => [
       String(p.id ?? '?'),
       pair(p.sgt, p.dgt),
       String(p.status ?? '?'),
       num(hitsOf(p)),
-      p.rare === true ? 'rare' : '',
+      [p.urgent === true ? 'URGENT' : '', p.rare === true ? 'rare' : ''].filter(Boolean).join(' '),
       when(p.createdAtMs),
       when(p.expiresAtMs),
       aces(p.aces),
@@ -55,6 +55,9 @@ export function proposalDetail(p: Record<string, unknown>): string {
       ['pair', pair(p.sgt, p.dgt)],
       ['status', String(p.status ?? '?')],
       ['rare', p.rare === true ? 'yes (seen on few days)' : 'no'],
+      ...(p.urgent === true
+        ? [['urgent', 'yes: traffic to a malicious destination'] as [string, string]]
+        : []),
       ['created', `${when(p.createdAtMs)}${typeof p.createdBy === 'string' ? ` by ${p.createdBy}` : ''}`],
       ['expires', when(p.expiresAtMs)],
       ...(typeof p.appliedVersion === 'number'
@@ -73,6 +76,23 @@ export function proposalDetail(p: Record<string, unknown>): string {
           return [ace(a), num(a.hits), cell(d.category), cell(d.risk), cell(d.rationale, 70)];
         }),
         ['left', 'right'],
+      ),
+    );
+  }
+  const trail = Array.isArray(p.threat) ? p.threat.filter(isRecord) : [];
+  if (trail.length > 0) {
+    parts.push(
+      table(
+        ['DESTINATION', 'PROVIDER', 'VERDICT', 'SCORE', 'CATEGORIES', 'DETAIL'],
+        trail.map((t) => [
+          cell(t.ip),
+          cell(t.provider),
+          t.malicious === true ? 'malicious' : 'not malicious',
+          typeof t.score === 'number' ? num(t.score) : '',
+          Array.isArray(t.categories) ? t.categories.join(', ') : '',
+          cell(t.reason, 50),
+        ]),
+        ['left', 'left', 'left', 'right'],
       ),
     );
   }

@@ -42,6 +42,7 @@ pre{background:var(--panel);padding:.5rem;overflow:auto}
 .critical{background:var(--deny);font-weight:700}
 .tag{display:inline-block;padding:0 .4rem;border-radius:4px;border:1px solid var(--line);font-size:.85em}
 .tag.rare{background:var(--unc);border-color:var(--unc-b)}
+.tag.urgent{background:var(--deny);border-color:var(--deny-b);font-weight:600}
 .s-permit,.s-permitted{background:var(--permit)}
 .s-deny,.s-denied{background:var(--deny)}
 .s-uncovered{background:var(--unc)}

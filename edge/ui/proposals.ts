@@ -43,12 +43,13 @@ function card(
   );
   return html`<article class="panel" aria-labelledby="p-${p.id}">
 <h2 id="p-${p.id}"><a href="/ui/proposals/${p.id}">${tagLabel(names, p.sgt)} → ${tagLabel(names, p.dgt)}</a></h2>
-<p><span class="tag">${p.status}</span> ${p.rare ? html`<span class="tag rare">RARE: seen on few days, approve with care</span>` : ''}
+<p><span class="tag">${p.status}</span> ${p.urgent ? html`<span class="tag urgent">URGENT: traffic to a malicious destination</span>` : ''} ${p.rare ? html`<span class="tag rare">RARE: seen on few days, approve with care</span>` : ''}
 <span class="muted">${p.id} · created ${when(p.createdAtMs)} by ${p.createdBy} · ${open ? `expires ${when(p.expiresAtMs)}` : `updated ${when(p.updatedAtMs)}`}</span></p>
 <pre aria-label="ACEs">${p.aces.map((a) => `${aceLine(a)}    ! ${a.decision.category}: ${a.decision.rationale}\n`)}</pre>
 ${p.appliedVersion === undefined ? '' : html`<p>Applied as <a href="/ui/versions/${p.appliedVersion}">matrix version ${p.appliedVersion}</a>.</p>`}
 ${p.decision === undefined ? '' : html`<p>Decided by ${p.decision.by} via ${p.decision.channel} at ${when(p.decision.atMs)}${p.decision.reason ? `: ${p.decision.reason}` : ''}</p>`}
 ${p.failure === undefined ? '' : notice('error', `Failed: ${p.failure}`)}
+${threatTrail(p, full)}
 <details ${full ? 'open' : ''}><summary>Evidence (${p.evidence.length} flows)</summary>
 <table><thead><tr><th scope="col">Flow</th><th scope="col" class="n">Hits</th><th scope="col" class="n">Events</th><th scope="col">First seen</th>
 <th scope="col">Last seen</th><th scope="col" class="n">Days</th><th scope="col">Classification</th><th scope="col">Rationale</th></tr></thead>
@@ -60,6 +61,20 @@ ${
     : ''
 }
 </article>`;
+}
+
+/** Which providers called which destination what: the reason an urgent proposal exists. */
+function threatTrail(p: ProposalRecord, full: boolean): Html | string {
+  if (p.threat === undefined || p.threat.length === 0) return '';
+  const rows = p.threat.map(
+    (
+      t,
+    ) => html`<tr><td><code>${t.ip}</code></td><td>${t.provider}</td><td>${t.malicious ? 'malicious' : 'not malicious'}</td>
+<td class="n">${t.score === undefined ? '' : num(t.score)}</td><td>${(t.categories ?? []).join(', ')}</td><td>${t.reason ?? ''}</td></tr>`,
+  );
+  return html`<details ${full ? 'open' : ''}><summary>Threat intelligence (${p.threat.length} verdicts)</summary>
+<table><thead><tr><th scope="col">Destination</th><th scope="col">Provider</th><th scope="col">Verdict</th><th scope="col" class="n">Score</th>
+<th scope="col">Categories</th><th scope="col">Detail</th></tr></thead><tbody>${rows}</tbody></table></details>`;
 }
 
 async function load(deps: ApiDeps, c: Context<UiEnv>): Promise<ProposalRecord | null> {
