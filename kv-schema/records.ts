@@ -212,3 +212,21 @@ export type TailCursor = v.InferOutput<typeof TailCursor>;
 /** The proposal currently collecting a tag pair's flows. */
 export const OpenProposalIndex = v.object({ proposalId: Text(64) });
 export type OpenProposalIndex = v.InferOutput<typeof OpenProposalIndex>;
+
+/**
+ * One provider's verdict about one address (`scopilot_threat`, `<provider>.<ip>`).
+ * The expiry is inside the value because per-key TTLs need nats-server 2.11;
+ * readers ignore an expired record, the bucket's max age removes it later.
+ */
+export const ThreatVerdictRecord = v.object({
+  provider: Text(64),
+  ip: Text(64),
+  outcome: v.picklist(['malicious', 'clean', 'no_answer']),
+  score: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(100))),
+  categories: v.array(Text(32)),
+  reason: v.optional(Text(32)),
+  detail: v.optional(Text(500)),
+  checkedAtMs: Ms,
+  expiresAtMs: Ms,
+});
+export type ThreatVerdictRecord = v.InferOutput<typeof ThreatVerdictRecord>;

@@ -16,6 +16,7 @@ import {
   ReadinessSnapshot,
   SgtRecord,
   TailCursor,
+  ThreatVerdictRecord,
 } from './records.ts';
 import { TypedBucket, type Versioned } from './typed.ts';
 
@@ -30,6 +31,7 @@ export interface Stores {
   readiness: TypedBucket<typeof ReadinessSnapshot>;
   tailCursors: TypedBucket<typeof TailCursor>;
   openProposals: TypedBucket<typeof OpenProposalIndex>;
+  threat: TypedBucket<typeof ThreatVerdictRecord>;
 }
 
 export async function openStores(engine: Engine, ns: Namespace = DEFAULT_NAMESPACE): Promise<Stores> {
@@ -45,6 +47,7 @@ export async function openStores(engine: Engine, ns: Namespace = DEFAULT_NAMESPA
     readiness: new TypedBucket(await open(Bucket.State), ReadinessSnapshot),
     tailCursors: new TypedBucket(await open(Bucket.State), TailCursor),
     openProposals: new TypedBucket(await open(Bucket.State), OpenProposalIndex),
+    threat: new TypedBucket(await open(Bucket.Threat), ThreatVerdictRecord),
   };
 }
 
