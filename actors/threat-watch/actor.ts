@@ -10,6 +10,7 @@
  * idempotency key keep a repeated report from making a second proposal.
  */
 import * as v from 'valibot';
+import type { ThreatAssessment } from '../../domain/threat/mod.ts';
 import type { ActorDefinition } from '../../engine/actor/types.ts';
 import {
   decodeMessage,
@@ -19,7 +20,7 @@ import {
   streamName,
   subjectsFor,
 } from '../../streams/mod.ts';
-import { type Assessment, destinationsOf, type ThreatLookup, threatFlows } from './logic.ts';
+import { destinationsOf, type ThreatLookup, threatFlows } from './logic.ts';
 import { Recent } from './recent.ts';
 
 export interface ThreatWatchOptions {
@@ -57,7 +58,7 @@ export function threatWatchActor(
     return m;
   };
   /** Malicious ones stay known for as long as they are remembered: later flows to them are reported too. */
-  const malicious = new Map<string, Map<string, Assessment>>();
+  const malicious = new Map<string, Map<string, ThreatAssessment>>();
 
   return {
     kind: 'threat-watch',
@@ -71,7 +72,7 @@ export function threatWatchActor(
       const tenant = contexts[0]!.tenant;
       const nowMs = contexts[0]!.nowMs;
       const mem = memoryOf(tenant);
-      const known = malicious.get(tenant) ?? new Map<string, Assessment>();
+      const known = malicious.get(tenant) ?? new Map<string, ThreatAssessment>();
       malicious.set(tenant, known);
       const due = destinationsOf(deltas).filter((ip) => !mem.checked.has(ip, nowMs));
       const assessments = await lookupAll(options.intel, due, concurrency);
@@ -103,8 +104,8 @@ async function lookupAll(
   intel: ThreatLookup,
   ips: readonly string[],
   concurrency: number,
-): Promise<Assessment[]> {
-  const out: Assessment[] = [];
+): Promise<ThreatAssessment[]> {
+  const out: ThreatAssessment[] = [];
   for (let i = 0; i < ips.length; i += concurrency) {
     out.push(...(await Promise.all(ips.slice(i, i + concurrency).map((ip) => intel.lookup(ip)))));
   }

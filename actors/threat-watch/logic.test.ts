@@ -1,7 +1,8 @@
 import { describe, expect, test } from 'bun:test';
+import type { ThreatAssessment } from '../../domain/threat/mod.ts';
 import { decodeMessage, type FlowObserved, FlowUnknown, subjectsFor } from '../../streams/mod.ts';
 import { DEFAULT_NAMESPACE } from '../../streams/namespace.ts';
-import { type Assessment, destinationsOf, threatFlows, trailOf } from './logic.ts';
+import { destinationsOf, threatFlows, trailOf } from './logic.ts';
 import { Recent } from './recent.ts';
 
 const subjects = subjectsFor(DEFAULT_NAMESPACE);
@@ -27,14 +28,30 @@ const delta = (dstPort: number, dstSamples: string[]): FlowObserved => ({
   source: 'test',
 });
 
-const bad: Assessment = {
+const bad: ThreatAssessment = {
   ip: '203.0.113.66',
   malicious: true,
   reasons: ['abuseipdb score 100 ≥ 75'],
+  flaggedBy: ['abuseipdb'],
+  checkedAtMs: 1,
   verdicts: [
-    { provider: 'abuseipdb', outcome: 'malicious', score: 100, categories: ['c2'], checkedAtMs: 1 },
-    { provider: 'otx', outcome: 'no_answer', categories: [], reason: 'timeout', checkedAtMs: 1 },
-    { provider: 'virustotal', outcome: 'clean', score: 0, categories: [], checkedAtMs: 1 },
+    {
+      provider: 'abuseipdb',
+      outcome: 'malicious',
+      score: 100,
+      categories: ['c2'],
+      cached: false,
+      checkedAtMs: 1,
+    },
+    {
+      provider: 'otx',
+      outcome: 'no_answer',
+      categories: [],
+      reason: 'timeout',
+      cached: false,
+      checkedAtMs: 1,
+    },
+    { provider: 'virustotal', outcome: 'clean', score: 0, categories: [], cached: true, checkedAtMs: 1 },
   ],
 };
 
@@ -52,13 +69,29 @@ describe('threat watch logic', () => {
       ['abuseipdb', true],
       ['virustotal', false],
     ]);
-    const agreed: Assessment = {
+    const agreed: ThreatAssessment = {
       ip: '198.51.100.9',
       malicious: true,
       reasons: ['otx and virustotal both name botnet'],
+      flaggedBy: ['otx', 'virustotal'],
+      checkedAtMs: 1,
       verdicts: [
-        { provider: 'otx', outcome: 'clean', score: 40, categories: ['botnet'], checkedAtMs: 1 },
-        { provider: 'virustotal', outcome: 'clean', score: 30, categories: ['botnet'], checkedAtMs: 1 },
+        {
+          provider: 'otx',
+          outcome: 'clean',
+          score: 40,
+          categories: ['botnet'],
+          cached: false,
+          checkedAtMs: 1,
+        },
+        {
+          provider: 'virustotal',
+          outcome: 'clean',
+          score: 30,
+          categories: ['botnet'],
+          cached: false,
+          checkedAtMs: 1,
+        },
       ],
     };
     const trail = trailOf(agreed);

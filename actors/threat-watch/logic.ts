@@ -5,6 +5,7 @@
  * make the classifier's guardrail propose a deny.
  */
 import { flowId } from '../../domain/flow.ts';
+import type { ThreatAssessment } from '../../domain/threat/mod.ts';
 import type { PublishEffect } from '../../engine/actor/types.ts';
 import {
   checked,
@@ -15,28 +16,9 @@ import {
   type ThreatVerdictEntry,
 } from '../../streams/mod.ts';
 
-/** One provider's answer, as threat intel reports it. */
-export interface ProviderAnswer {
-  provider: string;
-  outcome: 'malicious' | 'clean' | 'no_answer';
-  score?: number;
-  categories: readonly string[];
-  reason?: string;
-  checkedAtMs: number;
-}
-
-/** What threat intel concluded about one destination. */
-export interface Assessment {
-  ip: string;
-  malicious: boolean;
-  /** Which rule made it malicious, e.g. "abuseipdb score 100 ≥ 75". */
-  reasons: readonly string[];
-  verdicts: readonly ProviderAnswer[];
-}
-
 /** The port the watch asks through (integrations/threat-intel implements it). */
 export interface ThreatLookup {
-  lookup(ip: string): Promise<Assessment>;
+  lookup(ip: string): Promise<ThreatAssessment>;
 }
 
 /** Every distinct destination sample of the batch, in first-seen order. */
@@ -49,7 +31,7 @@ export function destinationsOf(deltas: readonly FlowObserved[]): string[] {
  * rule when it was the providers' agreement rather than one of them that
  * called the destination malicious (the guardrail needs one malicious entry).
  */
-export function trailOf(a: Assessment): ThreatVerdictEntry[] {
+export function trailOf(a: ThreatAssessment): ThreatVerdictEntry[] {
   const answered = a.verdicts.filter((v) => v.outcome !== 'no_answer');
   const trail: ThreatVerdictEntry[] = answered.map((v) => ({
     ip: a.ip,
@@ -57,7 +39,7 @@ export function trailOf(a: Assessment): ThreatVerdictEntry[] {
     malicious: v.outcome === 'malicious',
     ...(v.score === undefined ? {} : { score: Math.max(0, Math.min(100, v.score)) }),
     categories: v.categories.slice(0, 16).map((c) => c.slice(0, 48)),
-    ...(v.reason === undefined ? {} : { reason: v.reason.slice(0, 300) }),
+    ...(v.detail === undefined ? {} : { reason: v.detail.slice(0, 300) }),
     checkedAtMs: v.checkedAtMs,
   }));
   if (a.malicious && !trail.some((v) => v.malicious)) {
@@ -76,7 +58,7 @@ export interface ThreatFlowsInput {
   tenant: string;
   deltas: readonly FlowObserved[];
   /** Assessments of malicious destinations, by address. */
-  malicious: ReadonlyMap<string, Assessment>;
+  malicious: ReadonlyMap<string, ThreatAssessment>;
   /** (flow id, address) pairs already reported: not reported again. */
   reported: (flowId: string, ip: string) => boolean;
   nowMs: number;

@@ -7,9 +7,17 @@ import { matrixCommand } from './matrix.ts';
 import { proposalCommand } from './proposal.ts';
 import { runCommand } from './run.ts';
 import { sgtCommand } from './sgt.ts';
+import { threatCommand } from './threat.ts';
 import { watchCommand } from './watch.ts';
 
-const GROUPS: readonly Group[] = [sgtCommand, runCommand, proposalCommand, matrixCommand, watchCommand];
+const GROUPS: readonly Group[] = [
+  sgtCommand,
+  runCommand,
+  proposalCommand,
+  matrixCommand,
+  threatCommand,
+  watchCommand,
+];
 
 /** Command name → runner, for main's COMMANDS map. */
 export const CLIENT_COMMANDS: Record<string, (args: string[]) => Promise<number>> = Object.fromEntries(

@@ -11,6 +11,7 @@ import type { Engine } from '../../engine/types.ts';
 import type { Stores } from '../../kv-schema/mod.ts';
 import type { Namespace, Subjects } from '../../streams/mod.ts';
 import type { AuthVariables, Principal } from '../auth.ts';
+import type { ThreatAssessmentOut } from './threat.ts';
 
 export interface ApiDeps {
   engine: Engine;
@@ -21,6 +22,8 @@ export interface ApiDeps {
   logger: Logger;
   /** Where ingestion through the API reports what it read. */
   ingestMetrics?: IngestMetrics;
+  /** Threat intelligence lookups, where this process has it. */
+  threat?: { lookup(ip: string): Promise<ThreatAssessmentOut> };
 }
 
 export type ApiEnv = { Variables: AuthVariables };

@@ -11,6 +11,7 @@ import { matrixRoutes } from './matrix.ts';
 import { proposalsRoutes } from './proposals.ts';
 import { runsRoutes } from './runs.ts';
 import { sgtsRoutes } from './sgts.ts';
+import { threatRoutes } from './threat.ts';
 
 export type RouteModule = (deps: ApiDeps) => Hono<ApiEnv>;
 
@@ -22,6 +23,7 @@ export const ROUTES: [string, RouteModule][] = [
   ['/flows', flowsRoutes],
   ['/proposals', proposalsRoutes],
   ['/matrix', matrixRoutes],
+  ['/threat-intel', threatRoutes],
 ];
 
 export function apiRoutes(deps: ApiDeps, auth: Authenticator): Hono<ApiEnv> {

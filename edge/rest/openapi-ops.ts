@@ -291,4 +291,13 @@ export const OPERATIONS: readonly Operation[] = [
     ok: { status: 200, description: 'The rendered matrix', content: MATRIX_MEDIA },
     errors: [400, 404],
   },
+  {
+    method: 'get',
+    path: '/threat-intel/{ip}',
+    summary: 'What threat intelligence says about one address: each provider, the cache, the decision',
+    tag: 'threat',
+    role: 'operator',
+    ok: { status: 200, description: 'The assessment', content: json('ThreatAssessment') },
+    errors: [400, 503],
+  },
 ];

@@ -24,6 +24,7 @@ import { OPERATIONS, type Operation } from './openapi-ops.ts';
 import { ApproveBody, ManualProposalBody, RejectBody } from './proposals.ts';
 import { RunSummary } from './runs.ts';
 import { MissingSgt, SgtEntry, SgtImportBody, SgtPutBody } from './sgts.ts';
+import { ThreatAssessmentOut } from './threat.ts';
 
 export const OPENAPI_PATH = '/api/v1/openapi.json';
 const BASE = '/api/v1';
@@ -72,6 +73,7 @@ const SCHEMAS = {
   DecideCommand,
   RollbackBody,
   RollbackCommand,
+  ThreatAssessment: ThreatAssessmentOut,
   CommandReply,
   Contract,
   MatrixPointer,
