@@ -1,0 +1,2 @@
+/** Public surface of edge/webex/: the WebEx webhook router (mount at `/webhooks/webex`). */
+export { type WebexWebhook, type WebexWebhookOptions, webexWebhook } from './webhook.ts';
