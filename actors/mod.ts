@@ -11,6 +11,8 @@ import { type ClassifierActorOptions, classifierActor } from './classifier/actor
 import { type ProposerOptions, proposerActor } from './proposer/actor.ts';
 
 export { type KeeperService, serveMatrixKeeper } from './matrix-keeper/actor.ts';
+export { type NotifierOptions, notifierActor } from './notifier/actor.ts';
+export { type ThreatWatchOptions, threatWatchActor } from './threat-watch/actor.ts';
 
 export interface FlowActorOptions {
   classifier: ClassifierActorOptions;

@@ -10,6 +10,7 @@ import { ANALYZE_USAGE, runAnalyze } from './analyze.ts';
 import { CLIENT_COMMANDS, CLIENT_USAGE } from './client/mod.ts';
 import { ROLES, type Role, serve } from './serve.ts';
 import { ExitCode, UsageError } from './usage.ts';
+import { runWebex, WEBEX_USAGE } from './webex.ts';
 
 const HELP = `scopilot — Segmentation Copilot for Cisco TrustSec
 
@@ -18,6 +19,7 @@ Usage:
   scopilot serve [--role all|edge|engine|tail|threat|scheduler] [--demo]
   scopilot health [--json]
   ${CLIENT_USAGE}
+  ${WEBEX_USAGE}
   scopilot help
 
 Environment: SCOPILOT_* settings (see .env.example); the client commands read
@@ -84,6 +86,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   serve: runServe,
   health: runHealth,
   ...CLIENT_COMMANDS,
+  webex: runWebex,
 };
 
 export async function main(argv: string[]): Promise<number> {

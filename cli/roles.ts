@@ -5,7 +5,7 @@
  */
 import { hostname } from 'node:os';
 import { startDemo } from '../actors/demo/feeder.ts';
-import { flowActors, serveMatrixKeeper } from '../actors/mod.ts';
+import { flowActors, notifierActor, serveMatrixKeeper, threatWatchActor } from '../actors/mod.ts';
 import { Scheduler } from '../actors/scheduler/scheduler.ts';
 import type { SourceHealth } from '../actors/tail/source.ts';
 import { FileTail } from '../actors/tail/tail.ts';
@@ -14,6 +14,8 @@ import type { ClassifierMode } from '../domain/classify/classifier.ts';
 import { ActorSystem, LeaderLease, type Logger } from '../engine/mod.ts';
 import type { Engine } from '../engine/types.ts';
 import { AnthropicClassifier } from '../integrations/anthropic/client.ts';
+import type { ThreatIntel } from '../integrations/threat-intel/mod.ts';
+import { roomsFromSettings, WebexClient } from '../integrations/webex/mod.ts';
 import { Bucket, bucketName, keys, type Stores } from '../kv-schema/mod.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { Namespace } from '../streams/mod.ts';
@@ -37,7 +39,7 @@ export interface Running {
 }
 
 export async function startEngineRole(ctx: RoleContext): Promise<Running> {
-  const { engine, stores, config, ns, logger, metrics } = ctx;
+  const { engine, stores, config, ns, metrics } = ctx;
   const subjects = subjectsFor(ns);
   const apiKey = config.anthropic.apiKey;
   const mode: ClassifierMode = apiKey === undefined ? 'heuristic' : 'auto';
@@ -50,7 +52,42 @@ export async function startEngineRole(ctx: RoleContext): Promise<Running> {
           ...(config.anthropic.baseUrl ? { baseURL: config.anthropic.baseUrl } : {}),
         });
   if (llm) metrics?.addClaudeUsage(() => llm.usage);
-  const system = new ActorSystem({
+  const system = actorSystem(ctx);
+  const keeper = serveMatrixKeeper(engine, stores, subjects, config.proposals.fourEyes);
+  const hour = 3_600_000;
+  const webex = webexApi(config);
+  await system.start([
+    ...flowActors(ns, stores, {
+      classifier: { mode, cacheDays: config.sched.classificationCacheDays, ...(llm ? { llm } : {}) },
+      proposer: {
+        expiryMs: config.proposals.expiryHours * hour,
+        learningMs: config.proposals.learningPeriodHours * hour,
+        rareDays: config.proposals.rareDays,
+      },
+    }),
+    // Cards go to the operators room once the bot has a token and a room to post to.
+    ...(webex && config.webex.operatorsRoomId
+      ? [
+          notifierActor(ns, stores, {
+            api: webex,
+            rooms: roomsFromSettings(config.webex, config.defaultTenantId),
+          }),
+        ]
+      : []),
+  ]);
+  return {
+    activations: () => system.activations(),
+    stop: async () => {
+      await system.drain();
+      await keeper.stop();
+    },
+  };
+}
+
+/** An actor system on this role's engine, with the runtime settings. */
+function actorSystem({ engine, config, ns, logger, metrics }: RoleContext): ActorSystem {
+  const subjects = subjectsFor(ns);
+  return new ActorSystem({
     engine,
     logger,
     stateBucket: bucketName(Bucket.State, ns),
@@ -62,25 +99,33 @@ export async function startEngineRole(ctx: RoleContext): Promise<Running> {
     passivateAfterMs: config.engine.passivateAfterSeconds * 1_000,
     hooks: metrics?.actors,
   });
-  const keeper = serveMatrixKeeper(engine, stores, subjects, config.proposals.fourEyes);
-  const hour = 3_600_000;
-  await system.start(
-    flowActors(ns, stores, {
-      classifier: { mode, cacheDays: config.sched.classificationCacheDays, ...(llm ? { llm } : {}) },
-      proposer: {
-        expiryMs: config.proposals.expiryHours * hour,
-        learningMs: config.proposals.learningPeriodHours * hour,
-        rareDays: config.proposals.rareDays,
-      },
+}
+
+/** The WebEx API client, when the bot has a token. */
+export function webexApi(config: Config): WebexClient | null {
+  const token = config.webex.botAccessToken;
+  return token === undefined ? null : new WebexClient({ baseUrl: config.webex.apiBaseUrl, token });
+}
+
+/**
+ * The threat watch: every observed destination checked with threat intel. With
+ * no provider configured there is nothing to ask, and the role says so.
+ */
+export async function startThreatRole(ctx: RoleContext, intel: ThreatIntel): Promise<Running> {
+  if (intel.providerNames.length === 0) {
+    ctx.logger.warn(
+      'threat watch off: no provider configured (SCOPILOT_THREAT__*_API_KEY, __TALOS_ENABLED or __BLOCKLIST_DIR)',
+    );
+    return { stop: async () => undefined };
+  }
+  const system = actorSystem(ctx);
+  await system.start([
+    threatWatchActor(ctx.ns, {
+      intel,
+      recheckMs: ctx.config.threat.cacheNoAnswerMinutes * 60_000,
     }),
-  );
-  return {
-    activations: () => system.activations(),
-    stop: async () => {
-      await system.drain();
-      await keeper.stop();
-    },
-  };
+  ]);
+  return { activations: () => system.activations(), stop: () => system.drain() };
 }
 
 export async function startSchedulerRole(ctx: RoleContext): Promise<Running> {

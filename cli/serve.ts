@@ -8,8 +8,11 @@
 import type { Config } from '../config/mod.ts';
 import { Authenticator, bootstrapKey } from '../edge/auth.ts';
 import { createApp, type HttpServer, serveWithBun } from '../edge/mod.ts';
+import { webexWebhook } from '../edge/webex/mod.ts';
 import { type Logger, openEngine, sleep } from '../engine/mod.ts';
 import type { Engine } from '../engine/types.ts';
+import { createThreatIntel, type ThreatIntel } from '../integrations/threat-intel/mod.ts';
+import { roomsFromSettings } from '../integrations/webex/mod.ts';
 import { ensureSchema, openStores, type Stores } from '../kv-schema/mod.ts';
 import { Metrics } from '../observability/metrics.ts';
 import { DEFAULT_NAMESPACE, isolatedNamespace, subjectsFor } from '../streams/mod.ts';
@@ -20,6 +23,8 @@ import {
   startEngineRole,
   startSchedulerRole,
   startTailRole,
+  startThreatRole,
+  webexApi,
 } from './roles.ts';
 import { UsageError } from './usage.ts';
 
@@ -123,14 +128,25 @@ export async function serve(options: ServeOptions): Promise<Runtime> {
   let started: Running[] = [];
   let roleError: string | null = null;
   let stores: Stores | null = null;
+  const storesNow = (): Stores => {
+    if (stores === null) throw new Error('stores are not open yet');
+    return stores;
+  };
+  // One threat-intel instance per process: REST lookups and the watch share its cache and rate limits.
+  let threatIntel: ThreatIntel | null = null;
   const roles = schema.then(async () => {
     if (stopping) return;
-    stores = await openStores(engine, ns);
-    const ctx: RoleContext = { engine, stores, config, ns, logger, metrics };
+    const opened = await openStores(engine, ns);
+    const ctx: RoleContext = { engine, stores: opened, config, ns, logger, metrics };
     try {
+      if (runs(role, Role.Edge) || runs(role, Role.Threat)) {
+        threatIntel = await createThreatIntel(config.threat, { stores: opened, logger });
+      }
+      stores = opened;
       if (runs(role, Role.Engine)) started.push(await startEngineRole(ctx));
       if (runs(role, Role.Scheduler)) started.push(await startSchedulerRole(ctx));
       if (runs(role, Role.Tail)) started.push(await startTailRole(ctx));
+      if (runs(role, Role.Threat) && threatIntel) started.push(await startThreatRole(ctx, threatIntel));
       if (options.demo) started.push(await startDemoRole(ctx));
     } catch (error) {
       roleError = (error as Error).message;
@@ -147,9 +163,29 @@ export async function serve(options: ServeOptions): Promise<Runtime> {
   metrics.watchSources(sources);
   // Store-wide facts (flows, proposals, decisions) come from the processes serving the API only.
   if (runs(role, Role.Edge)) metrics.watchStores(() => stores);
+  const api = webexApi(config);
+  const secret = config.webex.webhookSecret;
+  const webex =
+    runs(role, Role.Edge) && api && secret
+      ? webexWebhook({
+          engine,
+          get stores() {
+            return storesNow();
+          },
+          ns,
+          subjects: subjectsFor(ns),
+          api,
+          secret,
+          rooms: roomsFromSettings(config.webex, config.defaultTenantId),
+          allowedApprovers: config.webex.allowedApprovers,
+          logger,
+          ready: () => stores !== null,
+        })
+      : null;
   const app = createApp({
     logger,
     metrics,
+    ...(webex ? { webex } : {}),
     ...(runs(role, Role.Edge)
       ? {
           api: {
@@ -158,8 +194,10 @@ export async function serve(options: ServeOptions): Promise<Runtime> {
             deps: {
               engine,
               get stores(): Stores {
-                if (stores === null) throw new Error('stores are not open yet');
-                return stores;
+                return storesNow();
+              },
+              get threat(): ThreatIntel | undefined {
+                return threatIntel ?? undefined;
               },
               ns,
               subjects: subjectsFor(ns),
@@ -192,6 +230,7 @@ export async function serve(options: ServeOptions): Promise<Runtime> {
       for (const part of started.reverse()) await part.stop();
       started = [];
       await http.stop();
+      await webex?.drain();
       await engine.drain();
       logger.info('stopped');
     },

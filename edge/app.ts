@@ -14,6 +14,7 @@ import type { ApiDeps } from './rest/deps.ts';
 import { apiRoutes } from './rest/mod.ts';
 import { openapiRoute } from './rest/openapi.ts';
 import { uiRoutes } from './ui/mod.ts';
+import type { WebexWebhook } from './webex/mod.ts';
 
 export interface EdgeDeps {
   readiness: Readiness;
@@ -22,6 +23,8 @@ export interface EdgeDeps {
   api?: { deps: ApiDeps; auth: Authenticator; ready: () => boolean };
   /** The process registry served at /metrics (a bare one when absent). */
   metrics?: Metrics;
+  /** The WebEx bot's webhook, where WebEx is configured: signed by WebEx, so outside bearer auth. */
+  webex?: WebexWebhook;
 }
 
 export function createApp(deps: EdgeDeps): Hono {
@@ -31,6 +34,7 @@ export function createApp(deps: EdgeDeps): Hono {
   app.use('*', httpMetrics(metrics));
   app.route('/', healthRoutes(deps.readiness));
   app.route('/', metricsRoutes(metrics));
+  if (deps.webex) app.route('/webhooks/webex', deps.webex.routes);
   const api = deps.api;
   if (api) {
     // The API description is public: registered before the readiness gate and authentication.
