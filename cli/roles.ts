@@ -7,13 +7,15 @@ import { hostname } from 'node:os';
 import { startDemo } from '../actors/demo/feeder.ts';
 import { flowActors, notifierActor, serveMatrixKeeper, threatWatchActor } from '../actors/mod.ts';
 import { Scheduler } from '../actors/scheduler/scheduler.ts';
-import type { SourceHealth } from '../actors/tail/source.ts';
+import type { LogSource, SourceHealth } from '../actors/tail/source.ts';
+import { SyslogReceiver } from '../actors/tail/syslog/mod.ts';
 import { FileTail } from '../actors/tail/tail.ts';
 import type { Config } from '../config/mod.ts';
 import type { ClassifierMode } from '../domain/classify/classifier.ts';
 import { ActorSystem, LeaderLease, type Logger } from '../engine/mod.ts';
 import type { Engine } from '../engine/types.ts';
 import { AnthropicClassifier } from '../integrations/anthropic/client.ts';
+import { sshTail } from '../integrations/ssh/mod.ts';
 import type { ThreatIntel } from '../integrations/threat-intel/mod.ts';
 import { roomsFromSettings, WebexClient } from '../integrations/webex/mod.ts';
 import { Bucket, bucketName, keys, type Stores } from '../kv-schema/mod.ts';
@@ -168,24 +170,50 @@ export async function startSchedulerRole(ctx: RoleContext): Promise<Running> {
   };
 }
 
+/** Local files, remote files over SSH and the syslog receiver, each reporting its health. */
 export async function startTailRole(ctx: RoleContext): Promise<Running> {
   const { engine, stores, config, ns, logger, metrics } = ctx;
-  const tails = config.tail.files.map(
-    (f) =>
-      new FileTail({
-        path: f.path,
-        tenant: f.tenant,
+  const deps = {
+    log: engine.log,
+    stores,
+    subjects: subjectsFor(ns),
+    logger,
+    from: config.tail.from,
+    ...(metrics ? { metrics: metrics.ingest } : {}),
+  };
+  const sources: LogSource[] = [
+    ...config.tail.files.map((f) => new FileTail({ ...deps, path: f.path, tenant: f.tenant })),
+    ...config.tail.ssh.map((s) => sshTail(s, deps)),
+  ];
+  const s = config.syslog;
+  if (s.udpPort !== undefined || s.tcpPort !== undefined || s.tlsPort !== undefined) {
+    sources.push(
+      new SyslogReceiver({
+        ...s,
         log: engine.log,
-        stores,
         subjects: subjectsFor(ns),
         logger,
-        from: config.tail.from,
-        metrics: metrics?.ingest,
+        ...(metrics ? { metrics: metrics.ingest } : {}),
       }),
-  );
-  for (const t of tails) await t.start();
-  if (tails.length > 0) logger.info({ files: config.tail.files }, 'tailing');
-  return { stop: async () => void (await Promise.all(tails.map((t) => t.stop()))) };
+    );
+  }
+  // A file not there yet or a host that is down is reported in health, not thrown; a port in use is thrown.
+  const running: LogSource[] = [];
+  try {
+    for (const source of sources) {
+      await source.start();
+      running.push(source);
+    }
+  } catch (error) {
+    await Promise.all(running.map((r) => r.stop()));
+    throw error;
+  }
+  // Names only: a source's settings may hold a password.
+  if (sources.length > 0) logger.info({ sources: sources.map((x) => x.name) }, 'reading logs');
+  return {
+    stop: async () => void (await Promise.all(sources.map((x) => x.stop()))),
+    sources: () => sources.map((x) => x.health()),
+  };
 }
 
 /** The simulated campus, fed to the default tenant. */

@@ -68,6 +68,17 @@ describe('FileFollower', () => {
     await f.close();
   });
 
+  test("rotation: the old file's unterminated last line is handed out before switching", async () => {
+    const path = file('');
+    const f = new FileFollower(path, 'start');
+    appendFileSync(path, 'complete\nunterminated');
+    expect(await drain(f)).toBe('complete\n');
+    renameSync(path, `${path}.1`);
+    writeFileSync(path, 'next\n');
+    expect(await drain(f)).toBe('unterminatednext\n');
+    await f.close();
+  });
+
   test('truncation in place starts again at 0', async () => {
     const path = file('');
     const f = new FileFollower(path, 'start');
@@ -84,8 +95,13 @@ describe('FileFollower', () => {
     dirs.push(dir);
     const f = new FileFollower(join(dir, 'later.log'), 'start');
     expect(await f.next()).toBeNull();
+    expect(f.status()).toMatchObject({
+      state: 'connecting',
+      detail: `waiting for ${join(dir, 'later.log')} to exist`,
+    });
     writeFileSync(join(dir, 'later.log'), 'here\n');
     expect(await drain(f)).toBe('here\n');
+    expect(f.status()).toEqual({ state: 'up', counters: { bytesRead: 5 } });
     await f.close();
   });
 });

@@ -3,13 +3,20 @@
  * names another inode: the old file is read to its end first) and truncation
  * (the file got shorter: start again at 0), and hands out only complete lines,
  * so a position is always a line boundary that can be saved and resumed from.
+ *
+ * `Follower` is what the tail needs from any such reader, local or remote.
  */
 import { type FileHandle, open, stat } from 'node:fs/promises';
+import { SourceState } from './source.ts';
 
 export interface FilePosition {
+  /** Which file: an inode, or for a remote file a fingerprint of its first line. */
   ino: number;
   offset: number;
 }
+
+/** Where reading starts: a saved position (when it still names that file), or the file's start or end. */
+export type FollowFrom = FilePosition | 'start' | 'end';
 
 export interface Read {
   ino: number;
@@ -18,18 +25,45 @@ export interface Read {
   bytes: Uint8Array;
 }
 
-/** A line longer than this without an ending is handed out as is, so it cannot stall the tail. */
-const MAX_PARTIAL = 1 << 20;
+/** How a follower is doing, for the tail's health report. */
+export interface FollowerStatus {
+  state: SourceState;
+  detail?: string;
+  counters: Record<string, number>;
+}
 
-export class FileFollower {
+export interface Follower {
+  readonly position: FilePosition;
+  /** Start following (where the file exists, fixes where `end` is). Never throws for an absent or unreachable file. */
+  open(): Promise<void>;
+  /** The next complete lines, or null when there is nothing new (yet). */
+  next(): Promise<Read | null>;
+  /**
+   * Exactly [start, end) of file `ino` again. Null: those bytes are gone
+   * (another file now, or a shorter one). Throws: cannot tell now (e.g. the
+   * connection is down): try again later.
+   */
+  reread(ino: number, start: number, end: number): Promise<Uint8Array | null>;
+  close(): Promise<void>;
+  status(): FollowerStatus;
+}
+
+/** Builds the follower of one source, starting where the saved cursor says. */
+export type FollowerFactory = (from: FollowFrom) => Follower;
+
+/** A line longer than this without an ending is handed out as is, so it cannot stall the tail. */
+export const MAX_PARTIAL = 1 << 20;
+
+export class FileFollower implements Follower {
   readonly path: string;
   readonly #maxRead: number;
   #handle: FileHandle | null = null;
   #ino = -1;
   #offset = 0;
-  #initial: FilePosition | 'start' | 'end';
+  #initial: FollowFrom;
+  #bytesRead = 0;
 
-  constructor(path: string, from: FilePosition | 'start' | 'end', maxRead = 4 << 20) {
+  constructor(path: string, from: FollowFrom, maxRead = 4 << 20) {
     this.path = path;
     this.#initial = from;
     this.#maxRead = maxRead;
@@ -78,21 +112,24 @@ export class FileFollower {
     }
     // Nothing (complete) left here: has the path moved on to a new file?
     const now = await stat(this.path).catch(() => null);
-    if (now !== null && Number(now.ino) !== this.#ino && size <= this.#offset) {
+    if (now !== null && Number(now.ino) !== this.#ino) {
+      // The old file's unterminated last line is all it will ever have: hand it out before switching.
+      if (size > this.#offset) return this.#read(handle, size - this.#offset, true);
       await this.#openPath();
       return this.next();
     }
     return null;
   }
 
-  async #read(handle: FileHandle, length: number): Promise<Read | null> {
+  async #read(handle: FileHandle, length: number, whole = false): Promise<Read | null> {
     const buffer = new Uint8Array(length);
     const { bytesRead } = await handle.read(buffer, 0, length, this.#offset);
     const last = buffer.lastIndexOf(10, bytesRead - 1);
-    const cut = last === -1 ? (bytesRead >= MAX_PARTIAL ? bytesRead : 0) : last + 1;
+    const cut = whole || (last === -1 && bytesRead >= MAX_PARTIAL) ? bytesRead : last + 1;
     if (cut === 0) return null;
     const start = this.#offset;
     this.#offset += cut;
+    this.#bytesRead += cut;
     return { ino: this.#ino, start, end: this.#offset, bytes: buffer.subarray(0, cut) };
   }
 
@@ -108,5 +145,14 @@ export class FileFollower {
   async close(): Promise<void> {
     await this.#handle?.close();
     this.#handle = null;
+  }
+
+  status(): FollowerStatus {
+    const counters = { bytesRead: this.#bytesRead };
+    // A file that is not there yet is waited for, not an error: it may be created or rotated in.
+    if (this.#handle === null) {
+      return { state: SourceState.Connecting, detail: `waiting for ${this.path} to exist`, counters };
+    }
+    return { state: SourceState.Up, counters };
   }
 }

@@ -1,25 +1,31 @@
 /**
- * The file tail: follows one log file, parses what is appended, aggregates it
- * for up to a second and publishes one `flows.observed` delta per flow.
+ * The tail: follows one log file (local, or remote through an injected
+ * follower), parses what is appended, aggregates it for up to a second and
+ * publishes one `flows.observed` delta per flow.
  *
  * Nothing read is lost or counted twice across a crash: before publishing an
  * interval the tail records its byte range as pending; after every delta is
  * acknowledged it records the new offset. A restart that finds a pending
  * range re-reads exactly those bytes and republishes the same msgIds, which
- * the stream deduplicates.
+ * the stream deduplicates. A range that cannot be re-read *now* (a remote
+ * host is down) is retried; only one whose bytes are gone is skipped.
+ *
+ * The loop never dies: a failed read or publish is reported in `health()`
+ * and retried, with the interval in hand kept until it is published.
  */
 import { Analysis } from '../../domain/analysis.ts';
 import type { Logger } from '../../engine/log.ts';
 import type { EventLog } from '../../engine/types.ts';
 import { keys, type Stores } from '../../kv-schema/mod.ts';
-import type { TailCursor } from '../../kv-schema/records.ts';
 import type { Subjects } from '../../streams/mod.ts';
 import { observedEffects } from './deltas.ts';
-import { FileFollower, type Read } from './follower.ts';
+import { FileFollower, type Follower, type FollowerFactory, type Read } from './follower.ts';
 import type { IngestMetrics } from './ingest.ts';
 import { publishAll } from './publish.ts';
+import { type LogSource, type SourceHealth, SourceState } from './source.ts';
 
 export interface FileTailOptions {
+  /** The file's path (on the remote host for a remote follower). */
   path: string;
   tenant: string;
   log: EventLog;
@@ -34,12 +40,23 @@ export interface FileTailOptions {
   from?: 'start' | 'end';
   now?: () => number;
   metrics?: IngestMetrics;
+  /** Where the lines come from (default: the local file at `path`). */
+  follower?: FollowerFactory;
+  /**
+   * Stable and free of secrets, e.g. `ssh:log@sw-syslog:22/var/log/sw.log`: the flows' `source` and the
+   * cursor's identity. Default `file:<path>`, with the bare path as cursor identity (as saved so far).
+   */
+  name?: string;
+  kind?: 'file' | 'ssh';
 }
 
-interface Interval {
+interface Range {
   ino: number;
   start: number;
   end: number;
+}
+
+interface Interval extends Range {
   chunks: Uint8Array[];
 }
 
@@ -47,30 +64,67 @@ export interface TailStats {
   lines: number;
   deltas: number;
   intervals: number;
+  rejected: number;
+  /** Pending ranges republished after a restart. */
+  replayed: number;
+  /** Pending ranges whose bytes were gone (file replaced or shortened). */
+  skipped: number;
+  errors: number;
 }
 
-export class FileTail {
-  readonly #o: Required<Omit<FileTailOptions, 'metrics'>> & Pick<FileTailOptions, 'metrics'>;
+export class FileTail implements LogSource {
+  readonly name: string;
+  readonly #o: Required<Omit<FileTailOptions, 'metrics' | 'name'>> & Pick<FileTailOptions, 'metrics'>;
   readonly #key: string;
-  #follower: FileFollower | null = null;
+  #follower: Follower | null = null;
   #carry: Read | null = null;
+  /** The saved cursor's pending range: republished before anything new is read. */
+  #pending: Range | null = null;
+  /** Read but not yet published (a publish failed): published again, unchanged. */
+  #held: Interval | null = null;
   #running: Promise<void> | null = null;
   #stopping = false;
-  readonly stats: TailStats = { lines: 0, deltas: 0, intervals: 0 };
+  #failure: string | null = null;
+  #lastReadAtMs: number | null = null;
+  readonly stats: TailStats = {
+    lines: 0,
+    deltas: 0,
+    intervals: 0,
+    rejected: 0,
+    replayed: 0,
+    skipped: 0,
+    errors: 0,
+  };
 
   constructor(options: FileTailOptions) {
-    this.#o = { intervalMs: 1_000, pollMs: 200, from: 'end', now: Date.now, ...options };
-    this.#key = keys.cursor('tail', options.tenant, options.path);
+    this.#o = {
+      intervalMs: 1_000,
+      pollMs: 200,
+      from: 'end',
+      now: Date.now,
+      kind: 'file',
+      follower: (from) => new FileFollower(options.path, from),
+      ...options,
+    };
+    this.name = options.name ?? `file:${options.path}`;
+    this.#key = keys.cursor('tail', options.tenant, options.name ?? options.path);
   }
 
+  /** Loads the cursor and starts following. An absent file or unreachable host is reported by `health()`, not thrown. */
   async start(): Promise<void> {
+    if (this.#running !== null) return;
     const saved = (await this.#o.stores.tailCursors.get(this.#key))?.value ?? null;
-    this.#follower = new FileFollower(
-      this.#o.path,
-      saved === null ? this.#o.from : { ino: saved.ino, offset: saved.offset },
+    const pending = saved?.pending ?? null;
+    this.#pending = pending;
+    // With a pending range the follower starts after it: the range itself is re-read exactly.
+    this.#follower = this.#o.follower(
+      pending !== null
+        ? { ino: pending.ino, offset: pending.end }
+        : saved !== null
+          ? { ino: saved.ino, offset: saved.offset }
+          : this.#o.from,
     );
-    await this.#follower.open();
-    if (saved?.pending) await this.#replay(saved.pending);
+    await this.#follower.open().catch((error: unknown) => this.#failed(error));
     this.#running = this.#loop();
   }
 
@@ -78,31 +132,59 @@ export class FileTail {
   async stop(): Promise<void> {
     this.#stopping = true;
     await this.#running;
-    await this.#follower?.close();
+    await this.#follower?.close().catch((error: unknown) => this.#failed(error));
   }
 
-  async #replay(pending: NonNullable<TailCursor['pending']>): Promise<void> {
-    const bytes = await this.#follower!.reread(pending.ino, pending.start, pending.end);
-    if (bytes === null) {
-      this.#o.logger.warn(
-        { path: this.#o.path, pending },
-        'pending range no longer readable; continuing after it',
-      );
-      await this.#commit(pending.ino, pending.end);
-      return;
-    }
-    await this.#publish(pending.ino, pending.start, pending.end, [bytes]);
+  health(): SourceHealth {
+    const follower = this.#follower?.status() ?? { state: SourceState.Connecting, counters: {} };
+    // The follower may be fine while the tail is not (e.g. publishing fails): then the tail is down.
+    const failing = this.#failure !== null && follower.state === SourceState.Up;
+    const detail = failing ? this.#failure! : follower.detail;
+    return {
+      name: this.name,
+      kind: this.#o.kind,
+      state: failing ? SourceState.Down : follower.state,
+      ...(detail === undefined ? {} : { detail }),
+      lastReadAtMs: this.#lastReadAtMs,
+      counters: { ...follower.counters, ...this.stats },
+    };
   }
 
   async #loop(): Promise<void> {
     while (!this.#stopping) {
-      const interval = await this.#collect().catch((error) => {
-        this.#o.logger.warn({ err: error, path: this.#o.path }, 'tail read failed');
-        return null;
-      });
-      if (interval === null) await Bun.sleep(this.#o.pollMs);
-      else await this.#publish(interval.ino, interval.start, interval.end, interval.chunks);
+      try {
+        this.#held ??= this.#pending === null ? await this.#collect() : await this.#replayed(this.#pending);
+        if (this.#held === null) {
+          this.#recovered();
+          await Bun.sleep(this.#o.pollMs);
+          continue;
+        }
+        await this.#publish(this.#held);
+        this.#held = null;
+        this.#recovered();
+      } catch (error) {
+        this.#failed(error);
+        await Bun.sleep(this.#o.pollMs);
+      }
     }
+  }
+
+  /** The pending range re-read, or null (and skipped) when its bytes are gone. Throws to try again later. */
+  async #replayed(pending: Range): Promise<Interval | null> {
+    const bytes = await this.#follower!.reread(pending.ino, pending.start, pending.end);
+    if (bytes === null) {
+      this.#o.logger.warn(
+        { source: this.name, pending },
+        'pending range no longer readable; continuing after it',
+      );
+      await this.#commit(pending.ino, pending.end);
+      this.#pending = null;
+      this.stats.skipped++;
+      return null;
+    }
+    this.#pending = null;
+    this.stats.replayed++;
+    return { ...pending, chunks: [bytes] };
   }
 
   /** Lines read within one interval from one contiguous range of one file. */
@@ -110,25 +192,34 @@ export class FileTail {
     const first = this.#carry ?? (await this.#follower!.next());
     this.#carry = null;
     if (first === null) return null;
+    this.#lastReadAtMs = this.#o.now();
     const interval: Interval = { ino: first.ino, start: first.start, end: first.end, chunks: [first.bytes] };
     const deadline = this.#o.now() + this.#o.intervalMs;
     while (!this.#stopping && this.#o.now() < deadline) {
-      const more = await this.#follower!.next();
+      let more: Read | null;
+      try {
+        more = await this.#follower!.next();
+      } catch (error) {
+        this.#failed(error); // publish what is in hand; the next poll meets the error again
+        break;
+      }
       if (more === null) {
         await Bun.sleep(Math.min(this.#o.pollMs, Math.max(1, deadline - this.#o.now())));
-      } else if (more.ino !== interval.ino || more.start !== interval.end) {
+        continue;
+      }
+      this.#lastReadAtMs = this.#o.now();
+      if (more.ino !== interval.ino || more.start !== interval.end) {
         this.#carry = more; // a rotated or truncated file starts the next interval
         break;
-      } else {
-        interval.chunks.push(more.bytes);
-        interval.end = more.end;
       }
+      interval.chunks.push(more.bytes);
+      interval.end = more.end;
     }
     return interval;
   }
 
-  async #publish(ino: number, start: number, end: number, chunks: Uint8Array[]): Promise<void> {
-    const { tenant, path, subjects } = this.#o;
+  async #publish({ ino, start, end, chunks }: Interval): Promise<void> {
+    const { tenant, subjects } = this.#o;
     await this.#o.stores.tailCursors.put(this.#key, {
       ino,
       offset: start,
@@ -143,7 +234,7 @@ export class FileTail {
       subjects,
       tenant,
       flows,
-      `file:${path}`,
+      this.name,
       `${ino}:${start}-${end}`,
       this.#o.now(),
     );
@@ -152,8 +243,11 @@ export class FileTail {
     this.stats.lines += stats.linesRead;
     this.stats.deltas += effects.length;
     this.stats.intervals++;
+    this.stats.rejected += stats.rejectedTotal;
     this.#o.metrics?.ingested(tenant, 'tail', stats, effects.length);
-    if (stats.rejectedTotal > 0) this.#o.logger.warn({ path, rejected: stats.rejected }, 'lines rejected');
+    if (stats.rejectedTotal > 0) {
+      this.#o.logger.warn({ source: this.name, rejected: stats.rejected }, 'lines rejected');
+    }
   }
 
   async #commit(ino: number, offset: number): Promise<void> {
@@ -163,5 +257,19 @@ export class FileTail {
       pending: null,
       updatedAtMs: this.#o.now(),
     });
+  }
+
+  /** Logged once per distinct failure, so a long outage does not flood the log. */
+  #failed(error: unknown): void {
+    this.stats.errors++;
+    const detail = error instanceof Error ? error.message : String(error);
+    if (detail !== this.#failure) this.#o.logger.warn({ err: error, source: this.name }, 'tail failed');
+    this.#failure = detail;
+  }
+
+  #recovered(): void {
+    if (this.#failure === null) return;
+    this.#o.logger.info({ source: this.name }, 'tail recovered');
+    this.#failure = null;
   }
 }
