@@ -140,6 +140,42 @@ describe('storm collapse and idempotency', () => {
     expect(merged.triggers.map((t) => t.ref)).toEqual(['scan-1', 'v1']);
     expect(collapse(merged, next, 10).triggers).toHaveLength(2); // a redelivery adds nothing
   });
+
+  test('a threat folded in makes the proposal urgent and keeps one trail entry per address and provider', () => {
+    const trail = (score: number) => [
+      { ip: '185.220.101.34', provider: 'abuseipdb', malicious: true, score },
+    ];
+    const threat = proposal({ aces: [ace('deny', 443)], urgent: true, threat: trail(90) });
+    const merged = collapse(proposal(), threat, 9);
+    expect(merged.urgent).toBe(true);
+    expect(merged.threat).toEqual(trail(90));
+    const again = collapse(merged, proposal({ urgent: true, threat: trail(100) }), 10);
+    expect(again.threat).toEqual(trail(100));
+    expect(collapse(proposal(), proposal(), 9).urgent).toBeUndefined();
+  });
+
+  test('a milder classification of a flow never hides a graver one in the evidence', () => {
+    const evidence = (category: string, hits: number) => ({
+      flowId: '10-20-tcp-any-443',
+      hits,
+      events: 1,
+      firstSeenMs: 0,
+      lastSeenMs: hits,
+      daysSeen: 1,
+      srcSamples: [],
+      dstSamples: [],
+      category,
+      source: category === 'harmful' ? 'guardrail' : 'heuristic',
+      rationale: category === 'harmful' ? 'guardrail: malicious destination' : 'HTTPS',
+      risk: category === 'harmful' ? 'critical' : 'low',
+    });
+    const merged = collapse(
+      proposal({ evidence: [evidence('harmful', 10)] }),
+      proposal({ evidence: [evidence('default', 25)] }),
+      9,
+    );
+    expect(merged.evidence).toEqual([{ ...evidence('harmful', 10), hits: 25, lastSeenMs: 25 }]);
+  });
 });
 
 describe('matrix versions', () => {

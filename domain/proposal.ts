@@ -174,13 +174,35 @@ export function mergeAces(existing: readonly ContractAce[], incoming: readonly C
   return [...byMatch.values()].sort(compareAces);
 }
 
-/** Evidence per flow: the latest figures replace older ones (so a redelivery adds nothing). */
+/** Most severe first: a flow's gravest classification is the one an approver must see. */
+const SEVERITY: Record<string, number> = {
+  harmful: 3,
+  business_irrelevant: 2,
+  default: 1,
+  business_relevant: 0,
+};
+const severity = (e: FlowEvidence): number => SEVERITY[e.category] ?? 0;
+
+/**
+ * Evidence per flow: the latest figures replace older ones (so a redelivery
+ * adds nothing), but a milder classification never hides a graver one — a
+ * threat verdict stays visible when the flow's ordinary scan lands after it.
+ */
 export function mergeEvidence(
   existing: readonly FlowEvidence[],
   incoming: readonly FlowEvidence[],
 ): FlowEvidence[] {
   const byFlow = new Map(existing.map((e) => [e.flowId, e]));
-  for (const e of incoming) byFlow.set(e.flowId, e);
+  for (const e of incoming) {
+    const seen = byFlow.get(e.flowId);
+    const graver = seen !== undefined && severity(seen) > severity(e);
+    byFlow.set(
+      e.flowId,
+      graver
+        ? { ...e, category: seen.category, source: seen.source, rationale: seen.rationale, risk: seen.risk }
+        : e,
+    );
+  }
   return [...byFlow.values()].sort((a, b) => b.hits - a.hits || a.flowId.localeCompare(b.flowId));
 }
 
