@@ -41,13 +41,16 @@ export interface Server {
 }
 
 /** `serve --role all`, ready; on `port` and `dataDir` when given (a restart). */
-export async function startServer(o: { port?: number; dataDir?: string } = {}): Promise<Server> {
+export async function startServer(
+  o: { port?: number; dataDir?: string; env?: Record<string, string> } = {},
+): Promise<Server> {
   const dataDir = o.dataDir ?? mkdtempSync(join(tmpdir(), 'scopilot-cli-'));
   const env = cleanEnv({
     SCOPILOT_DATA_DIR: dataDir,
     SCOPILOT_HTTP__PORT: String(o.port ?? 0),
     SCOPILOT_LOG_LEVEL: 'info',
     SCOPILOT_API__API_KEYS: API_KEYS,
+    ...o.env,
   });
   const child = await spawnChild(MAIN, env, /"msg":"listening"/, ['serve', '--role', 'all']);
   const line = child.lines.find((l) => l.includes('"msg":"listening"')) ?? '';
@@ -140,6 +143,7 @@ export interface Hit {
   protocol?: string;
   dstPort?: number;
   hits?: number;
+  dstIp?: string;
   at?: Date;
 }
 
@@ -147,7 +151,7 @@ export interface Hit {
 export function hitLine(h: Hit = {}): string {
   return (
     `${(h.at ?? new Date()).toISOString()} sw01 1: %RBM-6-SGACLHIT: ingress_interface='Gi1/0/1' sgacl_name='x' ` +
-    `action='Permit' protocol='${h.protocol ?? 'tcp'}' src-ip='10.0.0.1' src-port='50000' dest-ip='10.0.1.1' ` +
+    `action='Permit' protocol='${h.protocol ?? 'tcp'}' src-ip='10.0.0.1' src-port='50000' dest-ip='${h.dstIp ?? '10.0.1.1'}' ` +
     `dest-port='${h.dstPort ?? 443}' sgt='${h.sgt ?? 10}' dgt='${h.dgt ?? 20}' logging_interval_hits='${h.hits ?? 5}'`
   );
 }

@@ -62,8 +62,8 @@ export async function appWithRouter(
   return app;
 }
 
-export async function startApi(te: TestEngine): Promise<TestApi> {
-  const deps = await testDeps(te);
+export async function startApi(te: TestEngine, over: Partial<ApiDeps> = {}): Promise<TestApi> {
+  const deps = { ...(await testDeps(te)), ...over };
   const auth = new Authenticator({
     requireAuth: true,
     defaultTenant: 'acme',
