@@ -8,6 +8,7 @@ import { ConfigError, loadConfig } from '../config/mod.ts';
 import { createLogger } from '../engine/log.ts';
 import { ANALYZE_USAGE, runAnalyze } from './analyze.ts';
 import { CLIENT_COMMANDS, CLIENT_USAGE } from './client/mod.ts';
+import { MCP_USAGE, runMcp } from './mcp.ts';
 import { ROLES, type Role, serve } from './serve.ts';
 import { ExitCode, UsageError } from './usage.ts';
 import { runWebex, WEBEX_USAGE } from './webex.ts';
@@ -20,6 +21,7 @@ Usage:
   scopilot health [--json]
   ${CLIENT_USAGE}
   ${WEBEX_USAGE}
+  ${MCP_USAGE}   (the MCP server, over stdio)
   scopilot help
 
 Environment: SCOPILOT_* settings (see .env.example); the client commands read
@@ -85,6 +87,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   analyze: runAnalyze,
   serve: runServe,
   health: runHealth,
+  mcp: runMcp,
   ...CLIENT_COMMANDS,
   webex: runWebex,
 };

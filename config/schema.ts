@@ -242,6 +242,13 @@ export const ConfigSchema = v.strictObject({
     apiBaseUrl: v.optional(url, 'https://webexapis.com/v1'),
     allowedApprovers: v.optional(approvers, ''),
   }),
+  /** The MCP server at /mcp: tools that change more than proposals are off unless enabled here. */
+  mcp: group({
+    /** Offer `set_sgt_name` (names SGTs for everyone; the caller still needs the admin role). */
+    allowDictionaryEdit: v.optional(bool, 'false'),
+    /** Offer `rollback_matrix` (moves the live matrix; the caller still needs the admin role). */
+    allowRollback: v.optional(bool, 'false'),
+  }),
 });
 export type Config = v.InferOutput<typeof ConfigSchema>;
 

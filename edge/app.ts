@@ -8,6 +8,7 @@ import type { Logger } from '../engine/log.ts';
 import { accessLog } from './access-log.ts';
 import type { Authenticator } from './auth.ts';
 import { healthRoutes, type Readiness } from './health.ts';
+import { mcpRoutes } from './mcp/mod.ts';
 import { httpMetrics, Metrics, metricsRoutes } from './metrics.ts';
 import { HttpError, problem } from './problem.ts';
 import type { ApiDeps } from './rest/deps.ts';
@@ -48,6 +49,18 @@ export function createApp(deps: EdgeDeps): Hono {
       });
     });
     app.route('/api/v1', apiRoutes(api.deps, api.auth));
+    app.route(
+      '/',
+      mcpRoutes({
+        auth: api.auth,
+        fetch: (r) => app.fetch(r),
+        gates: {
+          dictionaryEdit: api.deps.config.mcp.allowDictionaryEdit,
+          rollback: api.deps.config.mcp.allowRollback,
+        },
+        logger: deps.logger,
+      }),
+    );
     app.route('/ui', uiRoutes(api.deps, api.auth, api.ready));
   }
   app.notFound((c) =>

@@ -3,6 +3,11 @@
  * `POST /api/v1/runs` computed, enough to answer its metadata and render its
  * matrix again in any format. Kept under ~900 KB (NATS' default 1 MB payload):
  * the contracts and stats in full, the busiest flows only, `truncated` when cut.
+ *
+ * A staged run goes through its stages one request at a time: `open` (lines
+ * are appended, aggregated on arrival; only the aggregate is stored, with each
+ * flow's days so later lines merge exactly), `classified`, then `done` with
+ * contracts. A one-shot upload is `done` at once.
  */
 import * as v from 'valibot';
 import type { Engine } from '../engine/types.ts';
@@ -47,16 +52,23 @@ export const RunFlow = v.object({
   permitHits: Count,
   denyHits: Count,
   sgaclNames: v.array(Text(256)),
+  /** Staged runs only: the distinct UTC days (epoch day numbers) behind daysSeen. */
+  days: v.optional(v.array(Count)),
 });
 export type RunFlow = v.InferOutput<typeof RunFlow>;
 
 export const RunClassifier = v.picklist(['heuristic', 'auto']);
 
+export const RunStatus = v.picklist(['open', 'classified', 'done']);
+export type RunStatus = v.InferOutput<typeof RunStatus>;
+
 export const RunRecord = v.object({
   id: Text(64),
   tenant: Text(63),
-  status: v.literal('done'),
+  status: RunStatus,
   createdAt: Iso,
+  /** Staged runs: the last change. */
+  updatedAt: v.optional(Iso),
   createdBy: Text(200),
   params: v.object({
     since: v.nullable(Iso),
@@ -78,6 +90,8 @@ export const RunRecord = v.object({
   contracts: v.array(Contract),
   /** Flows were left out, or contracts' flow id lists shortened, to fit the size budget. */
   truncated: v.boolean(),
+  /** Staged runs: the ids of the latest line batches, so a batch sent again is counted once. */
+  batchIds: v.optional(v.array(Text(64))),
 });
 export type RunRecord = v.InferOutput<typeof RunRecord>;
 

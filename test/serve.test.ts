@@ -63,7 +63,11 @@ describe('scopilot serve on the embedded engine', () => {
     const { child, url } = await startServer(['serve'], cleanEnv({ SCOPILOT_DATA_DIR: dataDir }));
     expect(await readyWithin(url, 30_000)).toBeLessThan(30_000);
     const ready = await (await fetch(`${url}/readyz`)).json();
-    expect(ready).toEqual({ status: 'ready', checks: { engine: 'ok', schema: 'ok', role: 'ok' }, sources: [] });
+    expect(ready).toEqual({
+      status: 'ready',
+      checks: { engine: 'ok', schema: 'ok', role: 'ok' },
+      sources: [],
+    });
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
     const missing = await fetch(`${url}/nope`);
     expect(missing.status).toBe(404);

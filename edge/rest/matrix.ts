@@ -20,6 +20,7 @@ import { DeployMode, OutputFormat } from '../../domain/render/mod.ts';
 import { keys, type MatrixVersionRecord, matrixVersions, sgtNames } from '../../kv-schema/mod.ts';
 import { CommandVerb } from '../../streams/mod.ts';
 import { requireRole } from '../auth.ts';
+import { actorOf } from './channel.ts';
 import { sendCommand } from './commands.ts';
 import { type ApiDeps, type ApiEnv, principalOf, tenantOf } from './deps.ts';
 import { liveMatrix, mapParallel, matrixAt, readinessNow, versionRecord } from './matrix-data.ts';
@@ -121,11 +122,12 @@ export function matrixRoutes(deps: ApiDeps): Hono<ApiEnv> {
   app.post('/rollback', requireRole('admin'), async (c) => {
     const body = await jsonBody(c, RollbackBody);
     const principal = principalOf(c);
+    const actor = actorOf(c, principal);
     return sendCommand(deps, principal.tenant, CommandVerb.Rollback, {
       version: body.version,
       reason: body.reason,
-      by: principal.subject,
-      channel: 'api',
+      by: actor.by,
+      channel: actor.channel,
     });
   });
 

@@ -4,25 +4,32 @@
  */
 import { Hono } from 'hono';
 import type { Authenticator } from '../auth.ts';
+import { classificationsRoutes } from './classifications.ts';
+import { denySimulationRoutes, flowExplainRoutes } from './coverage.ts';
 import type { ApiDeps, ApiEnv } from './deps.ts';
 import { flowsRoutes } from './flows.ts';
 import { ingestRoutes } from './ingest.ts';
 import { matrixRoutes } from './matrix.ts';
 import { proposalsRoutes } from './proposals.ts';
 import { runsRoutes } from './runs.ts';
+import { stagedRunsRoutes } from './runs-staged.ts';
 import { sgtsRoutes } from './sgts.ts';
 import { threatRoutes } from './threat.ts';
 
 export type RouteModule = (deps: ApiDeps) => Hono<ApiEnv>;
 
-/** Resource routers, mounted under /api/v1 in this order. */
+/** Resource routers, mounted under /api/v1 in this order (a path may take a second router beside its first). */
 export const ROUTES: [string, RouteModule][] = [
   ['/runs', runsRoutes],
+  ['/runs', stagedRunsRoutes],
   ['/ingest', ingestRoutes],
   ['/sgts', sgtsRoutes],
   ['/flows', flowsRoutes],
+  ['/flows', flowExplainRoutes],
+  ['/classifications', classificationsRoutes],
   ['/proposals', proposalsRoutes],
   ['/matrix', matrixRoutes],
+  ['/matrix', denySimulationRoutes],
   ['/threat-intel', threatRoutes],
 ];
 

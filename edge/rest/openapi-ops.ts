@@ -6,10 +6,13 @@
  */
 import type * as v from 'valibot';
 import type { Role } from '../auth.ts';
+import { ClassificationsQuery } from './classifications.ts';
+import { SimulateDenyQuery } from './coverage.ts';
 import { FlowStreamQuery, FlowsQuery } from './flows.ts';
 import { DiffQuery, ExportQuery } from './matrix.ts';
 import { ProposalListQuery } from './proposals.ts';
 import { RunMatrixQuery, RunQuery } from './runs.ts';
+import { RunListQuery } from './runs-staged.ts';
 
 export type QuerySchema = v.ObjectSchema<v.ObjectEntries, v.ErrorMessage<v.ObjectIssue> | undefined>;
 
@@ -38,6 +41,11 @@ export interface Operation {
 }
 
 const json = (schema: string) => ({ 'application/json': schema });
+/** Sent by the MCP server (edge/rest/channel.ts): a label for the record, never an identity. */
+const CHANNEL_HEADERS = [
+  { name: 'x-scopilot-channel', description: 'api (default) or mcp: the channel recorded with the change' },
+  { name: 'x-scopilot-client', description: "The MCP client's name, recorded after the caller's identity" },
+];
 const MATRIX_MEDIA = {
   'text/markdown': 'text',
   'text/csv': 'text',
@@ -92,7 +100,55 @@ export const OPERATIONS: readonly Operation[] = [
     role: 'viewer',
     query: RunMatrixQuery,
     ok: { status: 200, description: 'The rendered matrix', content: MATRIX_MEDIA },
-    errors: [400, 404],
+    errors: [400, 404, 409],
+  },
+  {
+    method: 'get',
+    path: '/runs',
+    summary: 'Runs, newest first',
+    tag: 'runs',
+    role: 'viewer',
+    query: RunListQuery,
+    ok: { status: 200, description: 'Runs', content: json('RunList') },
+    errors: [400],
+  },
+  {
+    method: 'post',
+    path: '/runs/staged',
+    summary: 'Start a staged run: open, no lines yet (append them, classify, build)',
+    tag: 'runs',
+    role: 'operator',
+    body: { required: false, content: json('StagedRunBody') },
+    ok: { status: 201, description: 'The open run', content: json('RunSummary') },
+    errors: [400, 413],
+  },
+  {
+    method: 'post',
+    path: '/runs/{id}/lines',
+    summary: 'Append syslog lines to an open run (aggregated on arrival; lines are not stored)',
+    tag: 'runs',
+    role: 'operator',
+    body: { required: true, content: json('RunLinesBody') },
+    ok: { status: 200, description: 'The batch and the run', content: json('RunLinesResult') },
+    errors: [400, 404, 409, 413],
+  },
+  {
+    method: 'post',
+    path: '/runs/{id}/classify',
+    summary: "Classify an open run's flows",
+    tag: 'runs',
+    role: 'operator',
+    ok: { status: 200, description: 'The classified run', content: json('RunSummary') },
+    errors: [404, 409, 413],
+  },
+  {
+    method: 'post',
+    path: '/runs/{id}/build',
+    summary: "Build a classified run's contracts (its matrix can then be rendered)",
+    tag: 'runs',
+    role: 'operator',
+    ok: { status: 200, description: 'The built run', content: json('RunSummary') },
+    errors: [404, 409, 413],
   },
   {
     method: 'post',
@@ -175,6 +231,25 @@ export const OPERATIONS: readonly Operation[] = [
   },
   {
     method: 'get',
+    path: '/flows/{id}/explain',
+    summary: 'How the live matrix treats one flow of the inventory, and its evidence',
+    tag: 'flows',
+    role: 'viewer',
+    ok: { status: 200, description: 'The explanation', content: json('FlowExplanation') },
+    errors: [400, 404],
+  },
+  {
+    method: 'get',
+    path: '/classifications',
+    summary: "Classified flows: a run's (`run`), or the live inventory's as of now",
+    tag: 'flows',
+    role: 'viewer',
+    query: ClassificationsQuery,
+    ok: { status: 200, description: 'Classified flows, busiest first', content: json('ClassificationList') },
+    errors: [400, 404, 409],
+  },
+  {
+    method: 'get',
     path: '/proposals',
     summary: 'Proposals, newest first',
     tag: 'proposals',
@@ -191,6 +266,7 @@ export const OPERATIONS: readonly Operation[] = [
     role: 'operator',
     headers: [
       { name: 'Idempotency-Key', description: 'Repeating a request with the same key creates one proposal' },
+      ...CHANNEL_HEADERS,
     ],
     body: { required: true, content: json('ManualProposalBody') },
     ok: { status: 201, description: 'The proposal', content: json('ProposalRecord') },
@@ -211,6 +287,7 @@ export const OPERATIONS: readonly Operation[] = [
     summary: 'Approve a proposal (a new matrix version goes live)',
     tag: 'proposals',
     role: 'operator',
+    headers: CHANNEL_HEADERS,
     body: { required: false, content: json('ApproveBody') },
     ok: { status: 200, description: 'The command reply', content: json('CommandReply') },
     errors: [400, 404, 409],
@@ -221,6 +298,7 @@ export const OPERATIONS: readonly Operation[] = [
     summary: 'Reject a proposal',
     tag: 'proposals',
     role: 'operator',
+    headers: CHANNEL_HEADERS,
     body: { required: true, content: json('RejectBody') },
     ok: { status: 200, description: 'The command reply', content: json('CommandReply') },
     errors: [400, 404, 409],
@@ -268,6 +346,7 @@ export const OPERATIONS: readonly Operation[] = [
     summary: 'Make an earlier version live again',
     tag: 'matrix',
     role: 'admin',
+    headers: CHANNEL_HEADERS,
     body: { required: true, content: json('RollbackBody') },
     ok: { status: 200, description: 'The command reply', content: json('CommandReply') },
     errors: [400, 404, 409, 413],
@@ -280,6 +359,16 @@ export const OPERATIONS: readonly Operation[] = [
     role: 'viewer',
     ok: { status: 200, description: 'Readiness', content: json('ReadinessSnapshot') },
     errors: [],
+  },
+  {
+    method: 'get',
+    path: '/matrix/simulate-deny',
+    summary: 'What would break today if the default became deny ip (critical infrastructure first)',
+    tag: 'matrix',
+    role: 'viewer',
+    query: SimulateDenyQuery,
+    ok: { status: 200, description: 'The simulation', content: json('DenySimulation') },
+    errors: [400],
   },
   {
     method: 'get',

@@ -18,11 +18,14 @@ import {
 } from '../../kv-schema/records.ts';
 import { CommandReply, DecideCommand, RollbackCommand } from '../../streams/commands.ts';
 import { PROBLEM_CONTENT_TYPE } from '../problem.ts';
+import { ClassificationList } from './classifications.ts';
+import { DenySimulation, FlowExplanation } from './coverage.ts';
 import { IngestBody, IngestResult } from './ingest.ts';
 import { RollbackBody } from './matrix.ts';
 import { OPERATIONS, type Operation } from './openapi-ops.ts';
 import { ApproveBody, ManualProposalBody, RejectBody } from './proposals.ts';
 import { RunSummary } from './runs.ts';
+import { RunLinesBody, RunLinesResult, RunList, StagedRunBody } from './runs-staged.ts';
 import { MissingSgt, SgtEntry, SgtImportBody, SgtPutBody } from './sgts.ts';
 import { ThreatAssessmentOut } from './threat.ts';
 
@@ -45,6 +48,13 @@ const Count = v.pipe(v.number(), v.integer(), v.minValue(0));
 const SCHEMAS = {
   Problem: ProblemSchema,
   RunSummary,
+  RunList,
+  StagedRunBody,
+  RunLinesBody,
+  RunLinesResult,
+  ClassificationList,
+  FlowExplanation,
+  DenySimulation,
   RunUploadForm: v.object({
     file: v.pipe(v.string(), v.description('syslog, plain or gzip; may repeat')),
     sgt: v.optional(v.pipe(v.string(), v.description('an SGT dictionary, JSON or CSV'))),

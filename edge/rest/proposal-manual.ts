@@ -25,6 +25,7 @@ import { KvConflictError } from '../../engine/errors.ts';
 import { type InventoryRecord, keys } from '../../kv-schema/mod.ts';
 import { encodeMessage } from '../../streams/mod.ts';
 import type { Principal } from '../auth.ts';
+import type { Actor } from './channel.ts';
 import type { ApiDeps } from './deps.ts';
 import { NonBlank } from './params.ts';
 
@@ -110,6 +111,8 @@ export interface ManualInput {
   tenant: string;
   body: ManualProposalBody;
   principal: Principal;
+  /** The channel and labelled actor the history records (default: `api`, the subject). */
+  actor?: Pick<Actor, 'channel' | 'by'>;
   /** The request's id: the trigger reference. */
   requestId: string;
   /** The pair's inventory, busiest first. */
@@ -152,7 +155,9 @@ export function manualProposal(i: ManualInput): Proposal {
   );
   const ref = `manual:${i.requestId}`;
   const key = idempotencyKey(i.tenant, ref, i.body.sgt, i.body.dgt, aces);
+  // createdBy is the identity alone (the four-eyes rule compares it); the history names the channel's actor.
   const by = i.principal.subject;
+  const actor: Pick<Actor, 'channel' | 'by'> = i.actor ?? { channel: 'api', by };
   return {
     id: proposalIdFor(key),
     tenant: i.tenant,
@@ -168,16 +173,29 @@ export function manualProposal(i: ManualInput): Proposal {
     createdAtMs: i.nowMs,
     updatedAtMs: i.nowMs,
     expiresAtMs: i.nowMs + i.expiryMs,
-    history: [{ status: 'pending', atMs: i.nowMs, by, channel: 'api', note: i.body.reason.slice(0, 500) }],
+    history: [
+      {
+        status: 'pending',
+        atMs: i.nowMs,
+        by: actor.by,
+        channel: actor.channel,
+        note: i.body.reason.slice(0, 500),
+      },
+    ],
   };
 }
 
-/** Announce a new proposal (for the notifier and UI) and audit it; msgIds make repeats harmless. */
-async function announce(deps: ApiDeps, p: Proposal, by: string): Promise<void> {
+/**
+ * Announce a new proposal (for the notifier and UI) and audit it, by the actor
+ * and channel its first history entry names; msgIds make repeats harmless.
+ */
+async function announce(deps: ApiDeps, p: Proposal): Promise<void> {
   const at = new Date(p.createdAtMs).toISOString();
+  const by = p.history[0]?.by ?? p.createdBy;
+  const channel = p.history[0]?.channel ?? 'api';
   const eventId = `proposal:${p.tenant}:${p.id}:created:manual`;
   const auditId = `audit:${eventId}`;
-  const data = { proposalId: p.id, status: p.status, revision: p.history.length, channel: 'api' };
+  const data = { proposalId: p.id, status: p.status, revision: p.history.length, channel };
   await deps.engine.log.publish(
     deps.subjects.proposal(p.tenant, 'created'),
     encodeMessage({ id: eventId, tenant: p.tenant, at, by, data }),
@@ -186,7 +204,7 @@ async function announce(deps: ApiDeps, p: Proposal, by: string): Promise<void> {
   const audit = {
     action: 'proposal.created',
     object: p.id,
-    channel: 'api',
+    channel,
     detail: { pair: `${p.sgt}>${p.dgt}`, trigger: 'manual', reason: p.history[0]?.note ?? '' },
   };
   await deps.engine.log.publish(
@@ -213,9 +231,9 @@ export async function fileManual(
     const existing = await deps.stores.proposals.get(key);
     if (existing === null) throw error;
     const found = existing.value as Proposal;
-    if (found.status === 'pending') await announce(deps, found, found.createdBy);
+    if (found.status === 'pending') await announce(deps, found);
     return { created: false, proposal: found };
   }
-  await announce(deps, p, p.createdBy);
+  await announce(deps, p);
   return { created: true, proposal: p };
 }

@@ -1,15 +1,17 @@
 /**
  * REST: /api/v1/proposals (DESIGN §6, §9). Viewers list and read; operators
  * file manual proposals and decide. A decision is not made here: it goes to
- * the matrix keeper over Rpc (channel `api`, by the caller), which answers
- * whether it won; commands.ts maps that answer to HTTP.
+ * the matrix keeper over Rpc (channel `api`, or `mcp` for the MCP server, by
+ * the caller; see channel.ts), which answers whether it won; commands.ts maps
+ * that answer to HTTP.
  */
 import { type Context, Hono } from 'hono';
 import * as v from 'valibot';
 import { keys } from '../../kv-schema/mod.ts';
 import { CommandVerb, type DecideCommand } from '../../streams/mod.ts';
 import { requireRole } from '../auth.ts';
-import { conflict, notFound } from '../problem.ts';
+import { conflict, notFound, problem } from '../problem.ts';
+import { actorOf } from './channel.ts';
 import { sendCommand } from './commands.ts';
 import { type ApiDeps, type ApiEnv, principalOf, tenantOf } from './deps.ts';
 import { inventory, mapParallel } from './matrix-data.ts';
@@ -87,6 +89,7 @@ export function proposalsRoutes(deps: ApiDeps): Hono<ApiEnv> {
       tenant: principal.tenant,
       body,
       principal,
+      actor: actorOf(c, principal),
       requestId,
       flows,
       expiryMs: deps.config.proposals.expiryHours * 3_600_000,
@@ -105,11 +108,25 @@ export function proposalsRoutes(deps: ApiDeps): Hono<ApiEnv> {
     const body =
       decision === 'approve' ? await optionalJsonBody(c, ApproveBody) : await jsonBody(c, RejectBody);
     const principal = principalOf(c);
+    const actor = actorOf(c, principal);
+    // The keeper's four-eyes rule compares names: with a client label this one no longer equals the creator's.
+    if (decision === 'approve' && actor.labelled && deps.config.proposals.fourEyes) {
+      const found = await deps.stores.proposals.get(keys.proposal(principal.tenant, id));
+      const p = found?.value;
+      if (p?.createdBy === principal.subject && p.triggers.some((t) => t.trigger === 'manual')) {
+        return problem({
+          title: 'Forbidden',
+          status: 403,
+          detail: `${principal.subject} created proposal ${id} and cannot also approve it`,
+          code: 'FOUR_EYES',
+        });
+      }
+    }
     return sendCommand(deps, principal.tenant, CommandVerb.Decide, {
       proposalId: id,
       decision,
-      by: principal.subject,
-      channel: 'api',
+      by: actor.by,
+      channel: actor.channel,
       ...(body.reason ? { reason: body.reason } : {}),
     });
   };

@@ -2,30 +2,30 @@
  * REST: /api/v1/runs. A run is `scopilot analyze` over HTTP: the upload is
  * streamed into an Analysis, classified, turned into contracts and stored in
  * `scopilot_runs` (30 days) under the caller's tenant, synchronously. Its
- * matrix can then be rendered in any output format.
+ * matrix can then be rendered in any output format. Staged runs
+ * (runs-staged.ts) build the same record one step per request.
  */
 import { Hono } from 'hono';
 import * as v from 'valibot';
-import { kvClassificationCache } from '../../actors/classifier/kv-cache.ts';
 import { parseTime } from '../../cli/time.ts';
 import { UsageError } from '../../cli/usage.ts';
 import { Analysis } from '../../domain/analysis.ts';
-import { classifyFlows } from '../../domain/classify/classifier.ts';
 import { buildContracts } from '../../domain/contracts.ts';
 import { DeployMode, OUTPUT_MEDIA, OutputFormat, render } from '../../domain/render/mod.ts';
 import { missingTags, parseSgtDictionary, SgtDictionaryError, UNKNOWN_TAG } from '../../domain/sgt.ts';
-import { AnthropicClassifier } from '../../integrations/anthropic/client.ts';
 import { keys, sgtNames } from '../../kv-schema/mod.ts';
 import {
   openRunStore,
   RunClassifier,
   type RunRecord,
   RunStats,
+  RunStatus,
   type RunStore,
 } from '../../kv-schema/run-record.ts';
 import { requireRole } from '../auth.ts';
-import { badRequest, notFound } from '../problem.ts';
+import { badRequest, conflict, notFound } from '../problem.ts';
 import { type ApiDeps, type ApiEnv, principalOf } from './deps.ts';
+import { classifyRunFlows } from './run-classify.ts';
 import { type RunHead, renderInputOf, runRecord } from './run-result.ts';
 import { RUN_BODY_LIMIT, readUpload } from './run-upload.ts';
 import { queryWith } from './validate.ts';
@@ -47,10 +47,10 @@ export const RunMatrixQuery = v.object({
   mode: v.optional(v.picklist(Object.values(DeployMode)), DeployMode.Monitor),
 });
 
-/** A run's metadata: the answer of `POST /runs` and `GET /runs/{id}`. */
+/** A run's metadata: the answer of `POST /runs` and `GET /runs/{id}`; staged runs pass through open and classified. */
 export const RunSummary = v.object({
   id: v.string(),
-  status: v.literal('done'),
+  status: RunStatus,
   createdAt: v.pipe(v.string(), v.isoTimestamp()),
   createdBy: v.string(),
   params: v.object({
@@ -72,9 +72,9 @@ export interface RunsOptions {
   maxBodyBytes?: number;
 }
 
-const RUN_ID = /^[-_a-zA-Z0-9]{1,64}$/;
+export const RUN_ID = /^[-_a-zA-Z0-9]{1,64}$/;
 
-function timeParam(text: string | undefined, nowMs: number, name: string): number | undefined {
+export function timeParam(text: string | undefined, nowMs: number, name: string): number | undefined {
   if (text === undefined) return undefined;
   try {
     return parseTime(text, nowMs, name);
@@ -84,7 +84,7 @@ function timeParam(text: string | undefined, nowMs: number, name: string): numbe
   }
 }
 
-const summaryOf = (r: RunRecord): RunSummary => ({
+export const summaryOf = (r: RunRecord): RunSummary => ({
   id: r.id,
   status: r.status,
   createdAt: r.createdAt,
@@ -152,25 +152,8 @@ export function runsRoutes(deps: ApiDeps, options: RunsOptions = {}): Hono<ApiEn
       upload.sgtText,
     );
 
-    const apiKey = deps.config.anthropic.apiKey;
-    const auto = query.classifier === 'auto';
-    const classified = await classifyFlows(flows, {
-      sgtNames: names,
-      mode: query.classifier,
-      nowMs,
-      cacheDays: deps.config.sched.classificationCacheDays,
-      ...(auto ? { cache: kvClassificationCache(deps.stores, tenant) } : {}),
-      ...(auto && apiKey !== undefined
-        ? {
-            llm: new AnthropicClassifier({
-              apiKey,
-              model: deps.config.anthropic.model,
-              baseURL: deps.config.anthropic.baseUrl,
-            }),
-          }
-        : {}),
-    });
-    const contracts = buildContracts(flows, classified.classifications, names);
+    const classifications = await classifyRunFlows(deps, tenant, flows, names, query.classifier, nowMs);
+    const contracts = buildContracts(flows, classifications, names);
 
     const seen = new Set(stats.tagsSeen);
     const id = crypto.randomUUID();
@@ -192,7 +175,7 @@ export function runsRoutes(deps: ApiDeps, options: RunsOptions = {}): Hono<ApiEn
       missingSgts: missingTags(names, stats.tagsSeen),
       sgtNames: [...names].filter(([tag]) => seen.has(tag)),
     };
-    const record = runRecord(head, { flows, classifications: classified.classifications, contracts });
+    const record = runRecord(head, { flows, classifications, contracts });
     await (await store()).create(keys.run(tenant, id), record);
     deps.logger.info({ tenant, run: id, lines: stats.linesRead, flows: flows.length }, 'run stored');
     c.header('location', `/api/v1/runs/${id}`);
@@ -206,6 +189,9 @@ export function runsRoutes(deps: ApiDeps, options: RunsOptions = {}): Hono<ApiEn
   app.get('/:id/matrix', requireRole('viewer'), async (c) => {
     const query = queryWith(c, RunMatrixQuery);
     const record = await load(principalOf(c).tenant, c.req.param('id'));
+    if (record.status !== 'done') {
+      throw conflict(`run ${record.id} is ${record.status}: build its matrix first (POST /runs/{id}/build)`);
+    }
     const media = OUTPUT_MEDIA[query.format];
     const body = render(query.format, renderInputOf(record), { mode: query.mode });
     return c.body(body, 200, {
