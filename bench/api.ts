@@ -13,6 +13,7 @@ import { DefaultRule } from '../domain/matrix.ts';
 import { openNatsEngine } from '../engine/nats/mod.ts';
 import { dropSchema, ensureSchema, keys, openStores } from '../kv-schema/mod.ts';
 import { isolatedNamespace } from '../streams/mod.ts';
+import { serveChild } from './support/serve.ts';
 
 const url = process.env.SCOPILOT_BENCH_NATS_URL ?? 'nats://127.0.0.1:4222';
 const RATE = 500;
@@ -85,39 +86,12 @@ await stores.pointer.create(keys.matrixCurrent('bench'), {
   reason: 'bench',
 });
 
-const env: Record<string, string> = {};
-for (const [k, v] of Object.entries(process.env))
-  if (!k.startsWith('SCOPILOT_') && v !== undefined) env[k] = v;
-const server = Bun.spawn(
-  [process.execPath, join(import.meta.dir, '../cli/main.ts'), 'serve', '--role', 'edge'],
-  {
-    env: {
-      ...env,
-      SCOPILOT_NATS_URL: url,
-      SCOPILOT_NAMESPACE: ns.root,
-      SCOPILOT_HTTP__PORT: '0',
-      SCOPILOT_LOG_LEVEL: 'info',
-      SCOPILOT_API__API_KEYS: JSON.stringify([{ token: TOKEN, tenant: 'bench', role: 'viewer' }]),
-    },
-    stdout: 'pipe',
-    stderr: 'inherit',
-  },
-);
-let base = '';
-const reader = server.stdout.pipeThrough(new TextDecoderStream()).getReader();
-for (let text = ''; base === ''; ) {
-  const { value, done } = await reader.read();
-  if (done) throw new Error('the edge did not start');
-  text += value;
-  const m = /"url":"([^"]+)","msg":"listening"/.exec(text);
-  if (m) base = m[1] as string;
-}
-void (async () => {
-  while (!(await reader.read()).done) {
-    // keep draining the server's log so it never blocks on a full pipe
-  }
-})();
-for (let i = 0; i < 100 && (await fetch(`${base}/readyz`)).status !== 200; i++) await Bun.sleep(100);
+const server = await serveChild('edge', {
+  SCOPILOT_NATS_URL: url,
+  SCOPILOT_NAMESPACE: ns.root,
+  SCOPILOT_API__API_KEYS: JSON.stringify([{ token: TOKEN, tenant: 'bench', role: 'viewer' }]),
+});
+const base = server.url;
 const check = await fetch(`${base}/api/v1/matrix`, { headers: { authorization: `Bearer ${TOKEN}` } });
 const body = (await check.json()) as { matrix?: { cells?: unknown[] } };
 if (check.status !== 200 || body.matrix?.cells?.length !== 200)
@@ -148,8 +122,7 @@ async function load(
 
 const floor = await load('/healthz', '');
 const matrix = await load('/api/v1/matrix', TOKEN);
-server.kill('SIGTERM');
-await server.exited;
+await server.stop();
 await dropSchema(engine, ns);
 await engine.close();
 

@@ -234,6 +234,30 @@ export const ConfigSchema = v.strictObject({
     cacheNoAnswerMinutes: v.optional(int(1, 1_440), '15'),
     /** Per provider call. */
     timeoutMs: v.optional(int(100, 60_000), '5000'),
+    /**
+     * Replaces a provider's built-in free-tier limits (a paid plan), e.g.
+     * {"virustotal": [{"count": 1000, "perSeconds": 60}]}.
+     */
+    rateLimits: v.optional(
+      v.pipe(
+        v.string(),
+        v.parseJson(undefined, 'must be JSON'),
+        v.record(
+          v.picklist(
+            ['abuseipdb', 'otx', 'virustotal', 'talos'],
+            'providers are abuseipdb, otx, virustotal and talos',
+          ),
+          v.array(
+            v.strictObject({
+              count: v.pipe(v.number(), v.integer(), v.minValue(1)),
+              perSeconds: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(86_400)),
+            }),
+          ),
+          'must be a JSON object: provider → [{"count", "perSeconds"}]',
+        ),
+      ),
+      '{}',
+    ),
   }),
   webex: group({
     botAccessToken: v.optional(secret),

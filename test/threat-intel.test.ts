@@ -290,6 +290,17 @@ describe('failures', () => {
     expect(fake.requestsFor('virustotal').length).toBe(5);
   });
 
+  test('a paid plan replaces the free-tier limits through the settings', async () => {
+    const ti = await intel(
+      { SCOPILOT_THREAT__RATE_LIMITS: '{"virustotal": [{"count": 6, "perSeconds": 60}]}' },
+      { limits: {} },
+    );
+    for (let i = 1; i <= 7; i += 1) await ti.lookup(`77.1.2.${i}`);
+    expect(fake.requestsFor('virustotal').length).toBe(6);
+    const limited = await ti.lookup('77.1.2.8');
+    expect(verdictOf(limited, 'virustotal')).toMatchObject({ outcome: 'no_answer', reason: 'rate_limited' });
+  });
+
   test('a slow provider times out; the others still answer', async () => {
     const ip = '8.8.8.8';
     fake.script('otx', ip, { kind: 'json', body: otxBody(ip), delayMs: 10_000 });

@@ -34,6 +34,7 @@ export interface ThreatWatchOptions {
 }
 
 const Empty = v.object({});
+const LIMITED_RECHECK_MS = 60_000;
 
 interface TenantMemory {
   checked: Recent;
@@ -77,7 +78,9 @@ export function threatWatchActor(
       const due = destinationsOf(deltas).filter((ip) => !mem.checked.has(ip, nowMs));
       const assessments = await lookupAll(options.intel, due, concurrency);
       for (const a of assessments) {
-        mem.checked.add(a.ip, nowMs + recheckMs);
+        // A provider that was out of quota did not answer: ask again soon, not after the usual interval.
+        const limited = a.verdicts.some((x) => x.reason === 'rate_limited');
+        mem.checked.add(a.ip, nowMs + (limited ? Math.min(recheckMs, LIMITED_RECHECK_MS) : recheckMs));
         if (a.malicious) known.set(a.ip, a);
         else known.delete(a.ip);
       }

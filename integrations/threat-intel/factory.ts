@@ -39,7 +39,15 @@ const MINUTE_MS = 60_000;
 
 export async function createThreatIntel(s: ThreatSettings, deps: ThreatIntelDeps = {}): Promise<ThreatIntel> {
   const nowMs = deps.nowMs ?? Date.now;
-  const common = (name: string) => ({ nowMs, ...(deps.limits?.[name] ? { limits: deps.limits[name] } : {}) });
+  const configured = (name: string): RateLimit[] | undefined =>
+    s.rateLimits[name as keyof typeof s.rateLimits]?.map((l) => ({
+      count: l.count,
+      perMs: l.perSeconds * 1_000,
+    }));
+  const common = (name: string) => {
+    const limits = deps.limits?.[name] ?? configured(name);
+    return { nowMs, ...(limits ? { limits } : {}) };
+  };
   const providers: ThreatProvider[] = [];
   if (s.abuseipdbApiKey !== undefined) {
     providers.push(
