@@ -81,8 +81,10 @@ export function threatWatchActor(
         // A provider that was out of quota did not answer: ask again soon, not after the usual interval.
         const limited = a.verdicts.some((x) => x.reason === 'rate_limited');
         mem.checked.add(a.ip, nowMs + (limited ? Math.min(recheckMs, LIMITED_RECHECK_MS) : recheckMs));
+        known.delete(a.ip);
         if (a.malicious) known.set(a.ip, a);
-        else known.delete(a.ip);
+        // Bounded like the rest: the oldest verdict goes first (its cached copy is still in KV).
+        if (known.size > remember) known.delete(known.keys().next().value as string);
       }
       const { effects, reported } = threatFlows({
         subjects,
