@@ -7,6 +7,7 @@
 import { afterEach, describe, expect, test } from 'bun:test';
 import { Hono } from 'hono';
 import { type KeeperService, serveMatrixKeeper } from '../actors/matrix-keeper/actor.ts';
+import { MAIN } from '../cli/client/testing.ts';
 import { registerWebhooks } from '../cli/webex.ts';
 import { type WebexWebhook, webexWebhook } from '../edge/webex/mod.ts';
 import { silentLogger } from '../engine/log.ts';
@@ -250,6 +251,43 @@ test('registerWebhooks creates, then updates, both webhooks', async () => {
       ['messages', 's2'],
     ]);
     await expect(registerWebhooks({ ...o, url: 'not a url' })).rejects.toThrow('is not a URL');
+  } finally {
+    await fake.stop();
+  }
+});
+
+test('scopilot webex register: the webhooks from the settings, and usage errors as exit 2', async () => {
+  const fake = await startFakeWebex();
+  const run = async (args: string[], env: Record<string, string>) => {
+    const base: Record<string, string> = {};
+    for (const [k, v] of Object.entries(process.env))
+      if (!k.startsWith('SCOPILOT_') && v !== undefined) base[k] = v;
+    const proc = Bun.spawn([process.execPath, MAIN, 'webex', ...args], {
+      env: { ...base, ...env },
+      stdout: 'pipe',
+      stderr: 'pipe',
+    });
+    const [stdout, stderr, code] = await Promise.all([
+      new Response(proc.stdout).text(),
+      new Response(proc.stderr).text(),
+      proc.exited,
+    ]);
+    return { stdout, stderr, code };
+  };
+  try {
+    const settings = {
+      SCOPILOT_WEBEX__BOT_ACCESS_TOKEN: fake.token,
+      SCOPILOT_WEBEX__WEBHOOK_SECRET: 'cli-secret',
+      SCOPILOT_WEBEX__API_BASE_URL: fake.url,
+    };
+    const ok = await run(['register', '--url', 'https://bot.example.com/webhooks/webex'], settings);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain('created webhook for attachmentActions');
+    expect(fake.webhooks.map((w) => w.secret)).toEqual(['cli-secret', 'cli-secret']);
+    expect((await run(['register'], settings)).code).toBe(2);
+    const unset = await run(['register', '--url', 'https://bot.example.com/webhooks/webex'], {});
+    expect(unset.code).toBe(2);
+    expect(unset.stderr).toContain('SCOPILOT_WEBEX__BOT_ACCESS_TOKEN');
   } finally {
     await fake.stop();
   }
