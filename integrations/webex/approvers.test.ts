@@ -22,7 +22,7 @@ describe('isAllowedApprover', () => {
     expect(isAllowedApprover('eve@sub.corp.example.org', allowed)).toBe(false);
   });
 
-  test('the brief cases for @example.com', () => {
+  test('look-alike domains and addresses do not pass for @example.com', () => {
     expect(isAllowedApprover('x@example.com', ['@example.com'])).toBe(true);
     expect(isAllowedApprover('x@evil-example.com', ['@example.com'])).toBe(false);
     expect(isAllowedApprover('x@example.com.evil', ['@example.com'])).toBe(false);
