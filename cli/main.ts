@@ -3,105 +3,60 @@
  * usage or input (DESIGN §9). `serve` runs the product; the other commands are
  * thin clients of the REST API at SCOPILOT_API_BASE.
  */
-import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '../config/mod.ts';
-import { createLogger } from '../engine/log.ts';
-import { ANALYZE_USAGE, runAnalyze } from './analyze.ts';
+import { ConfigError } from '../config/mod.ts';
 import { CLIENT_COMMANDS, CLIENT_USAGE } from './client/mod.ts';
-import { MCP_USAGE, runMcp } from './mcp.ts';
-import { ROLES, type Role, serve } from './serve.ts';
 import { ExitCode, UsageError } from './usage.ts';
-import { runWebex, WEBEX_USAGE } from './webex.ts';
 
-const HELP = `scopilot — Segmentation Copilot for Cisco TrustSec
+type Runner = (args: string[]) => Promise<number>;
+
+/**
+ * Each command's module is loaded when that command runs, so `analyze` on a
+ * large file does not carry the server's dependencies (MCP, SSH, WebEx) in
+ * its memory, and a client command starts quickly.
+ */
+const COMMANDS: Record<string, () => Promise<Runner>> = {
+  analyze: async () => (await import('./analyze.ts')).runAnalyze,
+  serve: async () => (await import('./serve-command.ts')).runServe,
+  health: async () => (await import('./health.ts')).runHealth,
+  mcp: async () => (await import('./mcp.ts')).runMcp,
+  webex: async () => (await import('./webex.ts')).runWebex,
+  ...Object.fromEntries(Object.entries(CLIENT_COMMANDS).map(([name, run]) => [name, async () => run])),
+};
+
+async function help(): Promise<string> {
+  const [analyze, serve, health, webex, mcp] = await Promise.all([
+    import('./analyze.ts'),
+    import('./serve-command.ts'),
+    import('./health.ts'),
+    import('./webex.ts'),
+    import('./mcp.ts'),
+  ]);
+  return `scopilot — Segmentation Copilot for Cisco TrustSec
 
 Usage:
-  ${ANALYZE_USAGE}
-  scopilot serve [--role all|edge|engine|tail|threat|scheduler] [--demo]
-  scopilot health [--json]
+  ${analyze.ANALYZE_USAGE}
+  ${serve.SERVE_USAGE}
+  ${health.HEALTH_USAGE}
   ${CLIENT_USAGE}
-  ${WEBEX_USAGE}
-  ${MCP_USAGE}   (the MCP server, over stdio)
+  ${webex.WEBEX_USAGE}
+  ${mcp.MCP_USAGE}   (the MCP server, over stdio)
   scopilot help
 
 Environment: SCOPILOT_* settings (see .env.example); the client commands read
 SCOPILOT_API_BASE (default http://127.0.0.1:8000) and SCOPILOT_API_TOKEN.
 Exit codes: 0 ok, 1 operation failed, 2 bad usage or input.`;
-
-async function runServe(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: { role: { type: 'string', default: 'all' }, demo: { type: 'boolean', default: false } },
-    strict: true,
-  });
-  const role = values.role as Role;
-  if (!ROLES.includes(role)) throw new UsageError(`unknown role ${values.role}; one of ${ROLES.join(', ')}`);
-  const config = loadConfig();
-  const logger = createLogger(config.logLevel, { role });
-  const runtime = await serve({ role, config, logger, demo: values.demo });
-  await new Promise<void>((resolve) => {
-    let stopping = false;
-    const stop = (signal: string) => {
-      if (stopping) {
-        logger.warn({ signal }, 'second signal: exiting without draining');
-        process.exit(ExitCode.Failed);
-      }
-      stopping = true;
-      logger.info({ signal }, 'shutting down');
-      runtime.stop().then(resolve, (error) => {
-        logger.error({ err: error }, 'unclean shutdown');
-        resolve();
-      });
-    };
-    process.on('SIGTERM', () => stop('SIGTERM'));
-    process.on('SIGINT', () => stop('SIGINT'));
-  });
-  return ExitCode.Ok;
 }
-
-async function runHealth(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: { json: { type: 'boolean', default: false } },
-    strict: true,
-  });
-  const base = process.env.SCOPILOT_API_BASE ?? 'http://127.0.0.1:8000';
-  let response: Response;
-  try {
-    response = await fetch(new URL('/readyz', base), { signal: AbortSignal.timeout(10_000) });
-  } catch (error) {
-    console.error(`scopilot: cannot reach ${base}: ${(error as Error).message}`);
-    return ExitCode.Failed;
-  }
-  const body = (await response.json().catch(() => ({}))) as Record<string, unknown>;
-  if (values.json)
-    console.log(JSON.stringify({ ok: response.ok, status: response.status, ...body }, null, 2));
-  else
-    console.log(
-      response.ok ? `ready (${base})` : `not ready (${base}): ${String(body.detail ?? response.status)}`,
-    );
-  return response.ok ? ExitCode.Ok : ExitCode.Failed;
-}
-
-const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
-  analyze: runAnalyze,
-  serve: runServe,
-  health: runHealth,
-  mcp: runMcp,
-  ...CLIENT_COMMANDS,
-  webex: runWebex,
-};
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
-    console.log(HELP);
+    console.log(await help());
     return command === undefined ? ExitCode.Usage : ExitCode.Ok;
   }
-  const run = COMMANDS[command];
+  const load = COMMANDS[command];
   try {
-    if (run === undefined) throw new UsageError(`unknown command ${command}; try scopilot help`);
-    return await run(rest);
+    if (load === undefined) throw new UsageError(`unknown command ${command}; try scopilot help`);
+    return await (await load())(rest);
   } catch (error) {
     if (error instanceof ConfigError || error instanceof UsageError) {
       console.error(`scopilot: ${error.message}`);
