@@ -76,6 +76,15 @@ describe('config', () => {
     expect(problems.find((p) => p.startsWith('SCOPILOT_API__REQUIRE_AUHT'))).toContain('unknown setting');
   });
 
+  test('an API key may name its holder by email, normalised; anything else is refused', () => {
+    const keys = (user: string) =>
+      `[{"token":"0123456789abcdef","tenant":"acme","role":"operator","user":${JSON.stringify(user)}}]`;
+    expect(loadConfig({ SCOPILOT_API__API_KEYS: keys(' Ann@Example.com ') }).api.apiKeys[0]).toMatchObject({
+      user: 'ann@example.com',
+    });
+    expect(problemsOf({ SCOPILOT_API__API_KEYS: keys('ann') })[0]).toStartWith('SCOPILOT_API__API_KEYS[0]');
+  });
+
   test('an API key list that is not JSON is reported, not thrown raw', () => {
     expect(problemsOf({ SCOPILOT_API__API_KEYS: '[{' })[0]).toStartWith('SCOPILOT_API__API_KEYS: ');
   });

@@ -36,20 +36,29 @@ const int = (min: number, max: number) =>
   );
 
 const Role = v.picklist(['viewer', 'operator', 'admin']);
+/**
+ * Whose key it is, as an email: audit records then name the person, and the
+ * four-eyes rule recognises them on every channel (WebEx names people by email).
+ */
+const KeyUser = v.optional(
+  v.pipe(v.string(), v.trim(), v.toLowerCase(), v.maxLength(200), v.email('user must be an email')),
+);
 export const ApiKey = v.union(
   [
     v.strictObject({
       token: v.pipe(v.string(), v.minLength(16, 'tokens need at least 16 characters')),
       tenant: v.pipe(v.string(), v.regex(TENANT_ID)),
       role: Role,
+      user: KeyUser,
     }),
     v.strictObject({
       sha256: v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/i, 'must be 64 hex digits')),
       tenant: v.pipe(v.string(), v.regex(TENANT_ID)),
       role: Role,
+      user: KeyUser,
     }),
   ],
-  'must be {token, tenant, role} or {sha256, tenant, role}; tokens need at least 16 characters, roles are viewer, operator or admin',
+  'must be {token, tenant, role, user?} or {sha256, tenant, role, user?}; tokens need at least 16 characters, roles are viewer, operator or admin, user an email',
 );
 export type ApiKey = v.InferOutput<typeof ApiKey>;
 

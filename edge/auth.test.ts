@@ -63,6 +63,26 @@ describe('API keys', () => {
     expect(me.subject).toBe(`key:${sha('plain-operator-token-01').slice(0, 8)}`);
   });
 
+  test('a key that names its holder makes that email the principal, on both key forms', async () => {
+    const named = app(
+      new Authenticator({
+        requireAuth: true,
+        defaultTenant: 'default',
+        apiKeys: [
+          { token: 'ann-operator-token-0001', tenant: 'acme', role: 'operator', user: 'ann@example.com' },
+          { sha256: sha('bob-viewer-token-00001'), tenant: 'acme', role: 'viewer', user: 'bob@example.com' },
+        ],
+      }),
+    );
+    expect(await (await call(named, '/me', 'ann-operator-token-0001')).json()).toEqual({
+      tenant: 'acme',
+      role: 'operator',
+      subject: 'ann@example.com',
+    });
+    const bob = (await (await call(named, '/me', 'bob-viewer-token-00001')).json()) as { subject: string };
+    expect(bob.subject).toBe('bob@example.com');
+  });
+
   test('with auth off every request is the default tenant’s admin', async () => {
     const open = app(new Authenticator({ requireAuth: false, defaultTenant: 'default', apiKeys: [] }));
     expect(await (await call(open, '/me')).json()).toEqual({

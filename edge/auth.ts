@@ -18,7 +18,7 @@ const RANK: Record<Role, number> = { viewer: 0, operator: 1, admin: 2 };
 export interface Principal {
   tenant: string;
   role: Role;
-  /** Who, for audit records: `key:<first 8 hex of its hash>` or the JWT subject. */
+  /** Who, for audit records: the key's user, `key:<first 8 hex of its hash>`, or the JWT subject. */
   subject: string;
 }
 
@@ -72,6 +72,7 @@ interface StoredKey {
   hash: Buffer;
   tenant: string;
   role: Role;
+  user?: string;
 }
 
 const isRole = (x: unknown): x is Role => x === 'viewer' || x === 'operator' || x === 'admin';
@@ -94,6 +95,7 @@ export class Authenticator {
       hash: 'token' in k ? sha256(k.token) : Buffer.from(k.sha256, 'hex'),
       tenant: k.tenant,
       role: k.role,
+      ...(k.user === undefined ? {} : { user: k.user }),
     }));
     this.#jwks = options.oidc ? createRemoteJWKSet(new URL(options.oidc.jwksUrl)) : null;
   }
@@ -115,9 +117,10 @@ export class Authenticator {
     let match: StoredKey | null = null;
     // Every key is compared, match or not, so timing says nothing about which one (or whether) matched.
     for (const key of this.#keys) if (timingSafeEqual(presented, key.hash) && match === null) match = key;
-    return match === null
-      ? null
-      : { tenant: match.tenant, role: match.role, subject: `key:${presented.toString('hex').slice(0, 8)}` };
+    if (match === null) return null;
+    // A key names its holder when configured; otherwise it is known by a prefix of its hash.
+    const subject = match.user ?? `key:${presented.toString('hex').slice(0, 8)}`;
+    return { tenant: match.tenant, role: match.role, subject };
   }
 
   /** Whether requests need a token; without, everyone is an admin of the default tenant. */

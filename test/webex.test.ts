@@ -62,10 +62,10 @@ for (const flavour of FLAVOURS) {
       await te?.dispose();
     });
 
-    async function setup() {
+    async function setup(o: { fourEyes?: boolean; createdBy?: string } = {}) {
       te = await flavour.open();
       stores = await openStores(te.engine, te.ns);
-      keeper = serveMatrixKeeper(te.engine, stores, subjectsFor(te.ns));
+      keeper = serveMatrixKeeper(te.engine, stores, subjectsFor(te.ns), o.fourEyes ?? false);
       fake = await startFakeWebex();
       ann = fake.addPerson('ann@example.com');
       bob = fake.addPerson('Bob@Corp.Example.org');
@@ -85,7 +85,11 @@ for (const flavour of FLAVOURS) {
       const app = new Hono().route('/webhooks/webex', hook.routes);
       server = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: app.fetch });
       target = `http://127.0.0.1:${server.port}/webhooks/webex`;
-      await stores.proposals.create(keys.proposal('acme', p.id), p);
+      const made =
+        o.createdBy === undefined
+          ? p
+          : { ...p, createdBy: o.createdBy, triggers: [{ trigger: 'manual' as const, ref: 'manual:req-1' }] };
+      await stores.proposals.create(keys.proposal('acme', p.id), made);
       for (const [tag, name] of SAMPLE_NAMES) {
         await stores.sgt.put(keys.sgt('acme', tag), {
           name,
@@ -197,6 +201,16 @@ for (const flavour of FLAVOURS) {
       expect(refused.map((m) => [m.by, m.data.action, m.data.channel, m.data.object])).toEqual([
         ['eve@evil-example.com', 'webex.refused', 'webex', p.id],
       ]);
+    });
+
+    test('four eyes: whoever made a manual proposal (a REST key naming ann) cannot approve it in WebEx', async () => {
+      await setup({ fourEyes: true, createdBy: 'ann@example.com' });
+      await send(press(ann, 'approve'));
+      expect((await stored())?.status).toBe('pending');
+      expect(await matrixVersions(stores, 'acme')).toEqual([]);
+      expect(replies().join('\n')).toContain('created proposal');
+      await send(press(bob, 'approve'));
+      expect((await stored())?.status).toBe('applied');
     });
 
     test('a replayed delivery is acknowledged and ignored', async () => {
