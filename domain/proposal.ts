@@ -117,6 +117,8 @@ export const ProposalErrorCode = {
   InvalidTransition: 'INVALID_TRANSITION',
   AlreadyDecided: 'ALREADY_DECIDED',
   FourEyes: 'FOUR_EYES',
+  /** The ACEs changed since the decider saw them. */
+  Stale: 'STALE',
 } as const;
 export type ProposalErrorCode = (typeof ProposalErrorCode)[keyof typeof ProposalErrorCode];
 
@@ -131,6 +133,15 @@ export class ProposalError extends Error {
 
 const sortedAceKeys = (aces: readonly Ace[]): string[] =>
   aces.map((a) => `${a.action} ${aceMatchKey(a)}`).sort();
+
+/**
+ * A short fingerprint of an ACE set (actions and matches, not counts): what a
+ * person saw when they chose to approve, so a decision on a proposal that has
+ * grown since can be refused instead of applying ACEs nobody read.
+ */
+export function aceFingerprint(aces: readonly Ace[]): string {
+  return createHash('sha256').update(sortedAceKeys(aces).join('\n')).digest('hex').slice(0, 16);
+}
 
 /** Hash of tenant, trigger reference, pair and the sorted ACE set (DESIGN §6). */
 export function idempotencyKey(

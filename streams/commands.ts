@@ -14,6 +14,11 @@ export const DecideCommand = v.object({
   by: Principal,
   channel: Channel,
   reason: v.optional(v.pipe(v.string(), v.maxLength(2000))),
+  /**
+   * The fingerprint of the ACEs the decider was shown (domain aceFingerprint);
+   * when given and the proposal's ACEs differ now, the decision is refused as STALE.
+   */
+  aces: v.optional(v.pipe(v.string(), v.regex(/^[0-9a-f]{16}$/, 'must be 16 hex digits'))),
 });
 export type DecideCommand = v.InferOutput<typeof DecideCommand>;
 
@@ -31,6 +36,8 @@ export const CommandErrorCode = {
   AlreadyDecided: 'ALREADY_DECIDED',
   InvalidTransition: 'INVALID_TRANSITION',
   FourEyes: 'FOUR_EYES',
+  /** The proposal's ACEs changed since the decider saw them: look again. */
+  Stale: 'STALE',
   Conflict: 'CONFLICT',
   /** Approved, but the new version could not be written: the proposal is marked failed. */
   ApplyFailed: 'APPLY_FAILED',

@@ -215,9 +215,18 @@ describe('MCP over streamable HTTP', () => {
     );
 
     const admin = await connect(TOKENS.admin, 'claude-desktop');
+    const read = await callTool(admin, 'get_proposal', { proposalId: proposal.id });
+    const aces = String(read.structuredContent?.aceFingerprint);
+    const stale = await callTool(admin, 'approve_proposal', {
+      proposalId: proposal.id,
+      aces: 'ffffffffffffffff',
+    });
+    expect(stale.isError).toBe(true);
+    expect(textOf(stale)).toContain('STALE');
     const approved = await callTool(admin, 'approve_proposal', {
       proposalId: proposal.id,
       reason: 'reviewed',
+      aces,
     });
     expect(approved.isError).toBeFalsy();
     expect(approved.structuredContent).toMatchObject({ ok: true, version: 1 });

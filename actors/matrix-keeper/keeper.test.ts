@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, test } from 'bun:test';
 import type { ContractAce } from '../../domain/contracts.ts';
-import { idempotencyKey, type Proposal, proposalIdFor } from '../../domain/proposal.ts';
+import { aceFingerprint, idempotencyKey, type Proposal, proposalIdFor } from '../../domain/proposal.ts';
 import { currentMatrix, keys, openStores, type Stores } from '../../kv-schema/mod.ts';
 import { type CommandReply, StreamName, subjectsFor } from '../../streams/mod.ts';
 import { readAll } from '../../test/support/actors.ts';
@@ -105,6 +105,36 @@ for (const flavour of FLAVOURS) {
       await stores.proposals.create(keys.proposal('acme', c.id), c);
       expect(await approve(c)).toMatchObject({ ok: true, version: 3 });
       expect((await stores.matrix.get(keys.matrixVersion('acme', 3)))?.value.parent).toBe(1);
+    });
+
+    test('a decision names the ACEs it saw: after the proposal grew it is refused as stale', async () => {
+      await setup();
+      const p = proposal(443);
+      await stores.proposals.create(keys.proposal('acme', p.id), p);
+      const seen = aceFingerprint(p.aces);
+      const grown = proposal(443, { aces: [...p.aces, ...proposal(22).aces] });
+      const found = await stores.proposals.get(keys.proposal('acme', p.id));
+      await stores.proposals.update(keys.proposal('acme', p.id), { ...grown, id: p.id }, found!.revision);
+      const stale = await ask('decide', {
+        proposalId: p.id,
+        decision: 'approve',
+        by: 'ann',
+        channel: 'api',
+        aces: seen,
+      });
+      expect(stale).toMatchObject({ ok: false, code: 'STALE' });
+      expect(await stores.matrix.keys('acme.v.*')).toEqual([]);
+      expect((await stores.proposals.get(keys.proposal('acme', p.id)))?.value.status).toBe('pending');
+      const current = aceFingerprint(grown.aces);
+      expect(
+        await ask('decide', {
+          proposalId: p.id,
+          decision: 'approve',
+          by: 'ann',
+          channel: 'api',
+          aces: current,
+        }),
+      ).toMatchObject({ ok: true, version: 1 });
     });
 
     test('50 concurrent approvals of one proposal make exactly one version', async () => {

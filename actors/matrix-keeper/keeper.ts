@@ -7,8 +7,9 @@
  * then the pointer moves with CAS; a rollback only moves the pointer.
  */
 
+import type { Ace } from '../../domain/ace.ts';
 import { type MatrixVersion, nextVersion } from '../../domain/matrix-version.ts';
-import { type Proposal, ProposalError, transition } from '../../domain/proposal.ts';
+import { aceFingerprint, isOpen, type Proposal, ProposalError, transition } from '../../domain/proposal.ts';
 import { KvConflictError } from '../../engine/errors.ts';
 import type { EventLog } from '../../engine/types.ts';
 import { currentMatrix, keys, matrixVersions, type Stores, sgtNames } from '../../kv-schema/mod.ts';
@@ -55,6 +56,16 @@ export class MatrixKeeper {
     for (let race = 0; decided === null; race++) {
       const found = await this.#o.stores.proposals.get(key);
       if (found === null) return fail(CommandErrorCode.NotFound, `no proposal ${cmd.proposalId}`);
+      if (
+        cmd.aces !== undefined &&
+        isOpen(found.value.status) &&
+        aceFingerprint(found.value.aces as Ace[]) !== cmd.aces
+      ) {
+        return fail(
+          CommandErrorCode.Stale,
+          `proposal ${cmd.proposalId} changed since it was shown (its ACEs differ now); nothing was decided`,
+        );
+      }
       let next: Proposal;
       try {
         next = transition(found.value as Proposal, {

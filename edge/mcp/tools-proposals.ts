@@ -149,19 +149,24 @@ export const PROPOSAL_TOOLS: readonly Tool[] = [
       'Approve a pending proposal: its ACEs are merged into the matrix and a new matrix version goes live at ' +
       'once (what switches enforce after the next policy download). Recorded with your identity and this MCP ' +
       'client. Needs the operator role; a proposal you created may need someone else (four eyes). Only ' +
-      'approve after reading it with get_proposal, and when the person you work for asked for it.',
+      'approve after reading it with get_proposal, and when the person you work for asked for it; pass the ' +
+      'aceFingerprint get_proposal returned, so a proposal that gained ACEs since is refused (STALE) instead.',
     input: args({
       proposalId: ProposalId,
       reason: v.pipe(ApproveBody.entries.reason, v.description('Why, for the audit trail')),
+      aces: v.pipe(
+        ApproveBody.entries.aces,
+        v.description('The aceFingerprint from get_proposal: approve exactly the ACEs that were read'),
+      ),
     }),
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
-    run: ({ proposalId, reason }, api) =>
+    run: ({ proposalId, reason, aces }, api) =>
       callApi<CommandReply>(
         api,
         {
           method: 'POST',
           path: `/proposals/${proposalId}/approve`,
-          body: reason === undefined ? {} : { reason },
+          body: { ...(reason === undefined ? {} : { reason }), ...(aces === undefined ? {} : { aces }) },
         },
         replyText('approved'),
       ),

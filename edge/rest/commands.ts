@@ -6,7 +6,7 @@
  *   ok                                        → 200, the reply as JSON
  *   NOT_FOUND                                 → 404
  *   ALREADY_DECIDED, INVALID_TRANSITION,
- *   CONFLICT                                  → 409
+ *   STALE, CONFLICT                           → 409
  *   FOUR_EYES                                 → 403
  *   BAD_REQUEST                               → 400
  *   APPLY_FAILED                              → 500: the approval is recorded and the proposal is now
@@ -42,6 +42,7 @@ const STATUS: Record<CommandErrorCode, { status: number; title: string }> = {
   [CommandErrorCode.AlreadyDecided]: { status: 409, title: 'Conflict' },
   [CommandErrorCode.InvalidTransition]: { status: 409, title: 'Conflict' },
   [CommandErrorCode.Conflict]: { status: 409, title: 'Conflict' },
+  [CommandErrorCode.Stale]: { status: 409, title: 'Conflict' },
   [CommandErrorCode.FourEyes]: { status: 403, title: 'Forbidden' },
   [CommandErrorCode.ApplyFailed]: { status: 500, title: 'Apply failed' },
 };

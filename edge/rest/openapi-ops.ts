@@ -278,7 +278,7 @@ export const OPERATIONS: readonly Operation[] = [
     summary: 'One proposal with its evidence and history',
     tag: 'proposals',
     role: 'viewer',
-    ok: { status: 200, description: 'The proposal', content: json('ProposalRecord') },
+    ok: { status: 200, description: 'The proposal', content: json('ProposalView') },
     errors: [400, 404],
   },
   {

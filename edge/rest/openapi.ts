@@ -23,7 +23,7 @@ import { DenySimulation, FlowExplanation } from './coverage.ts';
 import { IngestBody, IngestResult } from './ingest.ts';
 import { RollbackBody } from './matrix.ts';
 import { OPERATIONS, type Operation } from './openapi-ops.ts';
-import { ApproveBody, ManualProposalBody, RejectBody } from './proposals.ts';
+import { ApproveBody, ManualProposalBody, ProposalView, RejectBody } from './proposals.ts';
 import { RunSummary } from './runs.ts';
 import { RunLinesBody, RunLinesResult, RunList, StagedRunBody } from './runs-staged.ts';
 import { MissingSgt, SgtEntry, SgtImportBody, SgtPutBody } from './sgts.ts';
@@ -76,6 +76,7 @@ const SCHEMAS = {
     items: v.array(v.looseObject({ ...InventoryRecord.entries, coverage: Loose })),
   }),
   ProposalRecord,
+  ProposalView,
   ProposalList: v.object({ total: Count, items: v.array(ProposalRecord) }),
   ManualProposalBody,
   ApproveBody,

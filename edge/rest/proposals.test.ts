@@ -17,6 +17,7 @@ import {
   TOKENS,
 } from '../../test/support/rest-api.ts';
 import { replyResponse } from './commands.ts';
+import type { ProposalView } from './proposals.ts';
 
 const MANUAL = {
   sgt: 10,
@@ -74,7 +75,10 @@ for (const flavour of FLAVOURS) {
         ['permit', 'tcp', 443, 300],
       ]);
       expect(p.evidence.map((e) => e.flowId)).toEqual(['10-20-tcp-any-443']);
-      expect((await (await get(p.id)).json()) as ProposalRecord).toEqual(p);
+      expect((await (await get(p.id)).json()) as ProposalView).toEqual({
+        ...p,
+        aceFingerprint: expect.stringMatching(/^[0-9a-f]{16}$/),
+      });
 
       // The same request again (same Idempotency-Key): the same proposal, untouched.
       const keyed = { ...json(MANUAL, TOKENS.operator), headers: { 'idempotency-key': 'req-1' } };
@@ -161,6 +165,19 @@ for (const flavour of FLAVOURS) {
       expect(versions.flips).toHaveLength(1);
       // Decided already: 409.
       await expectProblem(await approve(h.api, p.id), 409);
+    });
+
+    test('approve what you read: GET names the ACE fingerprint; a stale one is 409 STALE, nothing applied', async () => {
+      h = await startRest(flavour);
+      const p = await createManual(h.api);
+      const view = (await (await get(p.id)).json()) as ProposalView;
+      expect(view.aceFingerprint).toMatch(/^[0-9a-f]{16}$/);
+      const withAces = (aces: string) =>
+        h.api.request(`/api/v1/proposals/${p.id}/approve`, json({ aces }, TOKENS.operator));
+      expect((await expectProblem(await withAces('0123456789abcdef'), 409)).code).toBe('STALE');
+      expect(((await (await get(p.id)).json()) as ProposalRecord).status).toBe('pending');
+      await expectProblem(await withAces('not-hex'), 400);
+      expect((await withAces(view.aceFingerprint)).status).toBe(200);
     });
 
     test('approve and reject: auth, other tenant, bad input, oversized body', async () => {

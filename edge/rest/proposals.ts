@@ -7,7 +7,9 @@
  */
 import { type Context, Hono } from 'hono';
 import * as v from 'valibot';
-import { keys } from '../../kv-schema/mod.ts';
+import type { Ace } from '../../domain/ace.ts';
+import { aceFingerprint } from '../../domain/proposal.ts';
+import { keys, ProposalRecord } from '../../kv-schema/mod.ts';
 import { CommandVerb, type DecideCommand } from '../../streams/mod.ts';
 import { requireRole } from '../auth.ts';
 import { conflict, notFound, problem } from '../problem.ts';
@@ -38,7 +40,26 @@ export const ProposalListQuery = v.object({
 });
 
 /** POST /proposals/{id}/approve: the body is optional. */
-export const ApproveBody = v.object({ reason: v.optional(v.pipe(v.string(), v.maxLength(2000))) });
+/** GET /proposals/{id}: the stored proposal, and the fingerprint of its ACEs to approve exactly those. */
+export const ProposalView = v.object({ ...ProposalRecord.entries, aceFingerprint: v.string() });
+export type ProposalView = v.InferOutput<typeof ProposalView>;
+
+/** The fingerprint of the ACEs the decider saw (`aceFingerprint` in GET /proposals/{id}). */
+const SeenAces = v.optional(
+  v.pipe(
+    v.string(),
+    v.regex(/^[0-9a-f]{16}$/, 'must be the aceFingerprint of the proposal as you read it (16 hex digits)'),
+  ),
+);
+
+/**
+ * POST /proposals/{id}/approve: an optional note, and optionally the ACE
+ * fingerprint you reviewed, so a proposal that grew meanwhile is not approved.
+ */
+export const ApproveBody = v.object({
+  reason: v.optional(v.pipe(v.string(), v.maxLength(2000))),
+  aces: SeenAces,
+});
 
 /** POST /proposals/{id}/reject: a reason is required. */
 export const RejectBody = v.object({ reason: NonBlank(2000) });
@@ -72,7 +93,8 @@ export function proposalsRoutes(deps: ApiDeps): Hono<ApiEnv> {
     const id = pathParam(c, 'id', ProposalIdParam);
     const found = await deps.stores.proposals.get(keys.proposal(tenantOf(c), id));
     if (found === null) throw notFound(`no proposal ${id}`);
-    return c.json(found.value);
+    const view: ProposalView = { ...found.value, aceFingerprint: aceFingerprint(found.value.aces as Ace[]) };
+    return c.json(view);
   });
 
   app.post('/', requireRole('operator'), async (c) => {
@@ -128,6 +150,7 @@ export function proposalsRoutes(deps: ApiDeps): Hono<ApiEnv> {
       by: actor.by,
       channel: actor.channel,
       ...(body.reason ? { reason: body.reason } : {}),
+      ...('aces' in body && body.aces !== undefined ? { aces: body.aces } : {}),
     });
   };
   app.post('/:id/approve', requireRole('operator'), decide('approve'));

@@ -7,6 +7,8 @@
  */
 import { type Context, Hono } from 'hono';
 import { html } from 'hono/html';
+import type { Ace } from '../../domain/ace.ts';
+import { aceFingerprint } from '../../domain/proposal.ts';
 import { keys, type ProposalRecord } from '../../kv-schema/mod.ts';
 import { hasRole } from '../auth.ts';
 import type { ApiDeps } from '../rest/deps.ts';
@@ -140,6 +142,7 @@ ${shown.map((p) => card(p, names, canDecide, false))}`;
 <p>${decision === 'approve' ? 'Approving writes a new matrix version with these ACEs and makes it live.' : 'Rejecting closes this proposal; its flows stay uncovered.'}</p>
 ${card(p, names, false, true)}
 <form method="post" action="/ui/proposals/${p.id}/${decision}" class="panel">${reason}
+<input type="hidden" name="aces" value="${aceFingerprint(p.aces as Ace[])}">
 <div class="actions"><button type="submit" class="${decision === 'reject' ? 'danger' : ''}">${decision === 'approve' ? 'Confirm approval' : 'Confirm rejection'}</button>
 <a href="/ui/proposals/${p.id}">Cancel</a></div></form>`;
     return page(
@@ -162,6 +165,8 @@ ${card(p, names, false, true)}
       if (p === null) return missing(c);
       const form = await c.req.parseBody();
       const reason = typeof form.reason === 'string' ? form.reason.trim() : '';
+      // What the confirmation page showed: the keeper refuses the decision if the ACEs changed since.
+      const seen = typeof form.aces === 'string' && /^[0-9a-f]{16}$/.test(form.aces) ? form.aces : undefined;
       if (decision === 'reject' && reason === '') return confirm(c, decision, 'A rejection needs a reason.');
       if (reason.length > REASON_MAX)
         return confirm(c, decision, `The reason is over ${REASON_MAX} characters.`);
@@ -173,6 +178,7 @@ ${card(p, names, false, true)}
           by: principal.subject,
           channel: 'ui',
           ...(reason === '' ? {} : { reason }),
+          ...(seen === undefined ? {} : { aces: seen }),
         },
       });
       if (!result.ok) return errorPage(c, result.status, 'Not done', result.detail, principal);

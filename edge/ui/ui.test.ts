@@ -209,9 +209,21 @@ for (const flavour of FLAVOURS) {
       const first = await createManual(h.api);
       const confirm = await pageText(h.api, `/ui/proposals/${first.id}/approve`, operator);
       expect(confirm).toContain('Confirm approval');
+      // The confirmation page carries the ACEs it showed; a form naming others decides nothing.
+      const page = await (
+        await uiFetch(h.api, `/ui/proposals/${first.id}/approve`, { cookie: operator })
+      ).text();
+      const seen = /name="aces" value="([0-9a-f]{16})"/.exec(page)?.[1];
+      expect(seen).toBeDefined();
+      const stale = await uiFetch(h.api, `/ui/proposals/${first.id}/approve`, {
+        cookie: operator,
+        form: { aces: '0123456789abcdef' },
+      });
+      expect(stale.status).toBe(409);
+      expect(await stale.text()).toContain('changed since it was shown');
       const approved = await uiFetch(h.api, `/ui/proposals/${first.id}/approve`, {
         cookie: operator,
-        form: {},
+        form: { aces: seen! },
       });
       expect(approved.status).toBe(303);
       expect(approved.headers.get('location')).toBe(`/ui/proposals/${first.id}?done=approve&version=1`);

@@ -96,15 +96,34 @@ export class BotActions {
     await this.say({ ...to, parentId: undefined }, card.markdown, { attachments: card.attachments });
   }
 
-  async decide(to: Asker, proposalId: string, decision: DecideCommand['decision'], reason?: string) {
+  /**
+   * Decide through the keeper. From a card, `seen` is the fingerprint of the
+   * ACEs it showed: if the proposal has grown since, the keeper refuses and
+   * the room gets the current card instead.
+   */
+  async decide(
+    to: Asker,
+    proposalId: string,
+    decision: DecideCommand['decision'],
+    reason?: string,
+    seen?: string,
+  ) {
     const command: DecideCommand = {
       proposalId,
       decision,
       by: to.email,
       channel: 'webex',
       ...(reason?.trim() ? { reason: reason.trim() } : {}),
+      ...(seen === undefined ? {} : { aces: seen }),
     };
     const outcome = await requestDecision(this.#d.engine, this.#d.subjects, to.tenant, command);
+    if (outcome.kind === 'reply' && !outcome.reply.ok && outcome.reply.code === CommandErrorCode.Stale) {
+      await this.say(
+        to,
+        `${idCode(proposalId)} changed after this card was posted; nothing was decided. The current card follows.`,
+      );
+      return this.show(to, proposalId);
+    }
     await this.say(to, await this.#outcomeText(to.tenant, proposalId, decision, outcome));
   }
 

@@ -7,18 +7,15 @@
  * is always the room's, never one a card or a message names.
  */
 import * as v from 'valibot';
-import { isOpen, type ProposalStatus } from '../../domain/proposal.ts';
 import type { Logger } from '../../engine/log.ts';
 import {
   CardInputs,
-  cardFingerprint,
   chatCommand,
   isAllowedApprover,
   type Person,
   type RoomDirectory,
   type WebhookDelivery,
 } from '../../integrations/webex/mod.ts';
-import { idCode } from '../../integrations/webex/text.ts';
 import { type ActionDeps, type Asker, BotActions } from './actions.ts';
 import type { DeliveryLog } from './replay.ts';
 
@@ -90,20 +87,8 @@ export class WebhookHandler {
       this.#log.warn({ tenant, cardTenant: card.tenant }, 'webex card of another tenant pressed; refused');
       return this.#actions.say(to, 'This card belongs to another tenant; nothing was decided.');
     }
-    const current = await this.#actions.proposal(tenant, card.proposalId);
-    if (
-      current !== null &&
-      isOpen(current.status as ProposalStatus) &&
-      cardFingerprint(current) !== card.fingerprint
-    ) {
-      // The proposal grew after this card was posted: never approve ACEs the reader did not see.
-      await this.#actions.say(
-        to,
-        `${idCode(card.proposalId)} changed after this card was posted; nothing was decided. The current card follows.`,
-      );
-      return this.#actions.show(to, card.proposalId);
-    }
-    await this.#actions.decide(to, card.proposalId, card.action, card.reason);
+    // The card's fingerprint goes with the decision: the keeper never applies ACEs the reader did not see.
+    await this.#actions.decide(to, card.proposalId, card.action, card.reason, card.fingerprint);
   }
 
   async #onMessage(tenant: string, id: string, bot: Person): Promise<void> {

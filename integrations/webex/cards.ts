@@ -8,10 +8,10 @@
  * after its card was posted (storm collapse); a click on an older card must
  * not approve ACEs its reader never saw, so the webhook compares fingerprints.
  */
-import { createHash } from 'node:crypto';
 import * as v from 'valibot';
 import type { Ace } from '../../domain/ace.ts';
-import { aceMatchKey, aceText } from '../../domain/ace.ts';
+import { aceText } from '../../domain/ace.ts';
+import { aceFingerprint } from '../../domain/proposal.ts';
 import type { SgtDictionary } from '../../domain/types.ts';
 import type { ProposalRecord } from '../../kv-schema/records.ts';
 import type { CardAttachment } from './schemas.ts';
@@ -35,8 +35,7 @@ export type CardInputs = v.InferOutput<typeof CardInputs>;
 
 /** Short hash of the ACE set (actions and matches, order-free). */
 export function cardFingerprint(p: Pick<ProposalRecord, 'aces'>): string {
-  const lines = p.aces.map((a) => `${a.action} ${aceMatchKey(a as Ace)}`).sort();
-  return createHash('sha256').update(lines.join('\n')).digest('hex').slice(0, 16);
+  return aceFingerprint(p.aces as Ace[]);
 }
 
 export const isUrgent = (p: ProposalRecord): boolean =>
