@@ -126,7 +126,8 @@ export async function serve(options: ServeOptions): Promise<Runtime> {
 
   // Each role's parts start once the schema exists; a failure is logged and keeps /readyz at 503.
   let started: Running[] = [];
-  let roleError: string | null = null;
+  /** Null once every part of the role runs; until then what it is waiting for, or what failed. */
+  let roleError: string | null = 'starting';
   let stores: Stores | null = null;
   const storesNow = (): Stores => {
     if (stores === null) throw new Error('stores are not open yet');
@@ -148,6 +149,7 @@ export async function serve(options: ServeOptions): Promise<Runtime> {
       if (runs(role, Role.Tail)) started.push(await startTailRole(ctx));
       if (runs(role, Role.Threat) && threatIntel) started.push(await startThreatRole(ctx, threatIntel));
       if (options.demo) started.push(await startDemoRole(ctx));
+      roleError = null;
     } catch (error) {
       roleError = (error as Error).message;
       logger.error({ err: error }, 'role did not start');
