@@ -139,11 +139,11 @@ export async function serve(options: ServeOptions): Promise<Runtime> {
     if (stopping) return;
     const opened = await openStores(engine, ns);
     const ctx: RoleContext = { engine, stores: opened, config, ns, logger, metrics };
+    stores = opened;
     try {
       if (runs(role, Role.Edge) || runs(role, Role.Threat)) {
         threatIntel = await createThreatIntel(config.threat, { stores: opened, logger });
       }
-      stores = opened;
       if (runs(role, Role.Engine)) started.push(await startEngineRole(ctx));
       if (runs(role, Role.Scheduler)) started.push(await startSchedulerRole(ctx));
       if (runs(role, Role.Tail)) started.push(await startTailRole(ctx));
