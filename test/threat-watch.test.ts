@@ -17,6 +17,8 @@ import { observe, observed, type Pipeline, proposals, startPipeline } from './su
 
 const BAD = '185.220.101.34';
 const CLEAN = '93.184.216.34';
+const BAD_V6 = '2a01:4f8:c0c:1234::1';
+const BAD_V6_AS_LOGGED = '2A01:04F8:0C0C:1234:0:0:0:1';
 const INTERNET = 0;
 
 let fake: FakeThreatIntel;
@@ -26,6 +28,7 @@ beforeAll(async () => {
     kind: 'json',
     body: abuseIpDbBody(BAD, { score: 100, totalReports: 312 }),
   });
+  fake.script('abuseipdb', BAD_V6, { kind: 'json', body: abuseIpDbBody(BAD_V6, { score: 90 }) });
 });
 afterAll(async () => {
   await fake.stop();
@@ -96,6 +99,15 @@ for (const flavour of FLAVOURS) {
       await observe(te, 'acme', towards([BAD], 8443));
       await waitFor('a proposal', async () => (await proposals(stores, 'acme')).length > 0);
       expect((await proposals(stores, 'acme'))[0]!.urgent).toBe(true);
+    });
+
+    test('an IPv6 destination written in any form is checked in canonical form and reported as written', async () => {
+      const { stores } = await setup();
+      await observe(te, 'acme', towards([BAD_V6_AS_LOGGED], 8443));
+      await waitFor('an urgent proposal', async () => (await proposals(stores, 'acme'))[0]?.urgent === true);
+      expect(fake.requestsFor('abuseipdb', BAD_V6)).toHaveLength(1);
+      const [p] = await proposals(stores, 'acme');
+      expect(p!.triggers).toContainEqual({ trigger: 'threat', ref: `threat:${BAD_V6_AS_LOGGED}` });
     });
 
     test('private and reserved destinations are never sent to a provider', async () => {

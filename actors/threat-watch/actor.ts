@@ -77,12 +77,14 @@ export function threatWatchActor(
       malicious.set(tenant, known);
       const due = destinationsOf(deltas).filter((ip) => !mem.checked.has(ip, nowMs));
       const assessments = await lookupAll(options.intel, due, concurrency);
-      for (const a of assessments) {
+      // Keyed by the address as the log wrote it (the assessment's is canonical), since that is what deltas carry.
+      for (const [i, a] of assessments.entries()) {
+        const ip = due[i]!;
         // A provider that was out of quota did not answer: ask again soon, not after the usual interval.
         const limited = a.verdicts.some((x) => x.reason === 'rate_limited');
-        mem.checked.add(a.ip, nowMs + (limited ? Math.min(recheckMs, LIMITED_RECHECK_MS) : recheckMs));
-        known.delete(a.ip);
-        if (a.malicious) known.set(a.ip, a);
+        mem.checked.add(ip, nowMs + (limited ? Math.min(recheckMs, LIMITED_RECHECK_MS) : recheckMs));
+        known.delete(ip);
+        if (a.malicious) known.set(ip, a);
         // Bounded like the rest: the oldest verdict goes first (its cached copy is still in KV).
         if (known.size > remember) known.delete(known.keys().next().value as string);
       }
