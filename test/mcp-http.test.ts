@@ -90,6 +90,31 @@ describe('MCP over streamable HTTP', () => {
     expect(get.status).toBe(405);
   });
 
+  test('a body over 2 MiB is refused with 413, declared or streamed without a length', async () => {
+    const headers = {
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      authorization: `Bearer ${TOKENS.viewer}`,
+    };
+    const big = JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'tools/list',
+      params: { x: 'y'.repeat(3 << 20) },
+    });
+    expect((await fetch(`${edge.url}/mcp`, { method: 'POST', headers, body: big })).status).toBe(413);
+    const chunk = new TextEncoder().encode('y'.repeat(1 << 20));
+    let sent = 0;
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent++ < 4) controller.enqueue(chunk);
+        else controller.close();
+      },
+    });
+    const streamed = await fetch(`${edge.url}/mcp`, { method: 'POST', headers, body: stream });
+    expect(streamed.status).toBe(413);
+  });
+
   test('tools/list: every tool but the gated ones, each described, with an object input schema', async () => {
     const client = await connect(TOKENS.viewer);
     const { tools } = await client.listTools();

@@ -18,6 +18,7 @@
 import { Buffer } from 'node:buffer';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import type { Logger } from '../../engine/log.ts';
 import { requestIdOf } from '../access-log.ts';
 import type { Authenticator, Principal } from '../auth.ts';
@@ -83,12 +84,13 @@ export function mcpRoutes(o: McpRoutesOptions): Hono {
 
   app.on(['GET', 'DELETE'], MCP_PATH, () => new Response(null, { status: 405, headers: { allow: 'POST' } }));
 
-  app.post(MCP_PATH, async (c) => {
-    const declared = Number(c.req.header('content-length') ?? 0);
-    const text = declared > MCP_BODY_LIMIT ? null : await c.req.text();
-    if (text === null || text.length > MCP_BODY_LIMIT) {
-      return jsonRpcError(413, -32000, `the request is over ${MCP_BODY_LIMIT} bytes`);
-    }
+  // The limit holds for streamed bodies too (no Content-Length): reading stops at the limit.
+  const limit = bodyLimit({
+    maxSize: MCP_BODY_LIMIT,
+    onError: () => jsonRpcError(413, -32000, `the request is over ${MCP_BODY_LIMIT} bytes`),
+  });
+  app.post(MCP_PATH, limit, async (c) => {
+    const text = await c.req.text();
     let message: unknown;
     try {
       message = JSON.parse(text);
