@@ -85,6 +85,17 @@ describe('config', () => {
     expect(problemsOf({ SCOPILOT_API__API_KEYS: keys('ann') })[0]).toStartWith('SCOPILOT_API__API_KEYS[0]');
   });
 
+  test('a TLS syslog listener without its certificate and key is refused at start-up', () => {
+    expect(problemsOf({ SCOPILOT_SYSLOG__TLS_PORT: '6514' })).toEqual([
+      'SCOPILOT_SYSLOG__TLS_PORT: a TLS listener needs SCOPILOT_SYSLOG__TLS_CERT_FILE and SCOPILOT_SYSLOG__TLS_KEY_FILE',
+    ]);
+    const tls = {
+      SCOPILOT_SYSLOG__TLS_CERT_FILE: '/etc/tls/cert.pem',
+      SCOPILOT_SYSLOG__TLS_KEY_FILE: '/etc/tls/key.pem',
+    };
+    expect(loadConfig({ SCOPILOT_SYSLOG__TLS_PORT: '6514', ...tls }).syslog.tlsPort).toBe(6514);
+  });
+
   test('an API key list that is not JSON is reported, not thrown raw', () => {
     expect(problemsOf({ SCOPILOT_API__API_KEYS: '[{' })[0]).toStartWith('SCOPILOT_API__API_KEYS: ');
   });

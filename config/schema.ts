@@ -181,31 +181,43 @@ export const ConfigSchema = v.strictObject({
       '[]',
     ),
   }),
-  syslog: group({
-    /** Address the receiver binds to. */
-    host: v.optional(text, '0.0.0.0'),
-    /** Unset: that listener is off. */
-    udpPort: v.optional(int(1, 65535)),
-    tcpPort: v.optional(int(1, 65535)),
-    tlsPort: v.optional(int(1, 65535)),
-    tlsCertFile: v.optional(text),
-    tlsKeyFile: v.optional(text),
-    /** Which tenant a sender's lines belong to; a sender that matches no entry is dropped and counted. */
-    senders: v.optional(
-      v.pipe(
-        v.string(),
-        v.parseJson(undefined, 'must be JSON'),
-        v.array(
-          v.strictObject({
-            from: v.pipe(v.string(), v.regex(CIDR, 'must be an address or CIDR')),
-            tenant: v.pipe(v.string(), v.regex(TENANT_ID)),
-          }),
-          'must be a JSON list of {"from": "10.1.0.0/16", "tenant": "acme"}',
+  syslog: v.optional(
+    v.pipe(
+      v.strictObject({
+        /** Address the receiver binds to. */
+        host: v.optional(text, '0.0.0.0'),
+        /** Unset: that listener is off. */
+        udpPort: v.optional(int(1, 65535)),
+        tcpPort: v.optional(int(1, 65535)),
+        tlsPort: v.optional(int(1, 65535)),
+        tlsCertFile: v.optional(text),
+        tlsKeyFile: v.optional(text),
+        /** Which tenant a sender's lines belong to; a sender that matches no entry is dropped and counted. */
+        senders: v.optional(
+          v.pipe(
+            v.string(),
+            v.parseJson(undefined, 'must be JSON'),
+            v.array(
+              v.strictObject({
+                from: v.pipe(v.string(), v.regex(CIDR, 'must be an address or CIDR')),
+                tenant: v.pipe(v.string(), v.regex(TENANT_ID)),
+              }),
+              'must be a JSON list of {"from": "10.1.0.0/16", "tenant": "acme"}',
+            ),
+          ),
+          '[]',
         ),
+      }),
+      v.forward(
+        v.check(
+          (s) => s.tlsPort === undefined || (s.tlsCertFile !== undefined && s.tlsKeyFile !== undefined),
+          'a TLS listener needs SCOPILOT_SYSLOG__TLS_CERT_FILE and SCOPILOT_SYSLOG__TLS_KEY_FILE',
+        ),
+        ['tlsPort'],
       ),
-      '[]',
     ),
-  }),
+    {},
+  ),
   anthropic: group({
     apiKey: v.optional(secret),
     model: v.optional(text, 'claude-sonnet-4-5'),
