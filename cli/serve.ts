@@ -84,6 +84,7 @@ function authenticator(config: Config, logger: Logger): Authenticator {
     requireAuth: api.requireAuth,
     apiKeys: keys,
     defaultTenant: config.defaultTenantId,
+    trustedOrigins: config.http.trustedOrigins,
     ...(oidc ? { oidc } : {}),
   });
 }

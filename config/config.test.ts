@@ -31,7 +31,7 @@ describe('config', () => {
     const config = loadConfig({});
     expect(config.natsUrl).toBeUndefined();
     expect(config.dataDir).toBe('./data');
-    expect(config.http).toEqual({ host: '127.0.0.1', port: 8000 });
+    expect(config.http).toEqual({ host: '127.0.0.1', port: 8000, trustedOrigins: [] });
     expect(config.defaultTenantId).toBe('default');
     expect(config.api.requireAuth).toBe(true);
     expect(config.api.apiKeys).toEqual([]);
@@ -94,6 +94,17 @@ describe('config', () => {
       SCOPILOT_SYSLOG__TLS_KEY_FILE: '/etc/tls/key.pem',
     };
     expect(loadConfig({ SCOPILOT_SYSLOG__TLS_PORT: '6514', ...tls }).syslog.tlsPort).toBe(6514);
+  });
+
+  test('trusted origins are origins: normalised, and anything with a path refused', () => {
+    const origins = (s: string) => loadConfig({ SCOPILOT_HTTP__TRUSTED_ORIGINS: s }).http.trustedOrigins;
+    expect(origins(' https://Scopilot.Example.com , http://10.0.0.5:8080')).toEqual([
+      'https://scopilot.example.com',
+      'http://10.0.0.5:8080',
+    ]);
+    expect(problemsOf({ SCOPILOT_HTTP__TRUSTED_ORIGINS: 'https://a.example.com/ui' })[0]).toStartWith(
+      'SCOPILOT_HTTP__TRUSTED_ORIGINS',
+    );
   });
 
   test('an API key list that is not JSON is reported, not thrown raw', () => {

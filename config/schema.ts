@@ -139,6 +139,29 @@ export const ConfigSchema = v.strictObject({
   http: group({
     host: v.optional(text, '127.0.0.1'),
     port: v.optional(int(0, 65535), '8000'),
+    /**
+     * Comma-separated origins the dashboard is reached under behind a proxy that
+     * rewrites Host (e.g. `https://scopilot.example.com`); its CSRF check accepts them.
+     */
+    trustedOrigins: v.optional(
+      v.pipe(
+        v.string(),
+        v.transform((s) =>
+          s
+            .split(',')
+            .map((x) => x.trim())
+            .filter(Boolean),
+        ),
+        v.array(
+          v.pipe(
+            v.string(),
+            v.regex(/^https?:\/\/[^/\s]+$/, 'must be an origin: http(s)://host[:port], no path'),
+            v.transform((o) => new URL(o).origin),
+          ),
+        ),
+      ),
+      '',
+    ),
   }),
   api: group({
     requireAuth: v.optional(bool, 'true'),

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { createHash } from 'node:crypto';
 import { Hono } from 'hono';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
-import { Authenticator, type AuthVariables, requireRole } from './auth.ts';
+import { Authenticator, type AuthVariables, requireRole, sameOrigin } from './auth.ts';
 
 const sha = (t: string) => createHash('sha256').update(t).digest('hex');
 
@@ -147,5 +147,24 @@ describe('OIDC JWTs', () => {
       await sign({ scopilot_tenant: 'Not A Tenant', scopilot_role: 'viewer' }),
     ];
     for (const token of bad) expect((await call(app(auth), '/me', token)).status).toBe(401);
+  });
+});
+
+describe('CSRF origin check', () => {
+  const post = (origin: string) =>
+    new Request('http://scopilot-edge:8000/ui/sgts/10', { method: 'POST', headers: { origin } });
+
+  test('same host only by default; a proxy’s public origin when trusted; never another site', () => {
+    expect(sameOrigin(post('http://scopilot-edge:8000'))).toBe(true);
+    expect(sameOrigin(post('https://scopilot.example.com'))).toBe(false);
+    const behindProxy = new Authenticator({
+      requireAuth: true,
+      defaultTenant: 'default',
+      apiKeys: [],
+      trustedOrigins: ['https://scopilot.example.com'],
+    });
+    expect(behindProxy.sameOrigin(post('https://scopilot.example.com'))).toBe(true);
+    expect(behindProxy.sameOrigin(post('http://scopilot.example.com'))).toBe(false);
+    expect(behindProxy.sameOrigin(post('https://scopilot.example.com.evil.test'))).toBe(false);
   });
 });

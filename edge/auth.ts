@@ -27,6 +27,11 @@ export interface AuthOptions {
   apiKeys: readonly ApiKey[];
   defaultTenant: string;
   oidc?: { jwksUrl: string; issuer?: string; audience?: string };
+  /**
+   * Origins the dashboard is also reached under (a reverse proxy that rewrites
+   * Host), e.g. `https://scopilot.example.com`: accepted by the CSRF check.
+   */
+  trustedOrigins?: readonly string[];
 }
 
 export type AuthVariables = { principal: Principal };
@@ -53,14 +58,16 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
  * The CSRF check for requests a cookie authenticates: a state-changing method
- * must come from this host, as its Origin (or, without one, its Referer) says.
+ * must come from this host, as its Origin (or, without one, its Referer) says,
+ * or from one of the trusted origins (the dashboard behind a proxy).
  */
-export function sameOrigin(req: Request): boolean {
+export function sameOrigin(req: Request, trusted: readonly string[] = []): boolean {
   if (SAFE_METHODS.has(req.method)) return true;
   const from = req.headers.get('origin') ?? req.headers.get('referer');
   if (from === null || from === 'null') return false;
   try {
-    return new URL(from).host === new URL(req.url).host;
+    const origin = new URL(from);
+    return origin.host === new URL(req.url).host || trusted.includes(origin.origin);
   } catch {
     return false;
   }
@@ -123,6 +130,11 @@ export class Authenticator {
     return { tenant: match.tenant, role: match.role, subject };
   }
 
+  /** The CSRF check with this deployment's trusted origins. */
+  sameOrigin(req: Request): boolean {
+    return sameOrigin(req, this.#o.trustedOrigins);
+  }
+
   /** Whether requests need a token; without, everyone is an admin of the default tenant. */
   get requireAuth(): boolean {
     return this.#o.requireAuth;
@@ -143,7 +155,7 @@ export class Authenticator {
       const header = c.req.header('authorization') ?? '';
       const [scheme, token] = header.split(' ', 2);
       const cookie = header === '' ? cookieOf(c.req.raw, SESSION_COOKIE) : null;
-      if (cookie !== null && !sameOrigin(c.req.raw)) {
+      if (cookie !== null && !this.sameOrigin(c.req.raw)) {
         return problem({ title: 'Forbidden', status: 403, detail: 'cross-origin request refused (CSRF)' });
       }
       const bearer = scheme?.toLowerCase() === 'bearer' && token ? token.trim() : cookie;

@@ -16,7 +16,6 @@ import {
   hasRole,
   type Role,
   SESSION_COOKIE,
-  sameOrigin,
 } from '../auth.ts';
 import { errorPage, notice, page } from './layout.ts';
 
@@ -63,7 +62,8 @@ export function sessionRoutes(auth: Authenticator): Hono<UiEnv> {
     return loginPage(c, safeNext(c.req.query('next')), null);
   });
   app.post('/login', async (c) => {
-    if (!sameOrigin(c.req.raw)) return errorPage(c, 403, 'Forbidden', 'cross-origin request refused (CSRF)');
+    if (!auth.sameOrigin(c.req.raw))
+      return errorPage(c, 403, 'Forbidden', 'cross-origin request refused (CSRF)');
     const form = await c.req.parseBody();
     const next = safeNext(typeof form.next === 'string' ? form.next : undefined);
     const token = typeof form.token === 'string' ? form.token.trim() : '';
@@ -72,7 +72,7 @@ export function sessionRoutes(auth: Authenticator): Hono<UiEnv> {
     return redirect(next, sessionCookie(c, token, SESSION_SECONDS));
   });
   const logout = (c: Context) => {
-    if (c.req.method === 'POST' && !sameOrigin(c.req.raw))
+    if (c.req.method === 'POST' && !auth.sameOrigin(c.req.raw))
       return errorPage(c, 403, 'Forbidden', 'cross-origin request refused (CSRF)');
     return redirect('/ui/login', sessionCookie(c, '', 0));
   };
@@ -88,7 +88,8 @@ export function sessionRoutes(auth: Authenticator): Hono<UiEnv> {
  */
 export function requireSession(auth: Authenticator): MiddlewareHandler<UiEnv> {
   return async (c, next) => {
-    if (!sameOrigin(c.req.raw)) return errorPage(c, 403, 'Forbidden', 'cross-origin request refused (CSRF)');
+    if (!auth.sameOrigin(c.req.raw))
+      return errorPage(c, 403, 'Forbidden', 'cross-origin request refused (CSRF)');
     if (!auth.requireAuth) {
       c.set('principal', auth.anonymous);
       return next();
