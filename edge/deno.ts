@@ -1,17 +1,21 @@
 /**
  * The edge under Deno: the same Hono app `scopilot serve --role edge` runs
- * under Bun, served with `Deno.serve`, against NATS (the embedded engine is
- * bun:sqlite and stays on Bun).
+ * under Bun (REST, dashboard, MCP, threat lookups, the WebEx webhook), served
+ * with `Deno.serve`, against NATS (the embedded engine is bun:sqlite and
+ * stays on Bun).
  *
  *   SCOPILOT_NATS_URL=nats://127.0.0.1:4222 deno run -A edge/deno.ts
  */
 import { loadConfig } from '../config/mod.ts';
 import { createLogger } from '../engine/log.ts';
 import { openNatsEngine } from '../engine/nats/mod.ts';
+import { createThreatIntel } from '../integrations/threat-intel/mod.ts';
+import { roomsFromSettings, WebexClient } from '../integrations/webex/mod.ts';
 import { ensureSchema, openStores, type Stores } from '../kv-schema/mod.ts';
 import { DEFAULT_NAMESPACE, isolatedNamespace, subjectsFor } from '../streams/mod.ts';
 import { createApp } from './app.ts';
 import { Authenticator } from './auth.ts';
+import { webexWebhook } from './webex/mod.ts';
 
 interface DenoServer {
   finished: Promise<void>;
@@ -47,12 +51,32 @@ const auth = new Authenticator({
   requireAuth: config.api.requireAuth,
   apiKeys: config.api.apiKeys,
   defaultTenant: config.defaultTenantId,
+  trustedOrigins: config.http.trustedOrigins,
   ...(oidc ? { oidc } : {}),
 });
+const subjects = subjectsFor(ns);
+const threat = await createThreatIntel(config.threat, { stores, logger });
+const webexToken = config.webex.botAccessToken;
+const webexSecret = config.webex.webhookSecret;
+const webex =
+  webexToken && webexSecret
+    ? webexWebhook({
+        engine,
+        stores,
+        ns,
+        subjects,
+        api: new WebexClient({ baseUrl: config.webex.apiBaseUrl, token: webexToken }),
+        secret: webexSecret,
+        rooms: roomsFromSettings(config.webex, config.defaultTenantId),
+        allowedApprovers: config.webex.allowedApprovers,
+        logger,
+      })
+    : null;
 const app = createApp({
   logger,
   readiness: { checks: { engine: () => (engine.isConnected() ? null : 'nats engine not connected') } },
-  api: { auth, ready: () => true, deps: { engine, stores, ns, subjects: subjectsFor(ns), config, logger } },
+  api: { auth, ready: () => true, deps: { engine, stores, ns, subjects, config, logger, threat } },
+  ...(webex ? { webex } : {}),
 });
 const server = Deno.serve(
   {
@@ -64,6 +88,7 @@ const server = Deno.serve(
 );
 const stop = async () => {
   await server.shutdown();
+  await webex?.drain();
   await engine.drain();
   Deno.exit(0);
 };
