@@ -133,10 +133,11 @@ export class Scheduler {
       if (found !== null) flows.push(found.value);
     }
     const withIds = flows.map((f) => ({ ...f, id: f.flowId }));
+    const byId = new Map(flows.map((f) => [f.flowId, f]));
     let reported = 0;
     for (const c of coverage(live.matrix, withIds)) {
       if (c.status !== CoverageStatus.Uncovered) continue;
-      const f = flows.find((x) => x.flowId === c.flowId)!;
+      const f = byId.get(c.flowId)!;
       if (f.unknownAt === live.version) continue; // the aggregator reported it at this version
       const data: FlowUnknown = {
         flowId: f.flowId,
