@@ -88,6 +88,8 @@ describe('sources and the bot from the settings', () => {
     expect(syslog?.counters).toMatchObject({ received: 1, parsed: 1 });
     const metrics = await (await fetch(`${server.url}/metrics`)).text();
     expect(sample(metrics, 'scopilot_source_up', { kind: 'syslog' })).toBe(1);
+    expect(sample(metrics, 'scopilot_ingest_events_total', { tenant: 'default', source: 'syslog' })).toBe(1);
+    expect(sample(metrics, 'scopilot_ingest_hits_total', { tenant: 'default', source: 'syslog' })).toBe(4);
     await waitFor('a card in the operators room', () => webex.posted.some((m) => m.roomId === ROOM));
     const card = webex.posted.find((m) => m.roomId === ROOM);
     expect(JSON.stringify(card)).toContain('AdaptiveCard');
