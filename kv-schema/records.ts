@@ -4,6 +4,7 @@
  * is reported, not trusted.
  */
 import * as v from 'valibot';
+import { ThreatVerdictEntry } from '../streams/messages.ts';
 
 const Iso = v.pipe(v.string(), v.isoTimestamp());
 const Ms = v.pipe(v.number(), v.integer());
@@ -116,19 +117,8 @@ export const ProposalRecord = v.object({
   status: Status,
   rare: v.boolean(),
   urgent: v.optional(v.boolean()),
-  threat: v.optional(
-    v.array(
-      v.object({
-        ip: Text(64),
-        provider: Text(32),
-        malicious: v.boolean(),
-        score: v.optional(v.number()),
-        categories: v.optional(v.array(Text(48))),
-        reason: v.optional(Text(300)),
-        checkedAtMs: v.optional(Ms),
-      }),
-    ),
-  ),
+  /** The verdict trail of a `threat` trigger, as it arrived with the flow. */
+  threat: v.optional(v.array(ThreatVerdictEntry)),
   createdBy: Text(200),
   createdAtMs: Ms,
   updatedAtMs: Ms,
