@@ -110,6 +110,9 @@ describe('proposal lifecycle', () => {
     expect(
       transition(manual, { to: 'approved', by: 'bob', channel: 'ui', atMs: 1, fourEyes: true }).status,
     ).toBe('approved');
+    // A labelled name does not make the creator someone else: the identity is compared.
+    const labelled = { to: 'approved' as const, by: 'ann (claude-code)', channel: 'mcp' as const, atMs: 1 };
+    expect(() => transition(manual, { ...labelled, fourEyes: true, identity: 'ann' })).toThrow('ann created');
   });
 });
 

@@ -252,6 +252,8 @@ export interface TransitionInput {
   note?: string;
   /** Refuse an approval by the person who created a manual proposal. */
   fourEyes?: boolean;
+  /** Who `by` is, when `by` carries a label; the four-eyes rule compares this. */
+  identity?: string;
 }
 
 /** The one way a proposal changes status; anything the lifecycle does not allow is an error. */
@@ -269,11 +271,11 @@ export function transition(p: Proposal, t: TransitionInput): Proposal {
     t.fourEyes &&
     t.to === 'approved' &&
     p.triggers.some((x) => x.trigger === 'manual') &&
-    p.createdBy === t.by
+    p.createdBy === (t.identity ?? t.by)
   ) {
     throw new ProposalError(
       ProposalErrorCode.FourEyes,
-      `${t.by} created proposal ${p.id} and cannot also approve it`,
+      `${t.identity ?? t.by} created proposal ${p.id} and cannot also approve it`,
     );
   }
   const entry: HistoryEntry = {

@@ -15,6 +15,11 @@ export const DecideCommand = v.object({
   channel: Channel,
   reason: v.optional(v.pipe(v.string(), v.maxLength(2000))),
   /**
+   * The authenticated identity when `by` is a labelled name (`alice (claude-code)`):
+   * the four-eyes rule compares this, so a label cannot make the creator someone else.
+   */
+  identity: v.optional(Principal),
+  /**
    * The fingerprint of the ACEs the decider was shown (domain aceFingerprint);
    * when given and the proposal's ACEs differ now, the decision is refused as STALE.
    */

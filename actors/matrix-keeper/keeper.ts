@@ -75,6 +75,7 @@ export class MatrixKeeper {
           atMs: this.#o.now(),
           ...(cmd.reason ? { note: cmd.reason } : {}),
           fourEyes: this.#o.fourEyes,
+          ...(cmd.identity === undefined ? {} : { identity: cmd.identity }),
         });
       } catch (error) {
         if (error instanceof ProposalError) return fail(error.code, error.message);

@@ -12,7 +12,7 @@ import { aceFingerprint } from '../../domain/proposal.ts';
 import { keys, ProposalRecord } from '../../kv-schema/mod.ts';
 import { CommandVerb, type DecideCommand } from '../../streams/mod.ts';
 import { requireRole } from '../auth.ts';
-import { conflict, notFound, problem } from '../problem.ts';
+import { conflict, notFound } from '../problem.ts';
 import { actorOf } from './channel.ts';
 import { sendCommand } from './commands.ts';
 import { type ApiDeps, type ApiEnv, principalOf, tenantOf } from './deps.ts';
@@ -131,24 +131,13 @@ export function proposalsRoutes(deps: ApiDeps): Hono<ApiEnv> {
       decision === 'approve' ? await optionalJsonBody(c, ApproveBody) : await jsonBody(c, RejectBody);
     const principal = principalOf(c);
     const actor = actorOf(c, principal);
-    // The keeper's four-eyes rule compares names: with a client label this one no longer equals the creator's.
-    if (decision === 'approve' && actor.labelled && deps.config.proposals.fourEyes) {
-      const found = await deps.stores.proposals.get(keys.proposal(principal.tenant, id));
-      const p = found?.value;
-      if (p?.createdBy === principal.subject && p.triggers.some((t) => t.trigger === 'manual')) {
-        return problem({
-          title: 'Forbidden',
-          status: 403,
-          detail: `${principal.subject} created proposal ${id} and cannot also approve it`,
-          code: 'FOUR_EYES',
-        });
-      }
-    }
     return sendCommand(deps, principal.tenant, CommandVerb.Decide, {
       proposalId: id,
       decision,
       by: actor.by,
       channel: actor.channel,
+      // A labelled name is not the creator's: the keeper's four-eyes rule compares the identity.
+      ...(actor.labelled ? { identity: principal.subject } : {}),
       ...(body.reason ? { reason: body.reason } : {}),
       ...('aces' in body && body.aces !== undefined ? { aces: body.aces } : {}),
     });
