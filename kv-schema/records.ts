@@ -154,6 +154,8 @@ export const InventoryRecord = v.object({
   denyHits: Count,
   /** Matrix version this flow was last reported unknown against (0: before any version); null: never. */
   unknownAt: v.nullable(Count),
+  /** Grows with every change: a write derived from an older state never replaces a newer one. */
+  rev: v.optional(Count, 0),
 });
 export type InventoryRecord = v.InferOutput<typeof InventoryRecord>;
 

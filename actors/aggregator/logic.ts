@@ -64,6 +64,7 @@ export function merge(record: InventoryRecord | undefined, d: FlowObserved): Inv
     permitHits: (record?.permitHits ?? 0) + d.permitHits,
     denyHits: (record?.denyHits ?? 0) + d.denyHits,
     unknownAt: record?.unknownAt ?? null,
+    rev: (record?.rev ?? 0) + 1,
   };
 }
 
@@ -110,6 +111,7 @@ export function aggregate(
     bucket: ctx.inventoryBucket,
     key: ctx.inventoryKey(ctx.tenant, id),
     value: record,
+    ifNewer: { field: 'rev', value: record.rev },
   });
   return { state: { flows: { ...state.flows, [id]: record } }, effects };
 }

@@ -24,6 +24,7 @@ const flow = (sgt: number, dgt: number, hits: number): InventoryRecord => ({
   permitHits: hits,
   denyHits: 0,
   unknownAt: null,
+  rev: 1,
 });
 
 for (const flavour of FLAVOURS) {

@@ -7,6 +7,12 @@
  *
  * A CAS conflict means another replica moved the state on: reload and re-apply.
  * A redelivered message already in the state is acknowledged, not re-applied.
+ *
+ * Every message held here — queued or in the batch being handled — is kept
+ * alive with `working()`, so a busy process is not mistaken for a dead one and
+ * its messages are not handed to a replica meanwhile. A redelivery can still
+ * be in flight when an ack lands, so an applied seq stays in the snapshot for
+ * a grace period after its ack is confirmed, not only until then.
  */
 
 import { KvConflictError } from '../errors.ts';
@@ -36,6 +42,8 @@ interface Decoded {
 
 /** Unconfirmed entries older than this are dropped: their acks long since settled one way or another. */
 const UNCONFIRMED_TTL_MS = 24 * 60 * 60 * 1000;
+/** How long an applied seq is remembered after its ack is confirmed (at least two ack waits). */
+const CONFIRMED_GRACE_MS = 60_000;
 const MAX_CONFLICT_RETRIES = 20;
 
 export class Activation {
@@ -43,8 +51,10 @@ export class Activation {
   readonly #def: AnyActorDefinition;
   readonly #deps: ActivationDeps;
   readonly #mailbox: DeliveredMessage[] = [];
-  /** Seqs whose ack the server confirmed since the last save; pruned from `unconfirmed` at the next. */
-  readonly #confirmed = new Set<number>();
+  /** Seq → when the server confirmed its ack; pruned from `unconfirmed` once past the grace period. */
+  readonly #confirmed = new Map<number, number>();
+  /** The batch being handled (the mailbox holds the rest): what the keep-alive covers. */
+  #batch: DeliveredMessage[] = [];
   #snapshot: LoadedSnapshot<unknown> | null = null;
   #outboxDone = false;
   #running: Promise<void> | null = null;
@@ -81,6 +91,13 @@ export class Activation {
   }
 
   async #drainMailbox(): Promise<void> {
+    const keepAlive = setInterval(
+      () => {
+        for (const m of this.#batch) m.working();
+        for (const m of this.#mailbox) m.working();
+      },
+      Math.max(250, this.#deps.ackWaitMs / 3),
+    );
     try {
       const window = this.#def.batchWindowMs ?? 0;
       if (window > 0 && this.#mailbox.length < this.#maxBatch && !this.#mailbox.some(this.#isUrgent)) {
@@ -94,10 +111,13 @@ export class Activation {
         this.#closeWindow = null;
       }
       while (this.#mailbox.length > 0) {
-        const batch = this.#mailbox.splice(0, this.#maxBatch);
-        await this.#handleBatch(batch);
+        this.#batch = this.#mailbox.splice(0, this.#maxBatch);
+        await this.#handleBatch(this.#batch);
+        this.#batch = [];
       }
     } finally {
+      clearInterval(keepAlive);
+      this.#batch = [];
       this.lastActiveMs = this.#deps.now();
       this.#running = null;
     }
@@ -118,12 +138,6 @@ export class Activation {
     }
     if (decoded.length === 0) return;
 
-    const keepAlive = setInterval(
-      () => {
-        for (const d of decoded) d.raw.working();
-      },
-      Math.max(250, this.#deps.ackWaitMs / 3),
-    );
     try {
       const outcome = await this.#applyAndSave(decoded);
       try {
@@ -141,8 +155,6 @@ export class Activation {
       this.#snapshot = null;
       this.#deps.logger.warn({ err: error }, 'state not saved; messages will be redelivered');
       for (const d of decoded) d.raw.nak(this.#deps.failures.delay(d.raw));
-    } finally {
-      clearInterval(keepAlive);
     }
   }
 
@@ -189,9 +201,13 @@ export class Activation {
       if (applied.length === 0) return { applied, skipped, failed };
 
       const now = this.#deps.now();
+      const grace = Math.max(CONFIRMED_GRACE_MS, 2 * this.#deps.ackWaitMs);
       for (const [seq, at] of unconfirmed) {
-        if (this.#confirmed.has(seq) || now - at > UNCONFIRMED_TTL_MS) unconfirmed.delete(seq);
+        const confirmedAt = this.#confirmed.get(seq);
+        if ((confirmedAt !== undefined && now - confirmedAt > grace) || now - at > UNCONFIRMED_TTL_MS)
+          unconfirmed.delete(seq);
       }
+      for (const [seq, at] of this.#confirmed) if (now - at > grace) this.#confirmed.delete(seq);
       for (const d of applied) unconfirmed.set(d.raw.seq, now);
       const next = { state, unconfirmed, outbox: effects };
       try {
@@ -201,7 +217,6 @@ export class Activation {
           next,
           snapshot.revision,
         );
-        this.#confirmed.clear();
         this.#snapshot = { ...next, revision };
         this.#outboxDone = false;
         return { applied, skipped, failed };
@@ -246,7 +261,7 @@ export class Activation {
 
   async #ack(message: DeliveredMessage): Promise<void> {
     try {
-      if (await message.ackAck()) this.#confirmed.add(message.seq);
+      if (await message.ackAck()) this.#confirmed.set(message.seq, this.#deps.now());
     } catch (error) {
       // Unconfirmed: the seq stays in the snapshot, so a redelivery is recognised.
       this.#deps.logger.debug({ err: error, seq: message.seq }, 'ack not confirmed');

@@ -28,6 +28,12 @@ export interface KvPutEffect {
   bucket: string;
   key: string;
   value: unknown;
+  /**
+   * Write only over a stored value whose numeric `field` is below `value`
+   * (compare-and-set). Replicas run each other's outboxes, so a put derived
+   * from an older state can arrive after a newer one: this keeps it out.
+   */
+  ifNewer?: { field: string; value: number };
 }
 
 export interface KvDeleteEffect {

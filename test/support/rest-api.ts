@@ -104,6 +104,7 @@ export function inventoryRecord(flowId: string, over: Partial<InventoryRecord> =
     permitHits: hits,
     denyHits: 0,
     unknownAt: null,
+    rev: 1,
     ...over,
   };
 }

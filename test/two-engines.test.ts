@@ -1,0 +1,93 @@
+/**
+ * Two engine processes on one NATS server share the durable consumers, the
+ * way compose.yaml splits the roles. Whatever interleaving the server picks,
+ * the inventory must end exactly where one process would have left it: every
+ * flow's hits and events equal to an offline analysis of the same lines.
+ */
+import { afterAll, expect, test } from 'bun:test';
+import { join } from 'node:path';
+import { ingestLines } from '../actors/tail/ingest.ts';
+import { corpusLines, emptyTruth } from '../bench/support/corpus.ts';
+import { Analysis } from '../domain/analysis.ts';
+import { openNatsEngine } from '../engine/nats/mod.ts';
+import { dropSchema, ensureSchema, keys, openStores } from '../kv-schema/mod.ts';
+import { isolatedNamespace, subjectsFor } from '../streams/mod.ts';
+import { killChildren, spawnChild } from './support/child.ts';
+import { describeNats, natsTestUrl, testPrefix } from './support/nats.ts';
+
+const MAIN = join(import.meta.dir, '../cli/main.ts');
+const LINES = 200_000;
+const BATCH = 2_000;
+
+afterAll(killChildren);
+
+describeNats('two engine processes on one NATS server', () => {
+  test('the inventory equals what one process computes, flow by flow', async () => {
+    const ns = isolatedNamespace(testPrefix('two'));
+    const engine = await openNatsEngine({ servers: natsTestUrl(), name: 'two-engines-test' });
+    try {
+      await ensureSchema(engine, ns);
+      const stores = await openStores(engine, ns);
+      const env: Record<string, string> = {};
+      for (const [k, v] of Object.entries(process.env))
+        if (!k.startsWith('SCOPILOT_') && v !== undefined) env[k] = v;
+      Object.assign(env, {
+        SCOPILOT_NATS_URL: natsTestUrl(),
+        SCOPILOT_NAMESPACE: ns.root,
+        SCOPILOT_HTTP__PORT: '0',
+        SCOPILOT_LOG_LEVEL: 'info',
+      });
+      const serve = () => spawnChild(MAIN, env, /"msg":"listening"/, ['serve', '--role', 'engine']);
+      await Promise.all([serve(), serve()]);
+
+      const lines = [...corpusLines(LINES, emptyTruth(), 23)];
+      const nowMs = Date.now();
+      const offline = new Analysis({ referenceMs: nowMs });
+      offline.addLines(lines);
+      const expected = new Map(offline.result().flows.map((f) => [f.id, [f.hits, f.events]]));
+
+      const subjects = subjectsFor(ns);
+      for (let i = 0; i < lines.length; i += BATCH) {
+        await ingestLines({
+          log: engine.log,
+          subjects,
+          tenant: 'acme',
+          lines: lines.slice(i, i + BATCH),
+          origin: `batch-${i}`,
+          source: 'test',
+          nowMs,
+        });
+      }
+
+      const inventory = async () => {
+        const out = new Map<string, number[]>();
+        for (const key of await stores.inventory.keys(keys.tenantAll('acme'))) {
+          const record = (await stores.inventory.get(key))?.value;
+          if (record !== undefined) out.set(record.flowId, [record.hits, record.events]);
+        }
+        return out;
+      };
+      const totalEvents = [...expected.values()].reduce((sum, [, events]) => sum + (events ?? 0), 0);
+      const events = (m: Map<string, number[]>) => [...m.values()].reduce((s, [, e]) => s + (e ?? 0), 0);
+      // Wait until every event is in, or nothing has moved for 10 s (a lost update never arrives).
+      let last = -1;
+      let still = 0;
+      for (let waited = 0; waited < 180 && still < 10; waited++) {
+        const now = events(await inventory());
+        if (now === totalEvents) break;
+        still = now === last ? still + 1 : 0;
+        last = now;
+        await Bun.sleep(1_000);
+      }
+      await Bun.sleep(3_000); // late, stale writes would land now
+      const actual = await inventory();
+      const wrong = [...expected].filter(([id, want]) => actual.get(id)?.join() !== want.join());
+      expect(wrong).toEqual([]);
+      expect(actual.size).toBe(expected.size);
+    } finally {
+      killChildren();
+      await dropSchema(engine, ns);
+      await engine.close();
+    }
+  }, 300_000);
+});
