@@ -9,6 +9,7 @@ import { InvalidNameError, KvBucketNotFoundError, KvConflictError } from '../err
 import type { BucketConfig, KvBucket, KvEntry, KvStore, KvWatch, WatchOptions } from '../types.ts';
 import { NS_PER_MS } from './config.ts';
 import type { NatsContext } from './connection.ts';
+import { listKeys } from './kv-keys.ts';
 import { ApiCode, apiCode, mapCommon } from './nats-errors.ts';
 
 const BUCKET_NAME = /^[-\w]+$/;
@@ -82,7 +83,7 @@ export class NatsKvStore implements KvStore {
           description,
         });
       }
-      return new NatsKvBucket(config.name, kv);
+      return new NatsKvBucket(config.name, kv, this.#ctx);
     } catch (error) {
       throw mapCommon(error);
     }
@@ -94,7 +95,7 @@ export class NatsKvStore implements KvStore {
       const si = await this.#ctx.jsm.streams.info(streamOf(name));
       // Binding skips Kvm's own stream lookup; pass what the stream allows.
       const kv = await this.#ctx.kvm.open(name, { allow_direct: si.config.allow_direct });
-      return new NatsKvBucket(name, kv);
+      return new NatsKvBucket(name, kv, this.#ctx);
     } catch (error) {
       if (apiCode(error) === ApiCode.StreamNotFound) throw new KvBucketNotFoundError(name);
       throw mapCommon(error);
@@ -132,10 +133,12 @@ export class NatsKvStore implements KvStore {
 class NatsKvBucket implements KvBucket {
   readonly name: string;
   readonly #kv: KV;
+  readonly #ctx: NatsContext;
 
-  constructor(name: string, kv: KV) {
+  constructor(name: string, kv: KV, ctx: NatsContext) {
     this.name = name;
     this.#kv = kv;
+    this.#ctx = ctx;
   }
 
   /** Run a KV call, translating the bucket vanishing underneath and closed connections. */
@@ -211,13 +214,7 @@ class NatsKvBucket implements KvBucket {
     };
   }
 
-  async keys(filter?: string): Promise<string[]> {
-    return this.#call(async () => {
-      // A set: a key written while the listing runs is delivered again with its new revision.
-      const out = new Set<string>();
-      for await (const k of await this.#kv.keys(filter ?? '>')) out.add(k);
-      // Sorted, so both adapters answer the same order.
-      return [...out].sort();
-    });
+  keys(filter?: string): Promise<string[]> {
+    return this.#call(() => listKeys(this.#ctx, this.name, filter ?? '>'));
   }
 }
