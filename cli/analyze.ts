@@ -17,13 +17,11 @@ import { AnthropicClassifier } from '../integrations/anthropic/client.ts';
 import { openSource, type Source } from './input.ts';
 import { Progress } from './progress.ts';
 import { parseTime } from './time.ts';
-import { ExitCode, UsageError } from './usage.ts';
+import { ExitCode, Usage, UsageError } from './usage.ts';
 
 const CLASSIFIERS: readonly ClassifierMode[] = ['auto', 'heuristic', 'claude'];
 
-export const ANALYZE_USAGE =
-  'scopilot analyze FILE… [--sgt DICT] [--format markdown|csv|json|ios|ise] [--since T] [--until T] ' +
-  '[--classifier auto|heuristic|claude] [--mode monitor|enforce] [--out FILE]';
+export const ANALYZE_USAGE = Usage.analyze;
 
 async function loadDictionary(path: string | undefined): Promise<SgtDictionary> {
   if (path === undefined) return parseSgtDictionary('{}');

@@ -1,8 +1,8 @@
 /** `scopilot health`: whether the server at SCOPILOT_API_BASE is ready, and why not. */
 import { parseArgs } from 'node:util';
-import { ExitCode } from './usage.ts';
+import { ExitCode, Usage } from './usage.ts';
 
-export const HEALTH_USAGE = 'scopilot health [--json]';
+export const HEALTH_USAGE = Usage.health;
 
 export async function runHealth(args: string[]): Promise<number> {
   const { values } = parseArgs({

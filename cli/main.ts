@@ -1,62 +1,120 @@
 /**
  * The `scopilot` command. Exit codes: 0 ok, 1 the operation failed, 2 bad
- * usage or input (DESIGN §9). `serve` runs the product; the other commands are
- * thin clients of the REST API at SCOPILOT_API_BASE.
+ * usage or input (DESIGN §9). `serve` runs the product; `analyze` works
+ * offline; `token` makes API keys; the other commands are thin clients of the
+ * REST API at SCOPILOT_API_BASE.
  */
 import { ConfigError } from '../config/mod.ts';
-import { CLIENT_COMMANDS, CLIENT_USAGE } from './client/mod.ts';
-import { ExitCode, UsageError } from './usage.ts';
+import type { Group } from './client/args.ts';
+import { CLIENT_GROUPS } from './client/mod.ts';
+import { unknownMessage } from './suggest.ts';
+import { tokenCommand } from './token.ts';
+import { ExitCode, Usage, UsageError, wantsHelp } from './usage.ts';
 
 type Runner = (args: string[]) => Promise<number>;
+
+interface Command {
+  /** Usage lines, each starting `scopilot <name>`. */
+  usage: readonly string[];
+  /** Subcommand → its usage line, for commands that have them. */
+  subcommands?: Record<string, string>;
+  load(): Promise<Runner>;
+}
+
+const fromGroup = (g: Group): Command => ({
+  usage: g.help,
+  ...(g.subcommands === undefined ? {} : { subcommands: g.subcommands }),
+  load: async () => g.run,
+});
 
 /**
  * Each command's module is loaded when that command runs, so `analyze` on a
  * large file does not carry the server's dependencies (MCP, SSH, WebEx) in
- * its memory, and a client command starts quickly.
+ * its memory, and help and the client commands start quickly: the usage lines
+ * live apart from the modules (cli/usage.ts).
  */
-const COMMANDS: Record<string, () => Promise<Runner>> = {
-  analyze: async () => (await import('./analyze.ts')).runAnalyze,
-  serve: async () => (await import('./serve-command.ts')).runServe,
-  health: async () => (await import('./health.ts')).runHealth,
-  mcp: async () => (await import('./mcp.ts')).runMcp,
-  webex: async () => (await import('./webex.ts')).runWebex,
-  ...Object.fromEntries(Object.entries(CLIENT_COMMANDS).map(([name, run]) => [name, async () => run])),
+const COMMANDS: Record<string, Command> = {
+  analyze: { usage: [Usage.analyze], load: async () => (await import('./analyze.ts')).runAnalyze },
+  serve: { usage: [Usage.serve], load: async () => (await import('./serve-command.ts')).runServe },
+  health: { usage: [Usage.health], load: async () => (await import('./health.ts')).runHealth },
+  ...Object.fromEntries(CLIENT_GROUPS.map((g) => [g.name, fromGroup(g)])),
+  token: fromGroup(tokenCommand),
+  webex: {
+    usage: [Usage.webex],
+    subcommands: { register: Usage.webex },
+    load: async () => (await import('./webex.ts')).runWebex,
+  },
+  mcp: {
+    usage: [`${Usage.mcp}   (the MCP server, over stdio)`],
+    load: async () => (await import('./mcp.ts')).runMcp,
+  },
+  version: { usage: [Usage.version], load: async () => runVersion },
 };
 
-async function help(): Promise<string> {
-  const [analyze, serve, health, webex, mcp] = await Promise.all([
-    import('./analyze.ts'),
-    import('./serve-command.ts'),
-    import('./health.ts'),
-    import('./webex.ts'),
-    import('./mcp.ts'),
-  ]);
+const NAMES = [...Object.keys(COMMANDS), 'help'];
+
+function help(): string {
+  const lines = Object.values(COMMANDS).flatMap((c) => c.usage);
   return `scopilot — Segmentation Copilot for Cisco TrustSec
 
 Usage:
-  ${analyze.ANALYZE_USAGE}
-  ${serve.SERVE_USAGE}
-  ${health.HEALTH_USAGE}
-  ${CLIENT_USAGE}
-  ${webex.WEBEX_USAGE}
-  ${mcp.MCP_USAGE}   (the MCP server, over stdio)
-  scopilot help
+  ${[...lines, Usage.help].join('\n  ')}
 
-Environment: SCOPILOT_* settings (see .env.example); the client commands read
-SCOPILOT_API_BASE (default http://127.0.0.1:8000) and SCOPILOT_API_TOKEN.
+Every command takes --help. Environment: SCOPILOT_* settings (see .env.example);
+the client commands read SCOPILOT_API_BASE (default http://127.0.0.1:8000) and
+SCOPILOT_API_TOKEN.
 Exit codes: 0 ok, 1 operation failed, 2 bad usage or input.`;
+}
+
+async function runVersion(args: string[]): Promise<number> {
+  if (args.length > 0) throw new UsageError(`unexpected argument ${args[0]}; usage: ${Usage.version}`);
+  const pkg = (await Bun.file(new URL('../package.json', import.meta.url)).json()) as { version: string };
+  console.log(`scopilot ${pkg.version}`);
+  return ExitCode.Ok;
+}
+
+/** `scopilot <name> [sub] --help`: the subcommand's usage line, else every line of the command. */
+function commandHelp(name: string, command: Command, args: readonly string[]): string {
+  const sub = args[0];
+  const subs = command.subcommands ?? {};
+  if (sub !== undefined && Object.hasOwn(subs, sub)) return `usage: ${subs[sub]}`;
+  if (command.usage.length === 1) return `usage: ${command.usage[0]}`;
+  return `usage:\n  ${command.usage.join('\n  ')}\n\nscopilot ${name} SUBCOMMAND --help shows one of them.`;
 }
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
-    console.log(await help());
-    return command === undefined ? ExitCode.Usage : ExitCode.Ok;
-  }
-  const load = COMMANDS[command];
   try {
-    if (load === undefined) throw new UsageError(`unknown command ${command}; try scopilot help`);
-    return await (await load())(rest);
+    if (command === undefined) {
+      console.log(help());
+      return ExitCode.Usage;
+    }
+    if (command === 'help' || command === '--help' || command === '-h') {
+      const topic = rest[0];
+      if (topic === undefined) console.log(help());
+      else {
+        const about = Object.hasOwn(COMMANDS, topic) ? COMMANDS[topic] : undefined;
+        if (about === undefined) throw new UsageError(unknownMessage('command', topic, NAMES));
+        console.log(commandHelp(topic, about, rest.slice(1)));
+      }
+      return ExitCode.Ok;
+    }
+    if (command === '--version' || command === '-V') return await runVersion(rest);
+    const found = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
+    if (found === undefined) throw new UsageError(unknownMessage('command', command, NAMES));
+    if (wantsHelp(rest)) {
+      console.log(commandHelp(command, found, rest));
+      return ExitCode.Ok;
+    }
+    const sub = rest[0];
+    if (
+      found.subcommands &&
+      sub !== undefined &&
+      !sub.startsWith('-') &&
+      !Object.hasOwn(found.subcommands, sub)
+    )
+      throw new UsageError(unknownMessage('subcommand', sub, Object.keys(found.subcommands), `${command} `));
+    return await (await found.load())(rest);
   } catch (error) {
     if (error instanceof ConfigError || error instanceof UsageError) {
       console.error(`scopilot: ${error.message}`);

@@ -19,9 +19,9 @@ import {
   TITLES,
 } from '../edge/mcp/mod.ts';
 import { ApiClient, ApiError } from './client/http.ts';
-import { ExitCode, UsageError } from './usage.ts';
+import { ExitCode, Usage, UsageError } from './usage.ts';
 
-export const MCP_USAGE = 'scopilot mcp [--allow-dictionary-edit] [--allow-rollback]';
+export const MCP_USAGE = Usage.mcp;
 
 const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
 

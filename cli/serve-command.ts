@@ -6,9 +6,9 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/mod.ts';
 import { createLogger } from '../engine/log.ts';
 import { ROLES, type Role, serve } from './serve.ts';
-import { ExitCode, UsageError } from './usage.ts';
+import { ExitCode, Usage, UsageError } from './usage.ts';
 
-export const SERVE_USAGE = 'scopilot serve [--role all|edge|engine|tail|threat|scheduler] [--demo]';
+export const SERVE_USAGE = Usage.serve;
 
 export async function runServe(args: string[]): Promise<number> {
   const { values } = parseArgs({

@@ -8,9 +8,9 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/mod.ts';
 import { WebexClient } from '../integrations/webex/client.ts';
 import { ensureWebhooks, type WebhookRegistration } from '../integrations/webex/webhooks.ts';
-import { ExitCode, UsageError } from './usage.ts';
+import { ExitCode, Usage, UsageError } from './usage.ts';
 
-export const WEBEX_USAGE = 'scopilot webex register --url URL';
+export const WEBEX_USAGE = Usage.webex;
 
 export interface RegisterWebhooksOptions {
   /** `webex.apiBaseUrl`. */

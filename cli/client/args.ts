@@ -4,6 +4,7 @@
  * errors that always end with the usage line (exit 2).
  */
 import { type ParseArgsOptionsConfig, parseArgs } from 'node:util';
+import { unknownMessage } from '../suggest.ts';
 import { UsageError } from '../usage.ts';
 import { ApiClient } from './http.ts';
 
@@ -17,20 +18,26 @@ export interface Group {
   name: string;
   /** One line per subcommand, for `scopilot help`. */
   help: string[];
+  /** Subcommand name → its usage line, for `scopilot <group> <sub> --help`; absent without subcommands. */
+  subcommands?: Record<string, string>;
   run(args: string[]): Promise<number>;
 }
 
 export function group(name: string, subs: Record<string, Subcommand>): Group {
-  const help = Object.values(subs).map((s) => `scopilot ${name} ${s.usage}`);
+  const subcommands = Object.fromEntries(
+    Object.entries(subs).map(([sub, s]) => [sub, `scopilot ${name} ${s.usage}`]),
+  );
   const line = `usage: scopilot ${name} ${Object.keys(subs).join('|')} …`;
   return {
     name,
-    help,
+    help: Object.values(subcommands),
+    subcommands,
     run: async (args) => {
       const [sub, ...rest] = args;
       if (sub === undefined) throw new UsageError(`missing subcommand; ${line}`);
       const found = Object.hasOwn(subs, sub) ? subs[sub] : undefined;
-      if (found === undefined) throw new UsageError(`unknown subcommand ${name} ${sub}; ${line}`);
+      if (found === undefined)
+        throw new UsageError(unknownMessage('subcommand', sub, Object.keys(subs), `${name} `));
       return found.run(rest, () => new ApiClient());
     },
   };

@@ -10,7 +10,8 @@ import { sgtCommand } from './sgt.ts';
 import { threatCommand } from './threat.ts';
 import { watchCommand } from './watch.ts';
 
-const GROUPS: readonly Group[] = [
+/** In the order `scopilot help` lists them. */
+export const CLIENT_GROUPS: readonly Group[] = [
   sgtCommand,
   runCommand,
   proposalCommand,
@@ -18,11 +19,3 @@ const GROUPS: readonly Group[] = [
   threatCommand,
   watchCommand,
 ];
-
-/** Command name → runner, for main's COMMANDS map. */
-export const CLIENT_COMMANDS: Record<string, (args: string[]) => Promise<number>> = Object.fromEntries(
-  GROUPS.map((g) => [g.name, g.run]),
-);
-
-/** One usage line per subcommand, indented for main's HELP text. */
-export const CLIENT_USAGE: string = GROUPS.flatMap((g) => g.help).join('\n  ');
