@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'bun:test';
+import { SERVICES } from './classify/knowledge.ts';
 import { buildContracts } from './contracts.ts';
-import { coverage, INFRASTRUCTURE_SERVICES, infrastructureService, readiness } from './coverage.ts';
+import { coverage, infrastructureService, readiness } from './coverage.ts';
 import { parseFlowId } from './flow.ts';
 import type { Matrix } from './matrix.ts';
 import { testClassification as cls, testFlow as flow } from './testing.ts';
@@ -66,7 +67,7 @@ describe('readiness', () => {
     const flows = [
       flow('10-20-tcp-any-443', 100),
       flow('10-20-tcp-any-23', 50),
-      flow('10-20-tcp-any-8443', 9),
+      flow('10-20-tcp-any-9063', 9),
       flow('20-10-udp-53-50000', 40),
       flow('10-20-tcp-any-3389', 11),
     ];
@@ -83,7 +84,7 @@ describe('readiness', () => {
     expect(r.blockers.map((b) => [b.flowId, b.service, b.critical])).toEqual([
       ['20-10-udp-53-50000', 'DNS', true],
       ['10-20-tcp-any-3389', null, false],
-      ['10-20-tcp-any-8443', 'ISE policy download / PAC provisioning', true],
+      ['10-20-tcp-any-9063', 'ISE TrustSec REST', true],
     ]);
   });
 
@@ -95,13 +96,18 @@ describe('readiness', () => {
 
 describe('infrastructure services', () => {
   test('every documented service is recognised on its destination port', () => {
-    for (const s of INFRASTRUCTURE_SERVICES) {
-      for (const port of s.ports) {
-        const key = parseFlowId(`1-2-${s.protocol}-any-${port}`);
-        expect(key && infrastructureService(key)).toBe(s.service);
+    for (const s of SERVICES.filter((x) => x.infrastructure)) {
+      for (const protocol of s.protocols) {
+        for (const port of s.ports) {
+          const key = parseFlowId(`1-2-${protocol}-any-${port}`);
+          expect(key && infrastructureService(key)).toBe(s.name);
+        }
       }
     }
     expect(infrastructureService(flow('1-2-tcp-any-443'))).toBeNull();
+    // ISE's portal and posture ports serve endpoints, not policy download.
+    expect(infrastructureService(flow('1-2-tcp-any-8443'))).toBeNull();
+    expect(infrastructureService(flow('1-2-17-any-1812'))).toBe('RADIUS');
     expect(infrastructureService(flow('1-2-tcp-any-123'))).toBeNull();
     expect(infrastructureService(flow('1-2-udp-67-68'))).toBe('DHCP');
   });

@@ -5,40 +5,18 @@
  * ignored: readiness is always measured against the deny default it aims for.
  */
 import { AceAction, aceMatchesFlow, aceText } from './ace.ts';
-import { type FlowKey, normalizeProtocol } from './flow.ts';
+import { infrastructureService as infrastructureServiceOf } from './classify/knowledge.ts';
+import type { FlowKey } from './flow.ts';
 import type { Matrix } from './matrix.ts';
 
 /**
- * Infrastructure services: a blocker carrying one of these is critical,
- * because dropping it breaks the network or TrustSec itself. Matched on
- * either port, since SGACLs are stateless and the replies (`src eq 53`) cross
- * the reverse cell.
+ * The infrastructure service a flow carries (DNS, RADIUS, …), or null: a
+ * blocker carrying one is critical, because dropping it breaks the network or
+ * TrustSec itself. The same function keeps classification from denying these
+ * flows (classify/knowledge.ts), so readiness and proposals never disagree.
  */
-export const INFRASTRUCTURE_SERVICES = [
-  { service: 'DNS', protocol: 'udp', ports: [53] },
-  { service: 'DNS', protocol: 'tcp', ports: [53] },
-  { service: 'DHCP', protocol: 'udp', ports: [67, 68] },
-  { service: 'NTP', protocol: 'udp', ports: [123] },
-  { service: 'RADIUS', protocol: 'udp', ports: [1812, 1813, 1645, 1646] },
-  { service: 'TACACS+', protocol: 'tcp', ports: [49] },
-  { service: 'SXP', protocol: 'tcp', ports: [64999] },
-  { service: 'ISE policy download / PAC provisioning', protocol: 'tcp', ports: [8443, 8905, 8909] },
-] as const satisfies ReadonlyArray<{ service: string; protocol: string; ports: readonly number[] }>;
-
-/** The infrastructure service a flow belongs to, or null. */
 export function infrastructureService(flow: FlowKey): string | null {
-  const protocol = normalizeProtocol(flow.protocol);
-  for (const s of INFRASTRUCTURE_SERVICES) {
-    if (s.protocol !== protocol) continue;
-    const ports: readonly number[] = s.ports;
-    if (
-      (typeof flow.dstPort === 'number' && ports.includes(flow.dstPort)) ||
-      (typeof flow.srcPort === 'number' && ports.includes(flow.srcPort))
-    ) {
-      return s.service;
-    }
-  }
-  return null;
+  return infrastructureServiceOf(flow)?.name ?? null;
 }
 
 export const CoverageStatus = {

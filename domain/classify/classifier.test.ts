@@ -68,6 +68,28 @@ describe('classifyFlows', () => {
     expect(r.classifications.every((c) => c.source === 'llm' && c.model === 'claude-test')).toBe(true);
   });
 
+  test('infrastructure is a ceiling: a model that denies everything cannot deny DNS or RADIUS; a threat verdict can', async () => {
+    const dns = makeFlow({ sgt: 5, dgt: 7, protocol: 'udp', dstPort: 53 });
+    const radius = makeFlow({ sgt: 4, dgt: 7, protocol: 'udp', dstPort: 1812 });
+    const web = makeFlow({ sgt: 4, dgt: 11, dstPort: 443 });
+    const bad = makeFlow({ sgt: 4, dgt: 0, protocol: 'udp', dstPort: 53 });
+    const model = everything('harmful');
+    const r = await classifyFlows([dns, radius, web, bad], {
+      sgtNames: SGT_NAMES,
+      threat: new Map([[bad.id, [{ provider: 'abuseipdb', malicious: true }]]]),
+      nowMs: NOW,
+      mode: 'auto',
+      llm: model,
+    });
+    const [d, r1, w, b] = r.classifications;
+    expect(d).toMatchObject({ category: 'default', source: 'llm', risk: 'high' });
+    expect(d?.rationale).toStartWith('kept permitted: DNS is infrastructure');
+    expect(d?.rationale).toContain('llm said harmful: model says so');
+    expect(r1?.category).toBe('default');
+    expect(w?.category).toBe('harmful');
+    expect(b).toMatchObject({ category: 'harmful', source: 'guardrail' });
+  });
+
   test('the guardrail is a floor: a model that calls everything relevant cannot permit a mining flow', async () => {
     const mining = makeFlow({ sgt: 4, dgt: 0, dstPort: 3333 });
     const normal = makeFlow({ sgt: 4, dgt: 11, dstPort: 443 });

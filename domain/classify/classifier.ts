@@ -7,9 +7,10 @@
  * fallback during an outage is not pinned for the whole cache window.
  */
 import type { Classification, Flow, SgtDictionary } from '../types.ts';
-import { Category, ClassificationSource, Risk } from '../types.ts';
+import { Category, ClassificationSource, categoryAction, Risk } from '../types.ts';
 import { guardrail } from './guardrails.ts';
 import { classifyHeuristic } from './heuristics.ts';
+import { infrastructureService } from './knowledge.ts';
 import { MAX_BATCH } from './prompt.ts';
 import type {
   ClassificationCache,
@@ -214,10 +215,32 @@ class Run {
 
   result(): ClassifyResult {
     // Array.from, not map: map skips the holes of a sparse array.
-    const classifications = Array.from(this.out, (c, i) => c ?? this.heuristic(i));
+    const classifications = Array.from(this.out, (c, i) =>
+      keepInfrastructure(this.flow(i), c ?? this.heuristic(i)),
+    );
     for (const c of classifications) this.stats.bySource[c.source] += 1;
     return { classifications, stats: this.stats };
   }
+}
+
+/**
+ * The ceiling beside the floor: a flow carrying infrastructure (knowledge.ts
+ * `infrastructureService`, the function readiness flags critical blockers
+ * with) is never denied on a model's or a cached answer's word; only the
+ * guardrail, on threat evidence, may deny it. The answer is kept in the
+ * rationale for the reviewer.
+ */
+function keepInfrastructure(flow: Flow, c: Classification): Classification {
+  if (c.source === ClassificationSource.Guardrail || categoryAction(c.category) === 'permit') return c;
+  const infra = infrastructureService(flow);
+  if (infra === null) return c;
+  const rationale = `kept permitted: ${infra.name} is infrastructure the network needs; ${c.source} said ${c.category}: ${c.rationale}`;
+  return {
+    ...c,
+    category: Category.Default,
+    risk: c.risk === Risk.Critical ? Risk.Critical : Risk.High,
+    rationale: rationale.slice(0, RATIONALE_MAX),
+  };
 }
 
 /** Classifies every flow; never throws for model or cache trouble (those fall back). */

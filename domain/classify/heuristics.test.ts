@@ -1,5 +1,7 @@
 import { describe, expect, test } from 'bun:test';
+import { readiness } from '../coverage.ts';
 import type { FlowKey } from '../flow.ts';
+import { categoryAction } from '../types.ts';
 import { classifyHeuristic, decideHeuristic } from './heuristics.ts';
 import { isInfrastructureFlow, SERVICES, serviceFor } from './knowledge.ts';
 import { rolesOf } from './roles.ts';
@@ -98,8 +100,9 @@ describe('heuristics', () => {
     expect(d.rationale).toContain('DNS');
   });
 
-  test('endpoints speaking NAD-only protocols are out of place', () => {
-    expect(decideFor(6, 7, 49).category).toBe('business_irrelevant');
+  test('endpoints speaking NAD-only protocols are out of place: kept permitted with high risk, never denied', () => {
+    expect(decideFor(6, 7, 49)).toMatchObject({ category: 'default', risk: 'high' });
+    expect(decideFor(6, 7, 49).rationale).toContain('check why');
     expect(decideFor(2, 7, 49).category).toBe('business_relevant');
   });
 
@@ -174,5 +177,71 @@ describe('heuristics', () => {
     });
     expect(d.rationale).not.toContain('10.1.1.1');
     expect(d.rationale).not.toContain('\n');
+  });
+});
+
+describe('infrastructure: one judgement for proposals and readiness', () => {
+  // Endpoint groups in several naming styles, plus tags nobody named.
+  const styles = new Map<number, string>([
+    [4, 'Employees'],
+    [6, 'Guests'],
+    [13, 'Quarantined_Systems'],
+    [20, 'IoT_Cameras'],
+    [30, 'corp-laptops'],
+    [31, 'VLAN_GUEST_WIFI'],
+    [32, 'BYOD Phones'],
+  ]);
+  const servers = [
+    [50, 'ISE_PSN'],
+    [51, 'Domain_Controllers'],
+    [52, 'infra-core'],
+  ] as const;
+  const ports: [string, number][] = [
+    ['udp', 53],
+    ['tcp', 53],
+    ['udp', 67],
+    ['udp', 123],
+    ['udp', 1812],
+    ['udp', 1813],
+    ['udp', 3799],
+    ['tcp', 49],
+    ['tcp', 64999],
+    ['tcp', 9063],
+  ];
+  const empty = { cells: [], defaultRule: 'permit ip' as const };
+
+  test('a flow readiness flags as a critical blocker is never a heuristic deny, whatever the tag names', () => {
+    for (const [sgt, srcName] of [...styles, [77, undefined] as const]) {
+      for (const [dgt, dstName] of [...servers, [78, undefined] as const]) {
+        for (const [protocol, dstPort] of ports) {
+          const key = { sgt, dgt, protocol, srcPort: 'any' as const, dstPort };
+          const [blocker] = readiness(empty, [
+            { ...key, id: `${sgt}-${dgt}-${protocol}-any-${dstPort}`, hits: 1 },
+          ]).blockers;
+          expect(blocker?.critical).toBe(true);
+          const d = decideHeuristic({ key, srcName, dstName });
+          expect({ flow: blocker?.flowId, action: categoryAction(d.category) }).toEqual({
+            flow: blocker?.flowId,
+            action: 'permit',
+          });
+        }
+      }
+    }
+  });
+
+  test('Employees → ISE_PSN udp/1812 is permitted, and readiness calls it RADIUS', () => {
+    const key = { sgt: 4, dgt: 50, protocol: 'udp', srcPort: 'any' as const, dstPort: 1812 };
+    const d = decideHeuristic({ key, srcName: 'Employees', dstName: 'ISE_PSN' });
+    expect(categoryAction(d.category)).toBe('permit');
+    const r = readiness(empty, [{ ...key, id: '4-50-udp-any-1812', hits: 9 }]);
+    expect(r.blockers[0]).toMatchObject({ service: 'RADIUS', critical: true });
+  });
+
+  test('ports that are not infrastructure are judged as before: the rule is about ports, not names', () => {
+    expect(decideFor(6, 11, 443).category).toBe('business_irrelevant');
+    const r = readiness(empty, [
+      { sgt: 6, dgt: 11, protocol: 'tcp', srcPort: 'any', dstPort: 443, id: 'x', hits: 1 },
+    ]);
+    expect(r.blockers[0]?.critical).toBe(false);
   });
 });

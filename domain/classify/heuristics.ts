@@ -6,7 +6,7 @@
  */
 import { type FlowKey, flowId } from '../flow.ts';
 import { type Classification, ClassificationSource } from '../types.ts';
-import { replyServiceFor, type Service, serviceFor } from './knowledge.ts';
+import { infrastructureService, replyServiceFor, type Service, serviceFor } from './knowledge.ts';
 import { rolesOf } from './roles.ts';
 import { type Ctx, type Decision, fallback, RULES } from './rules.ts';
 import { cleanUntrusted } from './untrusted.ts';
@@ -42,6 +42,7 @@ export function decideHeuristic(input: HeuristicInput): Decision {
     src: rolesOf(sgt, srcName),
     dst: rolesOf(dgt, dstName),
     service: forward ?? reply,
+    infrastructure: infrastructureService(key),
     what:
       reply === null
         ? describe(key.protocol, key.dstPort, forward)

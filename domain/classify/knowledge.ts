@@ -11,7 +11,7 @@
  * serve endpoints, not policy download, so they are listed as ISE endpoint
  * services but not as infrastructure.
  */
-import { ANY, type FlowKey } from '../flow.ts';
+import { ANY, type FlowKey, normalizeProtocol } from '../flow.ts';
 
 export const ServiceKind = {
   Infrastructure: 'infrastructure',
@@ -187,7 +187,22 @@ export const replyServiceFor = (key: FlowKey): Service | null =>
     ? null
     : lookup(key.protocol, key.srcPort);
 
-/** DESIGN §6: flows the network itself needs (either direction), flagged critical in readiness. */
-export function isInfrastructureFlow(key: FlowKey): boolean {
-  return (serviceFor(key) ?? replyServiceFor(key))?.infrastructure === true;
+/**
+ * The one judgement on infrastructure (DESIGN §6): the service the network
+ * itself needs that this flow carries, on its destination port or, for a
+ * reply (SGACLs are stateless), its well-known source port; null for anything
+ * else. Readiness flags an uncovered one critical and classification never
+ * denies one on a guess, both through this function, so a proposal cannot
+ * deny what readiness calls a blocker. Only protocols and ports decide, never
+ * tag names.
+ */
+export function infrastructureService(key: FlowKey): Service | null {
+  const protocol = normalizeProtocol(key.protocol) ?? key.protocol;
+  const forward = lookup(protocol, key.dstPort);
+  if (forward?.infrastructure === true) return forward;
+  const reply = key.srcPort === ANY ? null : lookup(protocol, key.srcPort);
+  return reply?.infrastructure === true ? reply : null;
 }
+
+/** DESIGN §6: flows the network itself needs (either direction), flagged critical in readiness. */
+export const isInfrastructureFlow = (key: FlowKey): boolean => infrastructureService(key) !== null;

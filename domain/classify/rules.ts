@@ -18,6 +18,8 @@ export interface Ctx {
   src: ReadonlySet<Role>;
   dst: ReadonlySet<Role>;
   service: Service | null;
+  /** The infrastructure service the flow carries (knowledge.ts `infrastructureService`), whatever its tags. */
+  infrastructure: Service | null;
   /** `SSH (tcp/22)` or `tcp/47000`. */
   what: string;
   srcLabel: string;
@@ -39,36 +41,43 @@ const NAD_ONLY = ['RADIUS', 'RADIUS CoA', 'TACACS+', 'SXP', 'ISE TrustSec REST']
 export type Rule = (c: Ctx) => Decision | null;
 
 export const RULES: readonly Rule[] = [
-  // Quarantined hosts get what remediation needs and nothing else.
+  // Infrastructure first, whoever sends it: denying it breaks the network, and readiness flags the same
+  // flows critical through the same function. An endpoint group speaking a protocol of network devices
+  // is out of place, so it is permitted with high risk for a person to check, never denied on a name.
   (c) => {
-    if (c.src.has(Role.Quarantine)) {
-      return named(c.service, 'DNS', 'DHCP', 'ISE portals', 'ISE posture')
-        ? decide(C.BusinessRelevant, Risk.Medium, `quarantined hosts need ${c.what} to remediate`)
-        : decide(
-            C.BusinessIrrelevant,
-            Risk.High,
-            `${c.srcLabel} is quarantined: only DNS, DHCP and ISE remediation are allowed`,
-          );
-    }
-    return c.dst.has(Role.Quarantine)
-      ? decide(C.BusinessIrrelevant, Risk.Medium, `${c.dstLabel} is quarantined: nothing should reach it`)
-      : null;
-  },
-  (c) => {
-    if (c.service?.infrastructure !== true) return null;
-    const endpoint = c.src.has(Role.Guest) || isThing(c.src) || isUserDevices(c.src);
-    if (endpoint && named(c.service, ...NAD_ONLY) && !c.src.has(Role.Network) && !c.src.has(Role.Admin)) {
+    const infra = c.infrastructure;
+    if (infra === null) return null;
+    const what = infra === c.service ? c.what : infra.name;
+    const endpoint =
+      c.src.has(Role.Guest) || c.src.has(Role.Quarantine) || isThing(c.src) || isUserDevices(c.src);
+    if (endpoint && NAD_ONLY.includes(infra.name) && !c.src.has(Role.Network) && !c.src.has(Role.Admin)) {
       return decide(
-        C.BusinessIrrelevant,
+        C.Default,
         Risk.High,
-        `${c.what} is spoken by network devices and ISE, not by ${c.srcLabel}`,
+        `${what} is spoken by network devices and ISE, not usually by ${c.srcLabel}: kept permitted, ` +
+          'since denying infrastructure breaks the network; check why this group sends it',
       );
     }
     return decide(
       C.BusinessRelevant,
       Risk.Critical,
-      `infrastructure: ${c.what} — ${c.service.rationale}; denying it breaks the network`,
+      `infrastructure: ${what} — ${infra.rationale}; denying it breaks the network`,
     );
+  },
+  // Quarantined hosts get what remediation needs and nothing else.
+  (c) => {
+    if (c.src.has(Role.Quarantine)) {
+      return named(c.service, 'ISE portals', 'ISE posture')
+        ? decide(C.BusinessRelevant, Risk.Medium, `quarantined hosts need ${c.what} to remediate`)
+        : decide(
+            C.BusinessIrrelevant,
+            Risk.High,
+            `${c.srcLabel} is quarantined: only infrastructure (DNS, DHCP …) and ISE remediation are allowed`,
+          );
+    }
+    return c.dst.has(Role.Quarantine)
+      ? decide(C.BusinessIrrelevant, Risk.Medium, `${c.dstLabel} is quarantined: nothing should reach it`)
+      : null;
   },
   // Guests get the internet (and the ISE portal), never the inside.
   (c) => {
