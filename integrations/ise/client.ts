@@ -9,7 +9,7 @@
 import { X509Certificate } from 'node:crypto';
 import * as v from 'valibot';
 import type { BackoffPolicy } from '../../engine/backoff.ts';
-import { createLogger, type Logger } from '../../engine/log.ts';
+import { createLogger } from '../../engine/log.ts';
 import { IseError, IseErrorCode } from './errors.ts';
 import { type Answer, ErsTransport } from './http.ts';
 import {
@@ -49,7 +49,13 @@ export interface IseClientOptions {
   backoff?: BackoffPolicy;
   /** Page size of get-all calls (default and maximum 100). */
   pageSize?: number;
-  logger?: Pick<Logger, 'warn'>;
+  /** Where the insecure warning goes (default: a JSON logger on stdout). */
+  logger?: WarnLogger;
+}
+
+/** The one thing the client logs; a pino Logger fits. */
+export interface WarnLogger {
+  warn(bindings: object, message: string): void;
 }
 
 export const ISE_MAX_CONCURRENT = 100;
@@ -99,27 +105,49 @@ export class IseErsClient implements IseErsApi {
     return this.#http.counts();
   }
 
-  listSgts = (): Promise<Sgt[]> => this.#readAll('sgt', (id) => this.getSgt(id));
-  getSgt = async (id: string): Promise<Sgt> => (await this.#get('sgt', id, SgtBody)).Sgt;
-  createSgt = (input: SgtInput): Promise<string> =>
-    this.#create('sgt', { Sgt: checked(SgtInput, input, 'SGT') });
+  listSgts(): Promise<Sgt[]> {
+    return this.#readAll('sgt', (id) => this.getSgt(id));
+  }
+  async getSgt(id: string): Promise<Sgt> {
+    return (await this.#get('sgt', id, SgtBody)).Sgt;
+  }
+  async createSgt(input: SgtInput): Promise<string> {
+    return this.#create('sgt', { Sgt: checked(SgtInput, input, 'SGT') });
+  }
 
-  listSgacls = (): Promise<Sgacl[]> => this.#readAll('sgacl', (id) => this.getSgacl(id));
-  getSgacl = async (id: string): Promise<Sgacl> => (await this.#get('sgacl', id, SgaclBody)).Sgacl;
-  createSgacl = (input: SgaclInput): Promise<string> =>
-    this.#create('sgacl', { Sgacl: checked(SgaclInput, input, 'SGACL') });
-  updateSgacl = (id: string, input: SgaclInput): Promise<void> =>
-    this.#update('sgacl', id, { Sgacl: { id, ...checked(SgaclInput, input, 'SGACL') } });
-  deleteSgacl = (id: string): Promise<void> => this.#delete('sgacl', id);
+  listSgacls(): Promise<Sgacl[]> {
+    return this.#readAll('sgacl', (id) => this.getSgacl(id));
+  }
+  async getSgacl(id: string): Promise<Sgacl> {
+    return (await this.#get('sgacl', id, SgaclBody)).Sgacl;
+  }
+  async createSgacl(input: SgaclInput): Promise<string> {
+    return this.#create('sgacl', { Sgacl: checked(SgaclInput, input, 'SGACL') });
+  }
+  async updateSgacl(id: string, input: SgaclInput): Promise<void> {
+    await this.#update('sgacl', id, { Sgacl: { id, ...checked(SgaclInput, input, 'SGACL') } });
+  }
+  deleteSgacl(id: string): Promise<void> {
+    return this.#delete('sgacl', id);
+  }
 
-  listCells = (): Promise<EgressMatrixCell[]> => this.#readAll('egressmatrixcell', (id) => this.getCell(id));
-  getCell = async (id: string): Promise<EgressMatrixCell> =>
-    (await this.#get('egressmatrixcell', id, EgressMatrixCellBody)).EgressMatrixCell;
-  createCell = (input: CellInput): Promise<string> =>
-    this.#create('egressmatrixcell', { EgressMatrixCell: checked(CellInput, input, 'cell') });
-  updateCell = (id: string, input: CellInput): Promise<void> =>
-    this.#update('egressmatrixcell', id, { EgressMatrixCell: { id, ...checked(CellInput, input, 'cell') } });
-  deleteCell = (id: string): Promise<void> => this.#delete('egressmatrixcell', id);
+  listCells(): Promise<EgressMatrixCell[]> {
+    return this.#readAll('egressmatrixcell', (id) => this.getCell(id));
+  }
+  async getCell(id: string): Promise<EgressMatrixCell> {
+    return (await this.#get('egressmatrixcell', id, EgressMatrixCellBody)).EgressMatrixCell;
+  }
+  async createCell(input: CellInput): Promise<string> {
+    return this.#create('egressmatrixcell', { EgressMatrixCell: checked(CellInput, input, 'cell') });
+  }
+  async updateCell(id: string, input: CellInput): Promise<void> {
+    await this.#update('egressmatrixcell', id, {
+      EgressMatrixCell: { id, ...checked(CellInput, input, 'cell') },
+    });
+  }
+  deleteCell(id: string): Promise<void> {
+    return this.#delete('egressmatrixcell', id);
+  }
 
   /**
    * Narrows the cell list with ISE's `sgtSrcValue`/`sgtDstValue` filters, then

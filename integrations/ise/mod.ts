@@ -11,6 +11,7 @@ export {
   ISE_MAX_CONCURRENT,
   type IseClientOptions,
   IseErsClient,
+  type WarnLogger,
 } from './client.ts';
 export { IseError, IseErrorCode, isIseError } from './errors.ts';
 export {
