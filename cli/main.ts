@@ -107,13 +107,11 @@ export async function main(argv: string[]): Promise<number> {
       return ExitCode.Ok;
     }
     const sub = rest[0];
-    if (
-      found.subcommands &&
-      sub !== undefined &&
-      !sub.startsWith('-') &&
-      !Object.hasOwn(found.subcommands, sub)
-    )
-      throw new UsageError(unknownMessage('subcommand', sub, Object.keys(found.subcommands), `${command} `));
+    const subs = Object.keys(found.subcommands ?? {});
+    if (subs.length > 0 && sub !== undefined && !sub.startsWith('-') && !subs.includes(sub)) {
+      const otherwise = `usage: scopilot ${command} ${subs.join('|')} …`;
+      throw new UsageError(unknownMessage('subcommand', sub, subs, { prefix: `${command} `, otherwise }));
+    }
     return await (await found.load())(rest);
   } catch (error) {
     if (error instanceof ConfigError || error instanceof UsageError) {

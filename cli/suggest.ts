@@ -42,18 +42,19 @@ export function closest(word: string, candidates: readonly string[]): string | u
 }
 
 /**
- * `unknown command prposal; did you mean proposal?`, or the list of what
- * exists. `prefix` goes before the word and the guess (`proposal ` for a
- * subcommand).
+ * `unknown command prposal; did you mean proposal?`, or, with no plausible
+ * guess, `otherwise` (by default the list of what exists). `prefix` goes
+ * before the word and the guess (`proposal ` for a subcommand).
  */
 export function unknownMessage(
   what: string,
   word: string,
   candidates: readonly string[],
-  prefix = '',
+  o: { prefix?: string; otherwise?: string } = {},
 ): string {
+  const prefix = o.prefix ?? '';
   const guess = closest(word, candidates);
   return guess === undefined
-    ? `unknown ${what} ${prefix}${word}; one of ${candidates.join(', ')}`
+    ? `unknown ${what} ${prefix}${word}; ${o.otherwise ?? `one of ${candidates.join(', ')}`}`
     : `unknown ${what} ${prefix}${word}; did you mean ${prefix}${guess}?`;
 }

@@ -37,7 +37,9 @@ export function group(name: string, subs: Record<string, Subcommand>): Group {
       if (sub === undefined) throw new UsageError(`missing subcommand; ${line}`);
       const found = Object.hasOwn(subs, sub) ? subs[sub] : undefined;
       if (found === undefined)
-        throw new UsageError(unknownMessage('subcommand', sub, Object.keys(subs), `${name} `));
+        throw new UsageError(
+          unknownMessage('subcommand', sub, Object.keys(subs), { prefix: `${name} `, otherwise: line }),
+        );
       return found.run(rest, () => new ApiClient());
     },
   };
