@@ -59,15 +59,28 @@ describe('scopilot proposal', () => {
     expect(lines[0]).toMatch(/^ID +SGT → DGT +STATUS +HITS +FLAGS +CREATED +EXPIRES +ACES$/);
     expect(lines).toHaveLength(4);
     const web = lines.find((l) => l.includes(pairOf(10, 20).id)) ?? '';
-    expect(web).toMatch(/10 → 20 +pending +40 .* permit tcp dst eq 443$/);
+    // Tags read with their names where the dictionary has one.
+    expect(web).toMatch(/ Employees \(10\) → Web \(20\) +pending +40 .* permit tcp dst eq 443$/);
+    expect(lines.find((l) => l.includes(pairOf(4, 50).id))).toMatch(/ 4 → 50 +pending /);
     // Every row's STATUS starts in the header's column.
     const column = lines[0]!.indexOf('STATUS');
     for (const line of lines.slice(1)) expect(line.slice(column, column + 7)).toBe('pending');
 
     const applied = await scopilot(server, 'proposal', 'list', '--status', 'applied');
     expect(applied.stdout).toBe('no applied proposals\n');
-    const open = await scopilotJson<Listed>(server, 'proposal', 'list', '--status', 'pending,notified');
-    expect(open.total).toBe(3);
+    const pendingOrNotified = await scopilotJson<Listed>(
+      server,
+      'proposal',
+      'list',
+      '--status',
+      'pending,notified',
+    );
+    expect(pendingOrNotified.total).toBe(3);
+    // `open`, as the dashboard names it: pending or notified.
+    const open = await scopilotJson<Listed>(server, 'proposal', 'list', '--status', 'open');
+    expect(open.items.map((p) => p.id).sort()).toEqual(pendingOrNotified.items.map((p) => p.id).sort());
+    const bad = await scopilot(server, 'proposal', 'list', '--status', 'opened');
+    expect(bad.code).toBe(2);
   });
 
   test('show: the proposal with its ACEs and evidence; --json the record', async () => {
@@ -75,7 +88,7 @@ describe('scopilot proposal', () => {
     const r = await scopilot(server, 'proposal', 'show', id);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(new RegExp(`^proposal +${id}$`, 'm'));
-    expect(r.stdout).toMatch(/^pair +10 → 20$/m);
+    expect(r.stdout).toMatch(/^pair +Employees \(10\) → Web \(20\)$/m);
     expect(r.stdout).toMatch(/^permit tcp dst eq 443 +40 /m);
     expect(r.stdout).toMatch(/^10-20-tcp-any-443 +40 +1 /m);
     expect((await scopilotJson<Proposal>(server, 'proposal', 'show', id)).id).toBe(id);
@@ -110,7 +123,7 @@ describe('scopilot matrix', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^version +2$/m);
     expect(r.stdout).toMatch(/^default rule +permit ip$/m);
-    expect(r.stdout).toMatch(/^EMPLOYEES_to_WEB +10 → 20 +permit tcp dst eq 443$/m);
+    expect(r.stdout).toMatch(/^EMPLOYEES_to_WEB +Employees \(10\) → Web \(20\) +permit tcp dst eq 443$/m);
     expect(r.stdout).toMatch(/ +4 → 50 +permit tcp dst eq 8080$/m);
     const json = await scopilotJson<MatrixBody>(server, 'matrix', 'show');
     expect(json.version).toBe(2);
@@ -156,7 +169,7 @@ describe('scopilot matrix', () => {
     const r = await scopilot(server, 'matrix', 'readiness');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^covered +66\.7% of hits \(60 of 90\)$/m);
-    expect(r.stdout).toMatch(/^10-30-udp-any-53 +30 /m);
+    expect(r.stdout).toMatch(/^10-30-udp-any-53 +Employees \(10\) → 30 +30 /m);
     const json = await scopilotJson<{ ratio: number; blockers: { flowId: string }[] }>(
       server,
       'matrix',

@@ -5,11 +5,13 @@
  */
 import { DeployMode, OutputFormat } from '../../domain/render/mod.ts';
 import { group, integer, JSON_FLAG, oneOf, parse, required } from './args.ts';
+import { sgtNames } from './names.ts';
 import {
   ace,
   aces,
   cell,
   fields,
+  flowPair,
   isRecord,
   listOf,
   num,
@@ -17,6 +19,7 @@ import {
   pair,
   percent,
   printJson,
+  type SgtNames,
   table,
   when,
 } from './output.ts';
@@ -33,10 +36,10 @@ const MAX_VERSION = 1_000_000_000;
 
 const rec = (x: unknown): Record<string, unknown> => (isRecord(x) ? x : {});
 
-function cellsTable(cells: Record<string, unknown>[]): string {
+function cellsTable(cells: Record<string, unknown>[], names: SgtNames): string {
   return table(
     ['NAME', 'SGT → DGT', 'ACES'],
-    cells.map((c) => [String(c.name ?? '-'), pair(c.sgt, c.dgt), aces(c.aces, 4)]),
+    cells.map((c) => [String(c.name ?? '-'), pair(c.sgt, c.dgt, names), aces(c.aces, 4)]),
   );
 }
 
@@ -49,14 +52,14 @@ function versionHeader(v: Record<string, unknown>): string {
   return fields(pairs);
 }
 
-export function matrixText(body: unknown): string {
+export function matrixText(body: unknown, names: SgtNames = new Map()): string {
   const v = rec(body);
   const m = rec(v.matrix);
   const cells = listOf(m.cells);
   return [
     versionHeader(v),
     fields([['default rule', String(m.defaultRule ?? '-')]]),
-    cells.length === 0 ? 'no contracts yet: approve proposals to add them' : cellsTable(cells),
+    cells.length === 0 ? 'no contracts yet: approve proposals to add them' : cellsTable(cells, names),
   ].join('\n\n');
 }
 
@@ -64,7 +67,7 @@ const aceList = (list: unknown, sign: string): string[] =>
   Array.isArray(list) ? list.filter(isRecord).map((a) => `${sign} ${ace(a)}`) : [];
 
 /** What changed between two versions: cells added, removed and changed, and the default rule. */
-export function diffText(body: unknown): string {
+export function diffText(body: unknown, names: SgtNames = new Map()): string {
   const d = rec(body);
   const parts = [`version ${String(d.from ?? '?')} → ${String(d.to ?? '?')}`];
   if (d.identical === true) return `${parts[0]}: no differences`;
@@ -73,8 +76,8 @@ export function diffText(body: unknown): string {
   const added = listOf(d.added);
   const removed = listOf(d.removed);
   const changed = listOf(d.changed);
-  if (added.length > 0) parts.push(`added cells:\n${cellsTable(added)}`);
-  if (removed.length > 0) parts.push(`removed cells:\n${cellsTable(removed)}`);
+  if (added.length > 0) parts.push(`added cells:\n${cellsTable(added, names)}`);
+  if (removed.length > 0) parts.push(`removed cells:\n${cellsTable(removed, names)}`);
   if (changed.length > 0) {
     const rows = changed.flatMap((c) => {
       const lines = [
@@ -85,7 +88,7 @@ export function diffText(body: unknown): string {
         ...(c.reordered === true ? ['reordered'] : []),
       ];
       return lines.map((line, i) => [
-        i === 0 ? pair(c.sgt, c.dgt) : '',
+        i === 0 ? pair(c.sgt, c.dgt, names) : '',
         i === 0 ? cell(c.nameAfter) : '',
         line,
       ]);
@@ -95,7 +98,7 @@ export function diffText(body: unknown): string {
   return parts.join('\n\n');
 }
 
-export function readinessText(body: unknown): string {
+export function readinessText(body: unknown, names: SgtNames = new Map()): string {
   const r = rec(body);
   const flows = rec(r.flows);
   const pairs: [string, string][] = [
@@ -114,14 +117,15 @@ export function readinessText(body: unknown): string {
     blockers.length === 0
       ? 'no blockers'
       : table(
-          ['FLOW', 'HITS', 'SERVICE', 'CRITICAL'],
+          ['FLOW', 'SGT → DGT', 'HITS', 'SERVICE', 'CRITICAL'],
           blockers.map((b) => [
             String(b.flowId ?? '?'),
+            flowPair(b.flowId, names),
             num(b.hits),
             cell(b.service),
             b.critical ? 'yes' : '',
           ]),
-          ['left', 'right'],
+          ['left', 'left', 'right'],
         ),
   ].join('\n\n');
 }
@@ -131,8 +135,9 @@ export const matrixCommand = group('matrix', {
     usage: SHOW,
     async run(args, client) {
       const { values } = parse(args, JSON_FLAG, [], `matrix ${SHOW}`);
-      const body = await client().get<unknown>('/api/v1/matrix');
-      await (values.json ? printJson(body) : out(matrixText(body)));
+      const api = client();
+      const body = await api.get<unknown>('/api/v1/matrix');
+      await (values.json ? printJson(body) : out(matrixText(body, await sgtNames(api))));
       return 0;
     },
   },
@@ -172,8 +177,9 @@ export const matrixCommand = group('matrix', {
       const { values, positionals } = parse(args, JSON_FLAG, ['FROM', 'TO'], `matrix ${DIFF}`);
       const from = integer(positionals[0]!, 'FROM', 0, MAX_VERSION);
       const to = integer(positionals[1]!, 'TO', 0, MAX_VERSION);
-      const body = await client().get<unknown>('/api/v1/matrix/diff', { from: String(from), to: String(to) });
-      await (values.json ? printJson(body) : out(diffText(body)));
+      const api = client();
+      const body = await api.get<unknown>('/api/v1/matrix/diff', { from: String(from), to: String(to) });
+      await (values.json ? printJson(body) : out(diffText(body, await sgtNames(api))));
       return 0;
     },
   },
@@ -205,8 +211,9 @@ export const matrixCommand = group('matrix', {
     usage: READINESS,
     async run(args, client) {
       const { values } = parse(args, JSON_FLAG, [], `matrix ${READINESS}`);
-      const body = await client().get<unknown>('/api/v1/matrix/readiness');
-      await (values.json ? printJson(body) : out(readinessText(body)));
+      const api = client();
+      const body = await api.get<unknown>('/api/v1/matrix/readiness');
+      await (values.json ? printJson(body) : out(readinessText(body, await sgtNames(api))));
       return 0;
     },
   },

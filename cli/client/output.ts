@@ -90,7 +90,26 @@ export function aces(list: unknown, max = 3): string {
   return list.length > max ? `${shown.join('; ')}; +${list.length - max} more` : shown.join('; ');
 }
 
-export const pair = (sgt: unknown, dgt: unknown): string => `${String(sgt ?? '?')} → ${String(dgt ?? '?')}`;
+/** The tenant's SGT dictionary: tag → name (see names.ts). */
+export type SgtNames = ReadonlyMap<number, string>;
+
+const NO_NAMES: SgtNames = new Map();
+
+/** `Employees (4)` when the tag has a name (0 is `Unknown`), else the bare number. */
+export function tagName(tag: unknown, names: SgtNames = NO_NAMES): string {
+  if (typeof tag !== 'number') return String(tag ?? '?');
+  const name = names.get(tag) ?? (tag === 0 ? 'Unknown' : undefined);
+  return name === undefined ? String(tag) : `${cell(name, 40)} (${tag})`;
+}
+
+export const pair = (sgt: unknown, dgt: unknown, names?: SgtNames): string =>
+  `${tagName(sgt, names)} → ${tagName(dgt, names)}`;
+
+/** The tag pair of a flow id (`4-10-tcp-any-443`), named. */
+export function flowPair(flowId: unknown, names?: SgtNames): string {
+  const m = typeof flowId === 'string' ? /^(\d{1,5})-(\d{1,5})-/.exec(flowId) : null;
+  return m === null ? '-' : pair(Number(m[1]), Number(m[2]), names);
+}
 
 /**
  * A table of objects whose shape is not fixed: the preferred keys first, then

@@ -5,6 +5,7 @@
  */
 import { ProposalStatus } from '../../domain/proposal.ts';
 import { group, integer, JSON_FLAG, oneOf, parse, required, seg } from './args.ts';
+import { sgtNames } from './names.ts';
 import {
   ace,
   aces,
@@ -16,11 +17,13 @@ import {
   out,
   pair,
   printJson,
+  type SgtNames,
   table,
   when,
 } from './output.ts';
 
-const STATUSES = Object.values(ProposalStatus);
+/** `open` is pending or notified: what awaits a decision, as the dashboard's filter names it. */
+const STATUSES = ['open', ...Object.values(ProposalStatus)];
 const LIST = `list [--status ${STATUSES.join('|')}[,…]] [--limit N] [--json]`;
 const SHOW = 'show ID [--json]';
 const APPROVE = 'approve ID [--reason TEXT] [--json]';
@@ -31,12 +34,12 @@ const hitsOf = (p: Record<string, unknown>): number =>
     ? p.aces.reduce<number>((sum, a) => sum + (isRecord(a) && typeof a.hits === 'number' ? a.hits : 0), 0)
     : 0;
 
-function listTable(rows: Record<string, unknown>[]): string {
+function listTable(rows: Record<string, unknown>[], names: SgtNames): string {
   return table(
     ['ID', 'SGT → DGT', 'STATUS', 'HITS', 'FLAGS', 'CREATED', 'EXPIRES', 'ACES'],
     rows.map((p) => [
       String(p.id ?? '?'),
-      pair(p.sgt, p.dgt),
+      pair(p.sgt, p.dgt, names),
       String(p.status ?? '?'),
       num(hitsOf(p)),
       [p.urgent === true ? 'URGENT' : '', p.rare === true ? 'rare' : ''].filter(Boolean).join(' '),
@@ -48,11 +51,11 @@ function listTable(rows: Record<string, unknown>[]): string {
   );
 }
 
-export function proposalDetail(p: Record<string, unknown>): string {
+export function proposalDetail(p: Record<string, unknown>, names?: SgtNames): string {
   const parts = [
     fields([
       ['proposal', String(p.id ?? '?')],
-      ['pair', pair(p.sgt, p.dgt)],
+      ['pair', pair(p.sgt, p.dgt, names)],
       ['status', String(p.status ?? '?')],
       ['rare', p.rare === true ? 'yes (seen on few days)' : 'no'],
       ...(p.urgent === true
@@ -144,14 +147,17 @@ export const proposalCommand = group('proposal', {
               .join(',');
       const limit =
         values.limit === undefined ? undefined : String(integer(values.limit, '--limit', 1, 1000));
-      const body = await client().get<unknown>('/api/v1/proposals', { status, limit });
+      const api = client();
+      const body = await api.get<unknown>('/api/v1/proposals', { status, limit });
       if (values.json) await printJson(body);
       else {
         const rows = listOf(body, 'proposals');
         const total = isRecord(body) && typeof body.total === 'number' ? body.total : rows.length;
         const more = total > rows.length ? `\n(${rows.length} of ${total}; see --limit)` : '';
         await out(
-          rows.length === 0 ? `no ${status ?? ''} proposals`.replace('  ', ' ') : listTable(rows) + more,
+          rows.length === 0
+            ? `no ${status ?? ''} proposals`.replace('  ', ' ')
+            : listTable(rows, await sgtNames(api)) + more,
         );
       }
       return 0;
@@ -161,9 +167,10 @@ export const proposalCommand = group('proposal', {
     usage: SHOW,
     async run(args, client) {
       const { values, positionals } = parse(args, JSON_FLAG, ['ID'], `proposal ${SHOW}`);
-      const body = await client().get<unknown>(`/api/v1/proposals/${seg(positionals[0]!)}`);
+      const api = client();
+      const body = await api.get<unknown>(`/api/v1/proposals/${seg(positionals[0]!)}`);
       if (values.json) await printJson(body);
-      else await out(proposalDetail(isRecord(body) ? body : {}));
+      else await out(proposalDetail(isRecord(body) ? body : {}, await sgtNames(api)));
       return 0;
     },
   },

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { waitFor } from '../../test/support/actors.ts';
 import { killChildren } from '../../test/support/child.ts';
-import { cliEnv, hitLine, ingest, MAIN, type Server, startServer } from './testing.ts';
+import { api, cliEnv, hitLine, ingest, MAIN, type Server, startServer } from './testing.ts';
 
 /** A `scopilot watch` process whose output is collected line by line. */
 class Watcher {
@@ -44,6 +44,10 @@ const watchers: Watcher[] = [];
 
 beforeAll(async () => {
   server = await startServer();
+  await api(server, 'PUT', '/api/v1/sgts/10', {
+    body: JSON.stringify({ name: 'Employees' }),
+    headers: { 'content-type': 'application/json' },
+  });
 }, 40_000);
 afterAll(async () => {
   for (const w of watchers) w.proc.kill(9);
@@ -89,8 +93,9 @@ describe('scopilot watch', () => {
       hitLine({ sgt: 10, dgt: 20, dstPort: 443, hits: 5 }),
       hitLine({ sgt: 10, dgt: 30, protocol: 'udp', dstPort: 53, hits: 2 }),
     ]);
-    await w.waitOut(/^\S+Z {2}10 → 20 {2}tcp\/443 {2}hits 5 {2}events 1 {2}permit$/);
-    await w.waitOut(/^\S+Z {2}10 → 30 {2}udp\/53 {2}hits 2 {2}events 1 {2}permit$/);
+    // Tags read with their names where the dictionary has one.
+    await w.waitOut(/^\S+Z {2}Employees \(10\) → 20 {2}tcp\/443 {2}hits 5 {2}events 1 {2}permit$/);
+    await w.waitOut(/^\S+Z {2}Employees \(10\) → 30 {2}udp\/53 {2}hits 2 {2}events 1 {2}permit$/);
     expect(w.out).toHaveLength(2);
 
     // The server goes away and comes back on the same address with the same data.
@@ -100,7 +105,7 @@ describe('scopilot watch', () => {
     server = await startServer({ port, dataDir });
     await w.waitErr(/^scopilot: reconnected$/, 40_000);
     await ingest(server, [hitLine({ sgt: 10, dgt: 40, dstPort: 22, hits: 3 })]);
-    await w.waitOut(/ 10 → 40 {2}tcp\/22 {2}hits 3 /);
+    await w.waitOut(/ Employees \(10\) → 40 {2}tcp\/22 {2}hits 3 /);
 
     w.proc.kill('SIGINT');
     expect(await w.proc.exited).toBe(0);

@@ -9,7 +9,8 @@ import { type BackoffPolicy, backoffDelay } from '../../engine/backoff.ts';
 import type { Group } from './args.ts';
 import { integer, parse } from './args.ts';
 import { ApiClient, ApiError } from './http.ts';
-import { isRecord, num, out, when } from './output.ts';
+import { sgtNames } from './names.ts';
+import { isRecord, num, out, pair, type SgtNames, when } from './output.ts';
 import { SseParser } from './sse.ts';
 
 const USAGE = 'watch [--sgt TAG] [--dgt TAG] [--count N] [--json]';
@@ -19,21 +20,17 @@ const IDLE_TIMEOUT_MS = 45_000;
 const BACKOFF: BackoffPolicy = { baseMs: 500, maxMs: 30_000 };
 const STABLE_MS = 10_000;
 
-/** `10 → 20  tcp/443  hits 5  events 1  permit`, prefixed with when it was last seen. */
-export function flowLine(delta: Record<string, unknown>, nowMs = Date.now()): string {
+/** `Employees (4) → 20  tcp/443  hits 5  events 1  permit`, prefixed with when it was last seen. */
+export function flowLine(delta: Record<string, unknown>, nowMs = Date.now(), names?: SgtNames): string {
   const at = delta.lastSeen ?? delta.lastSeenMs ?? nowMs;
   const port = (p: unknown) => (p === undefined || p === null ? 'any' : String(p));
   const src = delta.srcPort !== undefined && delta.srcPort !== 'any' ? ` src ${port(delta.srcPort)}` : '';
-  const names =
-    typeof delta.sourceName === 'string' || typeof delta.destinationName === 'string'
-      ? `  (${String(delta.sourceName ?? delta.sgt)} → ${String(delta.destinationName ?? delta.dgt)})`
-      : '';
   const actions =
     Array.isArray(delta.actions) && delta.actions.length > 0 ? `  ${delta.actions.join('/')}` : '';
   return (
-    `${when(at)}  ${String(delta.sgt ?? '?')} → ${String(delta.dgt ?? '?')}  ` +
+    `${when(at)}  ${pair(delta.sgt, delta.dgt, names)}  ` +
     `${String(delta.protocol ?? '?')}/${port(delta.dstPort)}${src}  hits ${num(delta.hits)}  ` +
-    `events ${num(delta.events)}${actions}${names}`
+    `events ${num(delta.events)}${actions}`
   );
 }
 
@@ -58,6 +55,8 @@ interface WatchState {
   parser: SseParser;
   /** When the last connection was answered; 0 before the first. */
   openedAt: number;
+  /** The SGT dictionary, read again on every connection. */
+  names: SgtNames;
 }
 
 /** One connection: prints until the stream ends, breaks, or the limit is reached. */
@@ -92,6 +91,7 @@ async function follow(client: ApiClient, stop: AbortSignal, s: WatchState): Prom
     );
     s.openedAt = Date.now();
     s.parser.reset();
+    if (!s.json) s.names = await sgtNames(client);
     if (response.body === null) return;
     const decoder = new TextDecoder();
     let idle = setTimeout(abort, IDLE_TIMEOUT_MS);
@@ -108,7 +108,9 @@ async function follow(client: ApiClient, stop: AbortSignal, s: WatchState): Prom
             console.error(`scopilot: skipped a flow event that is not JSON: ${event.data.slice(0, 120)}`);
             continue;
           }
-          await out(s.json ? JSON.stringify(delta) : flowLine(isRecord(delta) ? delta : {}));
+          await out(
+            s.json ? JSON.stringify(delta) : flowLine(isRecord(delta) ? delta : {}, Date.now(), s.names),
+          );
           s.printed++;
           if (s.printed >= s.limit) {
             connection.abort();
@@ -161,6 +163,7 @@ export async function runWatch(args: string[]): Promise<number> {
     query: { sgt: tag(values.sgt, '--sgt'), dgt: tag(values.dgt, '--dgt') },
     parser: new SseParser(),
     openedAt: 0,
+    names: new Map(),
   };
   let attempt = 0;
   try {

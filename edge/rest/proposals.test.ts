@@ -125,6 +125,15 @@ for (const flavour of FLAVOURS) {
         await h.api.request('/api/v1/proposals?status=pending', { token: TOKENS.viewer })
       ).json();
       expect(pending.items.map((p: ProposalRecord) => p.id).sort()).toEqual([a.id, c.id].sort());
+      // `open`, as the dashboard's filter says it: pending or notified.
+      const open = await (
+        await h.api.request('/api/v1/proposals?status=open', { token: TOKENS.viewer })
+      ).json();
+      expect(open.items.map((p: ProposalRecord) => p.id).sort()).toEqual([a.id, c.id].sort());
+      const openOrRejected = await (
+        await h.api.request('/api/v1/proposals?status=open,rejected', { token: TOKENS.viewer })
+      ).json();
+      expect(openOrRejected.total).toBe(3);
       const both = await (
         await h.api.request('/api/v1/proposals?status=rejected,pending&limit=1', { token: TOKENS.viewer })
       ).json();
@@ -134,7 +143,7 @@ for (const flavour of FLAVOURS) {
 
       await expectGuarded(h.api, 'GET', '/api/v1/proposals', 'viewer');
       await expectGuarded(h.api, 'GET', `/api/v1/proposals/${a.id}`, 'viewer');
-      for (const q of ['?status=open', '?limit=0', '?limit=1001', '?limit=x']) {
+      for (const q of ['?status=opened', '?status=open,', '?limit=0', '?limit=1001', '?limit=x']) {
         await expectProblem(await h.api.request(`/api/v1/proposals${q}`, { token: TOKENS.viewer }), 400);
       }
       await expectProblem(await get('bad%20id'), 400);

@@ -8,7 +8,7 @@
 import { type Context, Hono } from 'hono';
 import * as v from 'valibot';
 import type { Ace } from '../../domain/ace.ts';
-import { aceFingerprint } from '../../domain/proposal.ts';
+import { aceFingerprint, ProposalStatus } from '../../domain/proposal.ts';
 import { keys, ProposalRecord } from '../../kv-schema/mod.ts';
 import { CommandVerb, type DecideCommand } from '../../streams/mod.ts';
 import { requireRole } from '../auth.ts';
@@ -23,9 +23,12 @@ import { JSON_LIMIT_BYTES, jsonBody, parseWith, queryWith } from './validate.ts'
 
 export { ManualAce, ManualProposalBody } from './proposal-manual.ts';
 
-const STATUSES = 'pending|notified|approved|applied|failed|rejected|expired';
+const STATUSES = 'open|pending|notified|approved|applied|failed|rejected|expired';
 
-/** GET /proposals: `status` is one status or several, comma-separated. */
+/** `open` in a status filter: the proposals still awaiting a decision, as the dashboard's filter names them. */
+const OPEN: readonly string[] = [ProposalStatus.Pending, ProposalStatus.Notified];
+
+/** GET /proposals: `status` is one status or several, comma-separated; `open` is pending or notified. */
 export const ProposalListQuery = v.object({
   status: v.optional(
     v.pipe(
@@ -78,7 +81,10 @@ export function proposalsRoutes(deps: ApiDeps): Hono<ApiEnv> {
   app.get('/', requireRole('viewer'), async (c) => {
     const tenant = tenantOf(c);
     const q = queryWith(c, ProposalListQuery);
-    const wanted = q.status === undefined ? null : new Set(q.status.split(','));
+    const wanted =
+      q.status === undefined
+        ? null
+        : new Set(q.status.split(',').flatMap((s) => (s === 'open' ? OPEN : [s])));
     const found = await mapParallel(await deps.stores.proposals.keys(keys.tenantAll(tenant)), (k) =>
       deps.stores.proposals.get(k),
     );
