@@ -4,7 +4,7 @@
  * titles as named errors, unreachable hosts and the concurrency bound.
  */
 import { afterEach, beforeAll, describe, expect, test } from 'bun:test';
-import { createIseClient, type IseClientOptions, IseError, IseErrorCode } from './mod.ts';
+import { type CellInput, createIseClient, type IseClientOptions, IseError, IseErrorCode } from './mod.ts';
 import { makeCertificates, type SimulatorCertificates } from './simulator/certs.ts';
 import {
   DEFAULT_SIMULATOR_USER,
@@ -145,13 +145,13 @@ describe('writing', () => {
     const s = await sim();
     const c = client(s);
     const [src, dst] = [s.state.sgtByName('Employees')!.id, s.state.sgtByName('Guests')!.id];
-    const cell = {
+    const cell: CellInput = {
       sourceSgtId: src,
       destinationSgtId: dst,
       matrixCellStatus: 'ENABLED',
       defaultRule: 'DENY_IP',
       sgacls: [],
-    } as const;
+    };
     await c.createCell(cell);
     const e = await failure(c.createCell(cell));
     expect(e.code).toBe(IseErrorCode.AlreadyExists);
@@ -220,6 +220,16 @@ describe('CSRF (enhanced security)', () => {
       201, 201, 403, 201,
     ]);
     expect(s.state.sgacls().filter((a) => !a.readOnly)).toHaveLength(3);
+  });
+
+  test('a burst of writes refused for an expired token costs one new token, not one each', async () => {
+    const s = await sim({ csrf: true });
+    const c = client(s);
+    await c.createSgacl(sgacl);
+    s.faults.expireCsrfTokens();
+    await Promise.all(['A', 'B', 'C', 'D', 'E'].map((n) => c.createSgacl({ ...sgacl, name: `Burst_${n}` })));
+    expect(s.traffic.count('GET', '/ers/config/sgt?size=1')).toBe(2);
+    expect(s.state.sgacls().filter((a) => a.name.startsWith('Burst_'))).toHaveLength(5);
   });
 
   test('a client without CSRF support has its writes refused with CSRF', async () => {

@@ -151,14 +151,18 @@ export class IseErsClient implements IseErsApi {
 
   /**
    * Narrows the cell list with ISE's `sgtSrcValue`/`sgtDstValue` filters, then
-   * checks each candidate's SGT ids, so an ISE that ignores a filter still
-   * gives the right cell (only more slowly).
+   * checks each candidate's SGT ids, so an ISE that ignores the filters — or
+   * refuses them, and is then scanned whole — still gives the right cell,
+   * only more slowly.
    */
   async getCellBySrcDst(srcValue: number, dstValue: number): Promise<EgressMatrixCell | null> {
     const [src, dst] = await Promise.all([this.#sgtIdByValue(srcValue), this.#sgtIdByValue(dstValue)]);
     if (src === null || dst === null) return null;
     const filters = [`sgtSrcValue.EQ.${srcValue}`, `sgtDstValue.EQ.${dstValue}`];
-    const refs = await this.#refs('egressmatrixcell', filters);
+    const refs = await this.#refs('egressmatrixcell', filters).catch((e: unknown) => {
+      if (e instanceof IseError && e.code === IseErrorCode.BadRequest) return this.#refs('egressmatrixcell');
+      throw e;
+    });
     const cells = await this.#bodies(refs, (id) => this.getCell(id));
     return cells.find((c) => c.sourceSgtId === src && c.destinationSgtId === dst) ?? null;
   }

@@ -79,9 +79,10 @@ export class ErsTransport {
   /** A POST, PUT or DELETE, sent once (twice only when ISE refused the CSRF token); answers 2xx or throws. */
   async write(method: Exclude<Method, 'GET'>, path: string, body?: unknown): Promise<Answer> {
     await this.#session.ready();
+    const used = this.#session.token;
     let answer = await this.#send(method, path, body);
     if (answer.status === 403 && this.#session.refusedToken(answer)) {
-      await this.#session.renew();
+      await this.#session.renew(used);
       answer = await this.#send(method, path, body);
       if (answer.status === 403 && this.#session.refusedToken(answer))
         throw httpError(method, path, answer, true);

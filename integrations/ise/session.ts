@@ -65,9 +65,20 @@ export class ErsSession {
     await this.renew();
   }
 
-  /** Fetches a new token; concurrent writes share one fetch. */
-  renew(): Promise<void> {
-    this.#pending ??= (async () => {
+  /** The token writes carry now. */
+  get token(): string | null {
+    return this.#token;
+  }
+
+  /**
+   * Fetches a new token; concurrent writes share one fetch. Given the token
+   * a refused write carried, does nothing when another write has already
+   * replaced it, so a burst of refusals costs one fetch, not one each.
+   */
+  renew(refused?: string | null): Promise<void> {
+    if (this.#pending) return this.#pending;
+    if (refused !== undefined && this.#token !== null && this.#token !== refused) return Promise.resolve();
+    this.#pending = (async () => {
       this.#token = null;
       try {
         await this.#fetchToken();
