@@ -12,7 +12,7 @@ import { SyslogReceiver } from '../actors/tail/syslog/mod.ts';
 import { FileTail } from '../actors/tail/tail.ts';
 import type { Config } from '../config/mod.ts';
 import type { ClassifierMode } from '../domain/classify/classifier.ts';
-import { ActorSystem, LeaderLease, type Logger } from '../engine/mod.ts';
+import { ActorSystem, type ConsumerHealth, LeaderLease, type Logger } from '../engine/mod.ts';
 import type { Engine } from '../engine/types.ts';
 import { AnthropicClassifier } from '../integrations/anthropic/client.ts';
 import { sshTail } from '../integrations/ssh/mod.ts';
@@ -36,6 +36,8 @@ export interface Running {
   stop(): Promise<void>;
   /** Live actor activations per kind, when this role runs actors. */
   activations?: () => Record<string, number>;
+  /** Each actor kind's consumer, when this role runs actors. */
+  consumers?: () => ConsumerHealth[];
   /** Each log source's health, when this role reads logs. */
   sources?: () => SourceHealth[];
 }
@@ -79,6 +81,7 @@ export async function startEngineRole(ctx: RoleContext): Promise<Running> {
   ]);
   return {
     activations: () => system.activations(),
+    consumers: () => system.consumers(),
     stop: async () => {
       await system.drain();
       await keeper.stop();
@@ -127,7 +130,11 @@ export async function startThreatRole(ctx: RoleContext, intel: ThreatIntel): Pro
       recheckMs: ctx.config.threat.cacheNoAnswerMinutes * 60_000,
     }),
   ]);
-  return { activations: () => system.activations(), stop: () => system.drain() };
+  return {
+    activations: () => system.activations(),
+    consumers: () => system.consumers(),
+    stop: () => system.drain(),
+  };
 }
 
 export async function startSchedulerRole(ctx: RoleContext): Promise<Running> {

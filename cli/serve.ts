@@ -9,11 +9,11 @@ import type { Config } from '../config/mod.ts';
 import { Authenticator, bootstrapKey } from '../edge/auth.ts';
 import { createApp, type HttpServer, serveWithBun } from '../edge/mod.ts';
 import { webexWebhook } from '../edge/webex/mod.ts';
-import { type Logger, openEngine, sleep } from '../engine/mod.ts';
+import { type Logger, openEngine, StoreProbe, sleep } from '../engine/mod.ts';
 import type { Engine } from '../engine/types.ts';
 import { createThreatIntel, type ThreatIntel } from '../integrations/threat-intel/mod.ts';
 import { roomsFromSettings } from '../integrations/webex/mod.ts';
-import { ensureSchema, openStores, type Stores } from '../kv-schema/mod.ts';
+import { Bucket, bucketName, ensureSchema, keys, openStores, type Stores } from '../kv-schema/mod.ts';
 import { Metrics } from '../observability/metrics.ts';
 import { DEFAULT_NAMESPACE, isolatedNamespace, subjectsFor } from '../streams/mod.ts';
 import {
@@ -136,8 +136,11 @@ export async function serve(options: ServeOptions): Promise<Runtime> {
   };
   // One threat-intel instance per process: REST lookups and the watch share its cache and rate limits.
   let threatIntel: ThreatIntel | null = null;
+  let probe: StoreProbe | null = null;
   const roles = schema.then(async () => {
     if (stopping) return;
+    probe = new StoreProbe(await engine.kv.bucket(bucketName(Bucket.State, ns)), keys.storeProbe());
+    await probe.start();
     const opened = await openStores(engine, ns);
     const ctx: RoleContext = { engine, stores: opened, config, ns, logger, metrics };
     stores = opened;
@@ -216,6 +219,8 @@ export async function serve(options: ServeOptions): Promise<Runtime> {
         engine: () => (engine.isConnected() ? null : `${engine.kind} engine not connected`),
         schema: () => (schemaReady ? null : 'streams and buckets not ensured yet'),
         role: () => roleError,
+        store: () => probe?.status() ?? null,
+        consumers: () => stoppedConsumers(started),
       },
       ...(runs(role, Role.Tail) ? { details: { sources } } : {}),
     },
@@ -228,6 +233,7 @@ export async function serve(options: ServeOptions): Promise<Runtime> {
     engine,
     async stop() {
       stopping = true;
+      probe?.stop();
       logger.info('draining');
       await roles;
       for (const part of started.reverse()) await part.stop();
@@ -238,4 +244,13 @@ export async function serve(options: ServeOptions): Promise<Runtime> {
       logger.info('stopped');
     },
   };
+}
+
+/** Null while every actor consumer runs; otherwise which stopped and why (they restart with backoff). */
+export function stoppedConsumers(parts: readonly Running[]): string | null {
+  const stopped = parts.flatMap((part) => part.consumers?.() ?? []).filter((c) => !c.running);
+  if (stopped.length === 0) return null;
+  return stopped
+    .map((c) => `${c.kind} consumer stopped (${c.error}), restart attempt ${c.attempt}`)
+    .join('; ');
 }

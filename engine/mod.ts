@@ -13,6 +13,7 @@ export * from './backoff.ts';
 export * from './errors.ts';
 export * from './lease.ts';
 export * from './log.ts';
+export * from './store-probe.ts';
 export * from './subjects.ts';
 export * from './types.ts';
 

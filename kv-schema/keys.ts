@@ -62,6 +62,8 @@ export const keys = {
   /** The scheduler's last readiness snapshot of a tenant (in `scopilot_state`). */
   readiness: (t: string): string => `readiness.${tenantId(t)}`,
   cursor: (...parts: string[]): string => `cursor.${parts.map(encodeToken).join('.')}`,
+  /** Written now and then by every process (in `scopilot_state`): proof that the store takes writes. */
+  storeProbe: (): string => 'probe.store',
   /** Pattern of every key of one tenant in a tenant-first bucket. */
   tenantAll: (t: string): string => `${tenantId(t)}.>`,
 } as const;

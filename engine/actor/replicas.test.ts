@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, test } from 'bun:test';
 import { Bucket, bucketName } from '../../kv-schema/mod.ts';
-import { subjectsFor } from '../../streams/mod.ts';
+import { StreamName, streamName, subjectsFor } from '../../streams/mod.ts';
 import { type CountState, countingActor } from '../../test/fixtures/counting-actor.ts';
 import { publishJson, readState, startSystem, waitFor } from '../../test/support/actors.ts';
 import { FLAVOURS, type TestEngine } from '../../test/support/engines.ts';
@@ -83,3 +83,42 @@ describeNats('two replicas of one actor kind on NATS', () => {
     expect(await readState<CountState>(te, 'counter', 'acme')).toEqual({ count: 300, sum });
   }, 90_000);
 });
+
+for (const flavour of FLAVOURS) {
+  const suite = flavour.name === 'nats' ? describeNats : describe;
+  suite(`a consumer that stops, on ${flavour.name}`, () => {
+    const cleanup: (() => Promise<void>)[] = [];
+    afterEach(async () => {
+      for (const fn of cleanup.splice(0).reverse()) await fn();
+    });
+
+    test('is reported, restarted with backoff, and consumes again', async () => {
+      const te = await flavour.open();
+      cleanup.push(() => te.dispose());
+      const system = await startSystem(te, [countingActor(te.ns)], { backoff: { baseMs: 400, maxMs: 800 } });
+      cleanup.push(() => system.drain());
+      const subject = subjectsFor(te.ns).flowsUnknown('acme');
+      await publishJson(te, subject, { n: 1 });
+      await waitFor(
+        'first counted',
+        async () => (await readState<CountState>(te, 'counter', 'acme'))?.count === 1,
+      );
+      expect(system.consumers()).toEqual([{ kind: 'counter', running: true }]);
+
+      // The consumer vanishes under the running system (an operator, a store fault).
+      await te.engine.log.deleteConsumer(streamName(StreamName.Work, te.ns), 'counter');
+      await waitFor('the stop to be reported', () => system.consumers().some((c) => !c.running));
+      const [stopped] = system.consumers();
+      expect(stopped?.attempt).toBeGreaterThanOrEqual(1);
+      expect(stopped?.error).toBeString();
+
+      await waitFor('the consumer to run again', () => system.consumers().every((c) => c.running), 10_000);
+      for (let n = 2; n <= 5; n++) await publishJson(te, subject, { n });
+      await waitFor(
+        'later messages counted',
+        async () => (await readState<CountState>(te, 'counter', 'acme'))?.count === 5,
+      );
+      expect(await readState<CountState>(te, 'counter', 'acme')).toEqual({ count: 5, sum: 15 });
+    });
+  });
+}

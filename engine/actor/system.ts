@@ -4,9 +4,9 @@
  * draining cleanly on shutdown. Any number of processes may run the same kinds:
  * they share the consumers, and correctness comes from CAS and dedupe.
  */
-import { type BackoffPolicy, DEFAULT_BACKOFF } from '../backoff.ts';
+import { type BackoffPolicy, backoffDelay, DEFAULT_BACKOFF, sleep } from '../backoff.ts';
 import type { Logger } from '../log.ts';
-import type { DeliveredMessage, Engine, KvBucket, MessageStream } from '../types.ts';
+import type { ConsumerConfig, DeliveredMessage, Engine, KvBucket, MessageStream } from '../types.ts';
 import { Activation } from './activation.ts';
 import { EffectRunner } from './effects.ts';
 import { FailureHandler, type FailureHooks } from './failures.ts';
@@ -36,10 +36,24 @@ export interface ActorSystemOptions {
 
 interface Running {
   def: AnyActorDefinition;
+  durable: string;
   stream: MessageStream;
   pump: Promise<void>;
   activations: Map<string, Activation>;
   failures: FailureHandler;
+  /** Null while consuming; otherwise why the consumer stopped, while it is restarted with backoff. */
+  failure: { error: string; sinceMs: number; attempt: number } | null;
+  /** Failed starts since the last message arrived: the backoff grows with it. */
+  attempts: number;
+}
+
+/** One actor kind's consumer, as /readyz shows it. */
+export interface ConsumerHealth {
+  kind: string;
+  running: boolean;
+  error?: string;
+  sinceMs?: number;
+  attempt?: number;
 }
 
 export class ActorSystem {
@@ -52,6 +66,11 @@ export class ActorSystem {
   #stateBucket: KvBucket | null = null;
   #sweeper: ReturnType<typeof setInterval> | null = null;
   #stopping = false;
+  #onStop: () => void = () => undefined;
+  /** Resolves when drain starts: ends a restart's backoff wait early. */
+  readonly #stopped = new Promise<void>((resolve) => {
+    this.#onStop = resolve;
+  });
 
   constructor(options: ActorSystemOptions) {
     this.#o = {
@@ -75,19 +94,14 @@ export class ActorSystem {
         throw new TypeError(`actor ${def.kind} has neither transition nor transitionBatch`);
       }
       const durable = def.durable ?? def.kind;
-      await this.#o.engine.log.ensureConsumer(def.stream, {
-        durable,
-        filterSubject: def.filterSubject,
-        deliverPolicy: 'all',
-        ackWaitMs: this.#o.ackWaitMs,
-        // The runner dead-letters after maxDeliver itself, so the server never drops a message quietly.
-        maxDeliver: -1,
-        maxAckPending: this.#o.maxAckPending,
-      });
+      await this.#o.engine.log.ensureConsumer(def.stream, this.#consumerConfig(def, durable));
       const stream = await this.#o.engine.log.consume(def.stream, durable, { batch: this.#o.maxBatch });
       const running: Running = {
         def,
+        durable,
         stream,
+        failure: null,
+        attempts: 0,
         pump: Promise.resolve(),
         activations: new Map(),
         failures: new FailureHandler({
@@ -106,6 +120,13 @@ export class ActorSystem {
     this.#sweeper ??= setInterval(() => this.#passivate(), Math.max(1_000, this.#o.passivateAfterMs / 4));
   }
 
+  /** Each kind's consumer: running, or stopped by an error and being restarted. */
+  consumers(): ConsumerHealth[] {
+    return this.#running.map(({ def, failure }) =>
+      failure === null ? { kind: def.kind, running: true } : { kind: def.kind, running: false, ...failure },
+    );
+  }
+
   /** Live activations per kind (for /metrics and tests). */
   activations(): Record<string, number> {
     return Object.fromEntries(this.#running.map((r) => [r.def.kind, r.activations.size]));
@@ -118,17 +139,76 @@ export class ActorSystem {
   async drain(): Promise<void> {
     if (this.#stopping) return;
     this.#stopping = true;
+    this.#onStop();
     if (this.#sweeper !== null) clearInterval(this.#sweeper);
     await Promise.all(this.#running.map((r) => r.stream.stop()));
     await Promise.all(this.#running.map((r) => r.pump));
     await Promise.all(this.#running.flatMap((r) => [...r.activations.values()].map((a) => a.settled())));
   }
 
+  /**
+   * Feed the consumer's messages to the activations. A consumer that fails
+   * (a full disk, a store gone away) is restarted with backoff until it runs
+   * again: an error is a reason to wait, never to stop consuming for good.
+   */
   async #pump(running: Running): Promise<void> {
+    const { def } = running;
+    while (!this.#stopping) {
+      try {
+        for await (const message of running.stream) {
+          running.attempts = 0;
+          this.#route(running, message);
+        }
+        if (this.#stopping) return;
+        throw new Error('consumer ended');
+      } catch (error) {
+        if (this.#stopping) return;
+        const attempt = ++running.attempts;
+        const message = error instanceof Error ? error.message : String(error);
+        running.failure = { error: message, sinceMs: this.#o.now(), attempt };
+        const delayMs = backoffDelay(attempt, this.#o.backoff);
+        this.#o.logger.error(
+          { err: error, actor: def.kind, attempt, delayMs },
+          'consumer stopped; restarting',
+        );
+        await Promise.race([sleep(delayMs), this.#stopped]);
+        await this.#reopen(running);
+      }
+    }
+  }
+
+  #consumerConfig(def: AnyActorDefinition, durable: string): ConsumerConfig {
+    return {
+      durable,
+      filterSubject: def.filterSubject,
+      deliverPolicy: 'all',
+      ackWaitMs: this.#o.ackWaitMs,
+      // The runner dead-letters after maxDeliver itself, so the server never drops a message quietly.
+      maxDeliver: -1,
+      maxAckPending: this.#o.maxAckPending,
+    };
+  }
+
+  /** Open the consumer again; a failure to open shows as the next read failing. */
+  async #reopen(running: Running): Promise<void> {
+    if (this.#stopping) return;
+    await running.stream.stop().catch(() => undefined);
     try {
-      for await (const message of running.stream) this.#route(running, message);
+      await this.#o.engine.log.ensureConsumer(
+        running.def.stream,
+        this.#consumerConfig(running.def, running.durable),
+      );
+      const stream = await this.#o.engine.log.consume(running.def.stream, running.durable, {
+        batch: this.#o.maxBatch,
+      });
+      if (this.#stopping) {
+        await stream.stop();
+        return;
+      }
+      running.stream = stream;
+      running.failure = null;
     } catch (error) {
-      if (!this.#stopping) this.#o.logger.error({ err: error, actor: running.def.kind }, 'consumer stopped');
+      running.stream = failedStream(error);
     }
   }
 
@@ -174,4 +254,12 @@ export class ActorSystem {
       }
     }
   }
+}
+
+/** A stream whose first read throws `error`: a consumer that could not be reopened is retried like one that failed. */
+function failedStream(error: unknown): MessageStream {
+  return {
+    [Symbol.asyncIterator]: () => ({ next: () => Promise.reject(error) }),
+    stop: async () => undefined,
+  };
 }

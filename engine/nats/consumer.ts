@@ -95,7 +95,12 @@ export async function consume(
   try {
     // get() checks the consumer exists, so a missing durable fails here and not later.
     const consumer = await ctx.js.consumers.get(stream, durable);
-    messages = await consumer.consume({ max_messages: Math.max(1, options?.batch ?? 256) });
+    messages = await consumer.consume({
+      max_messages: Math.max(1, options?.batch ?? 256),
+      // A vanished consumer ends the iteration with an error instead of waiting for it forever:
+      // the owner re-creates it (the actor system restarts its consumers with backoff).
+      abort_on_missing_resource: true,
+    });
   } catch (error) {
     const code = apiCode(error);
     // Without its stream the durable does not exist either: one error for both.
