@@ -68,6 +68,15 @@ describe('threat intel in scopilot serve', () => {
     expect(fake.requestsFor('abuseipdb', BAD)).toHaveLength(1);
   });
 
+  test('providers that give no answer leave the address not checked, never "not malicious"', async () => {
+    const silent = '93.184.216.34';
+    fake.script('abuseipdb', silent, { kind: 'status', status: 500 });
+    const r = await scopilot(server, 'threat', 'lookup', silent);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^verdict +not checked: no provider answered$/m);
+    expect(r.stdout).not.toContain('not known to be malicious');
+  });
+
   test('a private address is not asked about; a bad address is a usage error', async () => {
     const r = await scopilot(server, 'threat', 'lookup', '10.1.2.3');
     expect(r.code).toBe(0);

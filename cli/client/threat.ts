@@ -11,14 +11,24 @@ const LOOKUP = 'lookup IP [--json]';
 
 const text = (x: unknown): string => (typeof x === 'string' ? x : '');
 
+/**
+ * The decision in words. "Not known to be malicious" needs at least one
+ * provider that answered; with none configured, or none answering, the
+ * address was not checked, and saying otherwise would reassure falsely.
+ */
+export function verdictText(a: Record<string, unknown>): string {
+  const verdicts = Array.isArray(a.verdicts) ? a.verdicts.filter(isRecord) : [];
+  if (a.skipped === 'not_public') return 'not checked: not a publicly routable address';
+  if (a.malicious === true) return 'MALICIOUS';
+  if (verdicts.length === 0)
+    return 'not checked: no threat intelligence provider is configured (SCOPILOT_THREAT__*)';
+  if (verdicts.every((p) => p.outcome === 'no_answer')) return 'not checked: no provider answered';
+  return 'not known to be malicious';
+}
+
 /** The assessment for people: the decision first, then one row per provider. */
 export function assessmentText(a: Record<string, unknown>): string {
-  const verdict =
-    a.skipped === 'not_public'
-      ? 'not checked: not a publicly routable address'
-      : a.malicious === true
-        ? 'MALICIOUS'
-        : 'not known to be malicious';
+  const verdict = verdictText(a);
   const reasons = Array.isArray(a.reasons) ? a.reasons.map(text).filter(Boolean) : [];
   const rows = (Array.isArray(a.verdicts) ? a.verdicts.filter(isRecord) : []).map((p) => [
     text(p.provider),
@@ -44,8 +54,6 @@ export function assessmentText(a: Record<string, unknown>): string {
         'right',
       ]),
     );
-  } else if (a.skipped === undefined) {
-    parts.push('no provider is configured (SCOPILOT_THREAT__*)');
   }
   return parts.join('\n\n');
 }

@@ -102,3 +102,124 @@ describe('labels', () => {
     );
   });
 });
+
+describe('tag names', () => {
+  /** The REST API as the tools see it: the dictionary at /sgts, `bodies` by path. */
+  function routed(bodies: Record<string, unknown>, sgts: { status: number; body: unknown }): ApiCall {
+    return async (r) => (r.path === '/sgts' ? sgts : { status: 200, body: bodies[r.path] ?? {} });
+  }
+  const DICTIONARY = {
+    status: 200,
+    body: [
+      { tag: 4, name: 'Employees', updatedBy: 'x', updatedAt: '2026-01-01T00:00:00Z' },
+      { tag: 10, name: 'Web|Servers', updatedBy: 'x', updatedAt: '2026-01-01T00:00:00Z' },
+    ],
+  };
+  const proposal = {
+    id: 'p1',
+    status: 'pending',
+    sgt: 4,
+    dgt: 10,
+    rare: false,
+    createdAtMs: 0,
+    createdBy: 'proposer',
+    expiresAtMs: 0,
+    triggers: [{ trigger: 'unknown_flow' }],
+    aces: [
+      {
+        action: 'permit',
+        protocol: 'tcp',
+        dstPort: 443,
+        hits: 5,
+        decision: { category: 'business_relevant', risk: 'low', source: 'heuristic', rationale: 'web' },
+      },
+    ],
+    history: [],
+  };
+  const textOf = (r: { content: unknown[] }) => (r.content[0] as { text: string }).text;
+
+  test('proposals, diffs, readiness and classifications name their tags; names are escaped', async () => {
+    const api = routed(
+      {
+        '/proposals': { total: 1, items: [proposal] },
+        '/proposals/p1': proposal,
+        '/matrix/diff': {
+          from: 1,
+          to: 2,
+          identical: false,
+          added: [{ sgt: 4, dgt: 0, name: 'EMPLOYEES_to_UNKNOWN', aces: [] }],
+          removed: [],
+          changed: [],
+          defaultRule: null,
+        },
+        '/matrix/readiness': {
+          version: 2,
+          source: 'computed',
+          at: '2026-01-01T00:00:00Z',
+          ratio: 0.5,
+          coveredHits: 1,
+          totalHits: 2,
+          deniedHits: 0,
+          criticalBlockers: 0,
+          flows: { total: 2, covered: 1, uncovered: 1 },
+          blockers: [{ flowId: '4-77-udp-any-53', hits: 1, service: 'dns', critical: true }],
+        },
+        '/classifications': {
+          total: 1,
+          items: [
+            { flowId: '4-10-tcp-any-443', hits: 5, category: 'x', risk: 'low', source: 'h', rationale: 'r' },
+          ],
+        },
+      },
+      DICTIONARY,
+    );
+    expect(textOf(await tool('list_proposals').call({}, api))).toContain(
+      '| Employees (4) → Web\\|Servers (10) |',
+    );
+    expect(textOf(await tool('get_proposal').call({ proposalId: 'p1' }, api))).toContain(
+      'pending, Employees (4) → Web\\|Servers (10)',
+    );
+    expect(textOf(await tool('diff_matrix_versions').call({}, api))).toContain(
+      '+ cell Employees (4) → Unknown (0) (EMPLOYEES\\_to\\_UNKNOWN)',
+    );
+    expect(textOf(await tool('get_readiness').call({}, api))).toContain(
+      '| 4-77-udp-any-53 | Employees (4) → 77 |',
+    );
+    expect(textOf(await tool('list_classifications').call({}, api))).toContain(
+      '| 4-10-tcp-any-443 | Employees (4) → Web\\|Servers (10) |',
+    );
+  });
+
+  test('a threat lookup nobody answered says not checked, not clean', async () => {
+    const assessment = (verdicts: unknown[]) =>
+      routed(
+        {
+          '/threat-intel/1.2.3.4': {
+            ip: '1.2.3.4',
+            malicious: false,
+            reasons: [],
+            flaggedBy: [],
+            verdicts,
+            checkedAtMs: 0,
+          },
+        },
+        DICTIONARY,
+      );
+    const none = textOf(await tool('lookup_threat_intel').call({ ip: '1.2.3.4' }, assessment([])));
+    expect(none).toStartWith('1.2.3.4: **not checked**: no threat intelligence provider is configured');
+    const silent = assessment([{ provider: 'otx', outcome: 'no_answer', categories: [], cached: false }]);
+    expect(textOf(await tool('lookup_threat_intel').call({ ip: '1.2.3.4' }, silent))).toStartWith(
+      '1.2.3.4: **not checked**: no provider answered',
+    );
+    const clean = assessment([{ provider: 'otx', outcome: 'clean', categories: [], cached: false }]);
+    expect(textOf(await tool('lookup_threat_intel').call({ ip: '1.2.3.4' }, clean))).toStartWith(
+      '1.2.3.4: **not flagged**',
+    );
+  });
+
+  test('without the dictionary (refused or failing), the numbers alone', async () => {
+    const api = routed({ '/proposals/p1': proposal }, { status: 403, body: { title: 'Forbidden' } });
+    const text = textOf(await tool('get_proposal').call({ proposalId: 'p1' }, api));
+    expect(text).toContain('pending, 4 → 10');
+  });
+});

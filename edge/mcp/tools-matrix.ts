@@ -10,6 +10,7 @@ import type { ReadinessSnapshot } from '../../kv-schema/records.ts';
 import type { CommandReply } from '../../streams/commands.ts';
 import type { DenySimulation, FlowExplanation } from '../rest/coverage.ts';
 import { RollbackBody } from '../rest/matrix.ts';
+import { callApiNamed, flowPair, namedPair, type SgtNames } from './names.ts';
 import { num, pct, table, tag, text } from './render.ts';
 import { args, callApi, defineTool, Gate, type Tool } from './tool.ts';
 
@@ -62,12 +63,13 @@ interface DiffBody {
   defaultRule: { before: string; after: string } | null;
 }
 
-function diffText(d: DiffBody): string {
+function diffText(d: DiffBody, names: SgtNames): string {
   if (d.identical) return `Versions ${d.from} and ${d.to} have the same policy.`;
   const lines = [`**Version ${d.from} → ${d.to}**`];
   if (d.defaultRule) lines.push(`Default: \`${d.defaultRule.before}\` → \`${d.defaultRule.after}\``);
-  for (const c of d.added) lines.push(`+ cell ${c.sgt} → ${c.dgt} (${text(c.name, 64)}): ${aces(c.aces)}`);
-  for (const c of d.removed) lines.push(`- cell ${c.sgt} → ${c.dgt} (${text(c.name, 64)})`);
+  const cell = (c: { sgt: number; dgt: number }) => namedPair(c.sgt, c.dgt, names);
+  for (const c of d.added) lines.push(`+ cell ${cell(c)} (${text(c.name, 64)}): ${aces(c.aces)}`);
+  for (const c of d.removed) lines.push(`- cell ${cell(c)} (${text(c.name, 64)})`);
   for (const c of d.changed) {
     const parts = [
       ...c.added.map((a) => `+ \`${aceText(a)}\``),
@@ -75,7 +77,7 @@ function diffText(d: DiffBody): string {
       ...c.changed.map((x) => `\`${aceText(x.before)}\` → \`${aceText(x.after)}\``),
       ...(c.reordered ? ['ACEs reordered'] : []),
     ];
-    lines.push(`~ cell ${c.sgt} → ${c.dgt}: ${parts.join('; ')}`);
+    lines.push(`~ cell ${cell(c)}: ${parts.join('; ')}`);
   }
   return lines.join('\n');
 }
@@ -113,7 +115,7 @@ export const MATRIX_TOOLS: readonly Tool[] = [
       to: v.optional(v.pipe(Version, v.description('The newer version (default: live)'))),
     }),
     annotations: readOnly,
-    run: (q, api) => callApi<DiffBody>(api, { method: 'GET', path: '/matrix/diff', query: q }, diffText),
+    run: (q, api) => callApiNamed<DiffBody>(api, { method: 'GET', path: '/matrix/diff', query: q }, diffText),
   }),
   defineTool({
     name: 'rollback_matrix',
@@ -144,17 +146,23 @@ export const MATRIX_TOOLS: readonly Tool[] = [
     input: args({}),
     annotations: readOnly,
     run: (_a, api) =>
-      callApi<ReadinessSnapshot & { source: string; at: string }>(
+      callApiNamed<ReadinessSnapshot & { source: string; at: string }>(
         api,
         { method: 'GET', path: '/matrix/readiness' },
-        (r) =>
+        (r, names) =>
           [
             `**Readiness ${pct(r.ratio)}** for matrix version ${r.version} (${r.source} at ${r.at}): ` +
               `${num(r.coveredHits)} of ${num(r.totalHits - r.deniedHits)} wanted hits permitted; ` +
               `${num(r.flows.uncovered)} flows uncovered, ${num(r.criticalBlockers)} of them critical.`,
             table(
-              ['flow', 'hits', 'service', 'critical'],
-              r.blockers.map((b) => [b.flowId, num(b.hits), b.service ?? '', b.critical ? 'yes' : '']),
+              ['flow', 'source → destination', 'hits', 'service', 'critical'],
+              r.blockers.map((b) => [
+                b.flowId,
+                flowPair(b.flowId, names),
+                num(b.hits),
+                b.service ?? '',
+                b.critical ? 'yes' : '',
+              ]),
             ),
           ].join('\n\n'),
       ),

@@ -11,6 +11,7 @@ import type { CommandReply } from '../../streams/commands.ts';
 import { ProposalIdParam } from '../rest/params.ts';
 import { IdempotencyKeyHeader } from '../rest/proposal-manual.ts';
 import { ApproveBody, ManualProposalBody, RejectBody } from '../rest/proposals.ts';
+import { callApiNamed, namedPair, type SgtNames } from './names.ts';
 import { num, table, text, when } from './render.ts';
 import { args, callApi, defineTool, type Tool } from './tool.ts';
 
@@ -18,10 +19,10 @@ const ProposalId = v.pipe(ProposalIdParam, v.description('The proposal id, as li
 const STATUSES = ['pending', 'notified', 'approved', 'applied', 'failed', 'rejected', 'expired'] as const;
 
 /** A proposal for review: its cell, ACEs with evidence, flags and history. Untrusted strings are escaped. */
-export function proposalText(p: Proposal): string {
+export function proposalText(p: Proposal, names: SgtNames = new Map()): string {
   const flags = [p.rare ? 'rare traffic' : '', p.urgent ? 'urgent (threat)' : ''].filter(Boolean);
   return [
-    `**Proposal ${p.id}**: ${p.status}, SGT ${p.sgt} → ${p.dgt}${flags.length ? ` (${flags.join(', ')})` : ''}`,
+    `**Proposal ${p.id}**: ${p.status}, ${namedPair(p.sgt, p.dgt, names)}${flags.length ? ` (${flags.join(', ')})` : ''}`,
     `Created ${when(p.createdAtMs)} by ${text(p.createdBy, 80)}; expires ${when(p.expiresAtMs)}; ` +
       `triggers: ${p.triggers.map((t) => t.trigger).join(', ')}`,
     '',
@@ -74,10 +75,10 @@ export const PROPOSAL_TOOLS: readonly Tool[] = [
     }),
     annotations: readOnly,
     run: ({ status, limit }, api) =>
-      callApi<{ total: number; items: Proposal[] }>(
+      callApiNamed<{ total: number; items: Proposal[] }>(
         api,
         { method: 'GET', path: '/proposals', query: { status: status?.join(','), limit } },
-        (l) =>
+        (l, names) =>
           [
             `${num(l.total)} proposals.`,
             table(
@@ -85,7 +86,7 @@ export const PROPOSAL_TOOLS: readonly Tool[] = [
               l.items.map((p) => [
                 p.id,
                 p.status,
-                `${p.sgt} → ${p.dgt}`,
+                namedPair(p.sgt, p.dgt, names),
                 p.aces.map((a) => aceText(a)).join('; '),
                 when(p.createdAtMs),
                 [p.rare ? 'rare' : '', p.urgent ? 'urgent' : ''].filter(Boolean).join(' '),
@@ -104,7 +105,7 @@ export const PROPOSAL_TOOLS: readonly Tool[] = [
     input: args({ proposalId: ProposalId }),
     annotations: readOnly,
     run: ({ proposalId }, api) =>
-      callApi<Proposal>(api, { method: 'GET', path: `/proposals/${proposalId}` }, proposalText),
+      callApiNamed<Proposal>(api, { method: 'GET', path: `/proposals/${proposalId}` }, proposalText),
   }),
   defineTool({
     name: 'create_proposal',
@@ -131,7 +132,7 @@ export const PROPOSAL_TOOLS: readonly Tool[] = [
     }),
     annotations: { readOnlyHint: false, destructiveHint: false, openWorldHint: false },
     run: ({ idempotencyKey, ...body }, api) =>
-      callApi<Proposal>(
+      callApiNamed<Proposal>(
         api,
         {
           method: 'POST',
@@ -216,7 +217,10 @@ export const PROPOSAL_TOOLS: readonly Tool[] = [
         [
           t.skipped
             ? `${text(t.ip, 64)}: not looked up (${text(t.skipped, 32)}).`
-            : `${text(t.ip, 64)}: **${t.malicious ? 'MALICIOUS' : 'not flagged'}**${t.reasons.length ? ` (${t.reasons.map((r) => text(r, 120)).join('; ')})` : ''}`,
+            : !t.malicious && t.verdicts.every((x) => x.outcome === 'no_answer')
+              ? // No answer is not a clean bill: say the address was not checked.
+                `${text(t.ip, 64)}: **not checked**: ${t.verdicts.length === 0 ? 'no threat intelligence provider is configured on the server' : 'no provider answered'}.`
+              : `${text(t.ip, 64)}: **${t.malicious ? 'MALICIOUS' : 'not flagged'}**${t.reasons.length ? ` (${t.reasons.map((r) => text(r, 120)).join('; ')})` : ''}`,
           table(
             ['provider', 'outcome', 'score', 'cached', 'note'],
             t.verdicts.map((x) => [

@@ -7,6 +7,7 @@ import * as v from 'valibot';
 import { ClassificationsQuery } from '../rest/classifications.ts';
 import { RUN_ID, type RunSummary } from '../rest/runs.ts';
 import { RunLinesBody, type RunLinesResult, RunListQuery, StagedRunBody } from '../rest/runs-staged.ts';
+import { callApiNamed, flowPair } from './names.ts';
 import { capped, num, table, text } from './render.ts';
 import { apiError, args, callApi, defineTool, isOk, okResult, type Tool } from './tool.ts';
 
@@ -180,7 +181,7 @@ export const RUN_TOOLS: readonly Tool[] = [
     }),
     annotations: readOnly,
     run: ({ runId, ...q }, api) =>
-      callApi<{
+      callApiNamed<{
         total: number;
         items: {
           flowId: string;
@@ -190,12 +191,20 @@ export const RUN_TOOLS: readonly Tool[] = [
           source: string;
           rationale: string;
         }[];
-      }>(api, { method: 'GET', path: '/classifications', query: { ...q, run: runId } }, (l) =>
+      }>(api, { method: 'GET', path: '/classifications', query: { ...q, run: runId } }, (l, names) =>
         [
           `${num(l.total)} classified flows${runId ? ` in run ${runId}` : ' in the live inventory'}.`,
           table(
-            ['flow', 'hits', 'category', 'risk', 'source', 'rationale'],
-            l.items.map((i) => [i.flowId, num(i.hits), i.category, i.risk, i.source, text(i.rationale, 160)]),
+            ['flow', 'cell', 'hits', 'category', 'risk', 'source', 'rationale'],
+            l.items.map((i) => [
+              i.flowId,
+              flowPair(i.flowId, names),
+              num(i.hits),
+              i.category,
+              i.risk,
+              i.source,
+              text(i.rationale, 160),
+            ]),
           ),
         ].join('\n\n'),
       ),
