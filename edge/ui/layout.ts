@@ -44,7 +44,7 @@ export interface PageOptions {
   /** The nav entry to mark as current. */
   active?: string;
   principal?: Principal | null;
-  status?: 200 | 400 | 401 | 403 | 404 | 409 | 500 | 502 | 503;
+  status?: 200 | 400 | 401 | 403 | 404 | 409 | 413 | 429 | 500 | 502 | 503;
 }
 
 export function layout(o: PageOptions, body: Html): Html {

@@ -2,9 +2,12 @@
  * The dashboard under `/ui` (DESIGN §8): server-rendered pages over the same
  * stores and matrix keeper the REST API uses, signed in with the same tokens.
  * Assets and the login page need no session; everything else does, and
- * answers 503 while the engine and its schema are not ready.
+ * answers 503 while the engine and its schema are not ready. Every form is
+ * small, so a body over UI_BODY_LIMIT is refused (413) while it streams,
+ * before anything parses it or asks who sent it.
  */
 import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { trimTrailingSlash } from 'hono/trailing-slash';
 import type { Authenticator } from '../auth.ts';
 import type { ApiDeps } from '../rest/deps.ts';
@@ -19,8 +22,19 @@ import { sgtsRoutes } from './sgts.ts';
 import { uploadRoutes } from './upload.ts';
 import { versionsRoutes } from './versions.ts';
 
+/** The largest body a dashboard form may send (a sign-in token is at most 8 KiB of it). */
+export const UI_BODY_LIMIT = 16 * 1024;
+
 export function uiRoutes(deps: ApiDeps, auth: Authenticator, ready: () => boolean = () => true): Hono<UiEnv> {
   const ui = new Hono<UiEnv>();
+  // First of all: hono's bodyLimit counts the bytes of a streamed (chunked) body too, and stops reading past the limit.
+  ui.use(
+    '*',
+    bodyLimit({
+      maxSize: UI_BODY_LIMIT,
+      onError: (c) => errorPage(c, 413, 'Payload too large', `A form sends at most ${UI_BODY_LIMIT} bytes.`),
+    }),
+  );
   ui.use('*', trimTrailingSlash());
   ui.route('/', assetRoutes());
   ui.route('/', sessionRoutes(auth));
