@@ -5,6 +5,7 @@
  * Existing cells keep their names, since a renamed SGACL is a new SGACL on
  * the switch.
  */
+import { aceMatchKey } from './ace.ts';
 import { contractBaseName, sgtDisplayName } from './contract-names.ts';
 import type { Contract } from './contracts.ts';
 import { DefaultRule, type Matrix } from './matrix.ts';
@@ -100,4 +101,34 @@ export function nextVersion(input: NextVersionInput): MatrixVersion {
     proposals: [input.proposal.id],
     matrix: foldProposal(base, input.proposal, input.names),
   };
+}
+
+/**
+ * The proposals a version carries, each with the nearest version of its
+ * ancestry that applied it: its own, its parent's, and so on back to the
+ * first. `versionOf` answers the versions loaded so far (null ends the walk,
+ * as for a version never written).
+ */
+export function carriedProposals(
+  version: number,
+  versionOf: (n: number) => Pick<MatrixVersion, 'parent' | 'proposals'> | null,
+): Map<string, number> {
+  const carried = new Map<string, number>();
+  const seen = new Set<number>();
+  for (let n: number | null = version; n !== null && n > 0 && !seen.has(n); ) {
+    seen.add(n);
+    const v = versionOf(n);
+    if (v === null) break;
+    for (const id of v.proposals) if (!carried.has(id)) carried.set(id, n);
+    n = v.parent;
+  }
+  return carried;
+}
+
+/** Every ACE of the proposal is in its cell of `matrix`, with the same action: it is in force there. */
+export function inForce(matrix: Matrix, proposal: Pick<Proposal, 'sgt' | 'dgt' | 'aces'>): boolean {
+  const cell = matrix.cells.find((c) => c.sgt === proposal.sgt && c.dgt === proposal.dgt);
+  if (cell === undefined) return proposal.aces.length === 0;
+  const live = new Set(cell.aces.map((a) => `${a.action} ${aceMatchKey(a)}`));
+  return proposal.aces.every((a) => live.has(`${a.action} ${aceMatchKey(a)}`));
 }

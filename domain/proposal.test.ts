@@ -1,14 +1,16 @@
 import { describe, expect, test } from 'bun:test';
 import type { ContractAce } from './contracts.ts';
-import { foldProposal, INITIAL_MATRIX, nextVersion } from './matrix-version.ts';
+import { carriedProposals, foldProposal, INITIAL_MATRIX, inForce, nextVersion } from './matrix-version.ts';
 import {
   collapse,
   idempotencyKey,
+  lastApproval,
   mergeAces,
   type Proposal,
   ProposalError,
   ProposalStatus,
   proposalIdFor,
+  reopen,
   transition,
 } from './proposal.ts';
 
@@ -54,25 +56,88 @@ function proposal(over: Partial<Proposal> = {}): Proposal {
 
 describe('proposal lifecycle', () => {
   const all = Object.values(ProposalStatus);
+  // For a proposal that was applied before (an open one was asked again after a rollback).
   const allowed: Record<string, string[]> = {
-    pending: ['notified', 'approved', 'rejected', 'expired'],
-    notified: ['approved', 'rejected', 'expired'],
+    pending: ['notified', 'approved', 'rejected', 'expired', 'applied'],
+    notified: ['approved', 'rejected', 'expired', 'applied'],
     approved: ['applied', 'failed'],
-    applied: [],
+    applied: ['rolled_back'],
     failed: [],
     rejected: [],
     expired: [],
+    rolled_back: ['pending', 'applied'],
   };
+  const appliedBefore = [
+    { status: 'pending' as const, atMs: 0, by: 'proposer', channel: 'system' as const },
+    { status: 'approved' as const, atMs: 1, by: 'ann', channel: 'api' as const },
+    { status: 'applied' as const, atMs: 1, by: 'matrix-keeper', channel: 'system' as const },
+  ];
   for (const from of all) {
     for (const to of all) {
       const ok = allowed[from]!.includes(to);
       test(`${from} → ${to} ${ok ? 'is allowed' : 'is refused'}`, () => {
-        const run = () => transition(proposal({ status: from }), { to, by: 'ann', channel: 'api', atMs: 5 });
+        const run = () =>
+          transition(proposal({ status: from, history: appliedBefore }), {
+            to,
+            by: 'ann',
+            channel: 'api',
+            atMs: 5,
+          });
         if (ok) expect(run().status).toBe(to);
         else expect(run).toThrow(ProposalError);
       });
     }
   }
+
+  test('an open proposal never applied before cannot skip its approval', () => {
+    for (const status of ['pending', 'notified'] as const) {
+      expect(() =>
+        transition(proposal({ status }), { to: 'applied', by: 'x', channel: 'system', atMs: 5 }),
+      ).toThrow('without an approval');
+    }
+  });
+
+  test('a rolled-back proposal asked again is open with the new evidence, its history kept', () => {
+    const applied: Proposal = {
+      ...proposal({
+        status: 'applied',
+        history: appliedBefore,
+        aces: [ace('permit', 443), ace('permit', 22)],
+      }),
+      decision: { by: 'ann', channel: 'api', atMs: 1 },
+      appliedVersion: 2,
+    };
+    const rolledBack = transition(applied, {
+      to: 'rolled_back',
+      by: 'root',
+      channel: 'cli',
+      atMs: 3,
+      note: 'bad',
+    });
+    expect(rolledBack).toMatchObject({ status: 'rolled_back', appliedVersion: 2, decision: { by: 'ann' } });
+    const incoming = proposal({
+      aces: [ace('permit', 443, 99)],
+      createdBy: 'proposer',
+      expiresAtMs: 9_000,
+      rare: true,
+    });
+    const again = reopen(rolledBack, incoming, 7, 'asked again');
+    expect(again).toMatchObject({ status: 'pending', expiresAtMs: 9_000, rare: true, updatedAtMs: 7 });
+    expect(again.aces.map((a) => [a.dstPort, a.hits])).toEqual([[443, 99]]);
+    expect(again.decision).toBeUndefined();
+    expect(again.appliedVersion).toBeUndefined();
+    expect(again.history.map((h) => h.status)).toEqual([
+      'pending',
+      'approved',
+      'applied',
+      'rolled_back',
+      'pending',
+    ]);
+    expect(lastApproval(again)).toEqual({ by: 'ann', channel: 'api', atMs: 1 });
+    // Asked again, it can be applied again by a roll forward, or decided like any open proposal.
+    expect(transition(again, { to: 'applied', by: 'root', channel: 'cli', atMs: 8 }).status).toBe('applied');
+    expect(transition(again, { to: 'rejected', by: 'bob', channel: 'ui', atMs: 8 }).status).toBe('rejected');
+  });
 
   test('a decision records who, where and why, in the history too', () => {
     const p = transition(proposal(), {
@@ -231,5 +296,33 @@ describe('matrix versions', () => {
     const m = foldProposal(INITIAL_MATRIX, proposal(), names);
     const m2 = foldProposal(m, proposal({ aces: [ace('deny', 443)] }), names);
     expect(m2.cells[0]?.aces.map((a) => a.action)).toEqual(['deny']);
+  });
+});
+
+describe('what a version carries', () => {
+  const versions = new Map([
+    [1, { parent: null, proposals: ['a'] }],
+    [2, { parent: 1, proposals: ['b'] }],
+    [3, { parent: 1, proposals: ['c'] }],
+    [4, { parent: 3, proposals: ['b'] }],
+  ]);
+  const at = (n: number) => Object.fromEntries(carriedProposals(n, (x) => versions.get(x) ?? null));
+
+  test("its own proposals and its ancestors', each with the nearest version that applied it", () => {
+    expect(at(2)).toEqual({ a: 1, b: 2 });
+    // After a rollback to 1, version 3 branched off it: b is not carried.
+    expect(at(3)).toEqual({ a: 1, c: 3 });
+    expect(at(4)).toEqual({ b: 4, c: 3, a: 1 });
+    expect(at(0)).toEqual({});
+    expect(at(9)).toEqual({});
+  });
+
+  test('a proposal is in force when every ACE of it is in its cell with the same action', () => {
+    const p = proposal({ aces: [ace('permit', 443)] });
+    const m = foldProposal(INITIAL_MATRIX, p, new Map());
+    expect(inForce(m, p)).toBe(true);
+    expect(inForce(m, proposal({ aces: [ace('permit', 443), ace('permit', 22)] }))).toBe(false);
+    expect(inForce(m, proposal({ aces: [ace('deny', 443)] }))).toBe(false);
+    expect(inForce(INITIAL_MATRIX, p)).toBe(false);
   });
 });

@@ -3,6 +3,11 @@
  * evidence, waiting for a person. The lifecycle allows exactly
  *   pending → notified → approved → applied | failed
  *   pending | notified → rejected | expired
+ *   applied → rolled_back        (the version that applied it is no longer live)
+ *   rolled_back → pending        (its flow is uncovered and reported again: asked again)
+ *   rolled_back | pending | notified → applied
+ *                                (a roll forward made its version live again; from an
+ *                                 open status only for a proposal applied before)
  * and nothing else; every transition is recorded with who and which channel.
  * A new proposal for a pair with an open one merges into it (storm collapse),
  * and the same ACE proposed as permit and deny ends as deny.
@@ -19,18 +24,24 @@ export const ProposalStatus = {
   Failed: 'failed',
   Rejected: 'rejected',
   Expired: 'expired',
+  /** Applied, then a rollback took its version out of the live matrix: no longer in force. */
+  RolledBack: 'rolled_back',
 } as const;
 export type ProposalStatus = (typeof ProposalStatus)[keyof typeof ProposalStatus];
 
 const NEXT: Record<ProposalStatus, readonly ProposalStatus[]> = {
-  pending: ['notified', 'approved', 'rejected', 'expired'],
-  notified: ['approved', 'rejected', 'expired'],
+  pending: ['notified', 'approved', 'rejected', 'expired', 'applied'],
+  notified: ['approved', 'rejected', 'expired', 'applied'],
   approved: ['applied', 'failed'],
-  applied: [],
+  applied: ['rolled_back'],
   failed: [],
   rejected: [],
   expired: [],
+  rolled_back: ['pending', 'applied'],
 };
+
+/** Was it ever applied: only such a proposal goes to `applied` again without a new approval. */
+const wasApplied = (p: Proposal): boolean => p.history.some((h) => h.status === ProposalStatus.Applied);
 
 export const isOpen = (status: ProposalStatus): boolean =>
   status === ProposalStatus.Pending || status === ProposalStatus.Notified;
@@ -267,6 +278,12 @@ export function transition(p: Proposal, t: TransitionInput): Proposal {
         : `proposal ${p.id} cannot go from ${p.status} to ${t.to}`,
     );
   }
+  if (t.to === 'applied' && isOpen(p.status) && !wasApplied(p)) {
+    throw new ProposalError(
+      ProposalErrorCode.InvalidTransition,
+      `proposal ${p.id} cannot go from ${p.status} to applied without an approval`,
+    );
+  }
   if (
     t.fourEyes &&
     t.to === 'approved' &&
@@ -290,4 +307,43 @@ export function transition(p: Proposal, t: TransitionInput): Proposal {
       ? { decision: { by: t.by, channel: t.channel, atMs: t.atMs, ...(t.note ? { reason: t.note } : {}) } }
       : {};
   return { ...p, ...decision, status: t.to, updatedAtMs: t.atMs, history: [...p.history, entry] };
+}
+
+/**
+ * A rolled-back proposal asked again: its flow is uncovered and was reported
+ * once more, so it is open for a decision with the ACEs and evidence of that
+ * report (`incoming`, as the proposer would have filed it). The history keeps
+ * the earlier approval, application and rollback; the decision and version
+ * that no longer hold are dropped.
+ */
+export function reopen(rolledBack: Proposal, incoming: Proposal, atMs: number, note: string): Proposal {
+  const moved = transition(rolledBack, {
+    to: 'pending',
+    by: incoming.createdBy,
+    channel: 'system',
+    atMs,
+    note,
+  });
+  const { decision: _decision, appliedVersion: _applied, failure: _failure, ...rest } = moved;
+  const triggers = [...rest.triggers];
+  for (const t of incoming.triggers) if (!triggers.some((x) => x.ref === t.ref)) triggers.push(t);
+  const threat = mergeTrail(rest.threat, incoming.threat);
+  return {
+    ...rest,
+    aces: mergeAces([], incoming.aces),
+    evidence: mergeEvidence([], incoming.evidence),
+    triggers,
+    rare: incoming.rare,
+    ...(incoming.urgent ? { urgent: true } : {}),
+    ...(threat.length > 0 ? { threat } : {}),
+    expiresAtMs: incoming.expiresAtMs,
+  };
+}
+
+/** The decision that approved it last, from the history: restored when a roll forward applies it again. */
+export function lastApproval(p: Proposal): Proposal['decision'] {
+  const h = [...p.history].reverse().find((x) => x.status === ProposalStatus.Approved);
+  return h === undefined
+    ? undefined
+    : { by: h.by, channel: h.channel, atMs: h.atMs, ...(h.note ? { reason: h.note } : {}) };
 }

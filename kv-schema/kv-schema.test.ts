@@ -1,6 +1,15 @@
 import { describe, expect, test } from 'bun:test';
+import { ProposalStatus } from '../domain/proposal.ts';
 import { isolatedNamespace } from '../streams/namespace.ts';
-import { bucketConfigs, decodeToken, encodeToken, keys } from './mod.ts';
+import {
+  bucketConfigs,
+  decodeToken,
+  encodeToken,
+  generationOf,
+  keys,
+  nextGeneration,
+  ProposalRecord,
+} from './mod.ts';
 
 const KV_KEY = /^[-/_=.a-zA-Z0-9]+$/;
 
@@ -56,5 +65,28 @@ describe('keys', () => {
     expect(() => keys.matrixVersion('acme', 0)).toThrow('matrix version');
     expect(() => keys.proposal('ACME', 'p1')).toThrow('tenant id');
     expect(() => keys.proposal('acme', 'p.1')).toThrow('proposal id');
+  });
+});
+
+describe('records', () => {
+  test('a stored proposal may carry every status of the lifecycle, and only those', () => {
+    expect([...ProposalRecord.entries.status.options].sort()).toEqual(Object.values(ProposalStatus).sort());
+  });
+
+  test('a pointer written before generations were kept reads as its version; each move grows it', () => {
+    const old = {
+      version: 4,
+      latest: 4,
+      by: 'a',
+      channel: 'api',
+      at: '2026-01-01T00:00:00.000Z',
+      reason: 'r',
+    };
+    expect(generationOf(old)).toBe(4);
+    expect(generationOf(null)).toBe(0);
+    expect(nextGeneration(null, 1)).toBe(1);
+    expect(nextGeneration(old, 5)).toBe(5); // an approval, no rollback yet: the version number
+    expect(nextGeneration(old, 2)).toBe(5); // a rollback: new, though version 2 was live before
+    expect(nextGeneration({ ...old, generation: 9 }, 5)).toBe(10);
   });
 });

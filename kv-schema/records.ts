@@ -23,6 +23,12 @@ export type SgtRecord = v.InferOutput<typeof SgtRecord>;
 export const MatrixPointer = v.object({
   version: v.pipe(v.number(), v.integer(), v.minValue(0)),
   latest: v.pipe(v.number(), v.integer(), v.minValue(0)),
+  /**
+   * Grows with every move of the pointer (approval, rollback, roll forward), so a
+   * version live again is a new generation. Equal to `version` until the first
+   * rollback; absent on pointers written before it was kept (then: `version`).
+   */
+  generation: v.optional(Count),
   by: Text(200),
   channel: Text(32),
   at: Iso,
@@ -86,7 +92,16 @@ export const MatrixVersionRecord = v.object({
 export type MatrixVersionRecord = v.InferOutput<typeof MatrixVersionRecord>;
 
 const Channel = v.picklist(['api', 'cli', 'ui', 'mcp', 'webex', 'system']);
-const Status = v.picklist(['pending', 'notified', 'approved', 'applied', 'failed', 'rejected', 'expired']);
+const Status = v.picklist([
+  'pending',
+  'notified',
+  'approved',
+  'applied',
+  'failed',
+  'rejected',
+  'expired',
+  'rolled_back',
+]);
 
 export const ProposalRecord = v.object({
   id: Text(64),
@@ -152,7 +167,11 @@ export const InventoryRecord = v.object({
   dstSamples: v.array(Text(64)),
   permitHits: Count,
   denyHits: Count,
-  /** Matrix version this flow was last reported unknown against (0: before any version); null: never. */
+  /**
+   * Matrix generation (MatrixPointer `generation`: the version number until a
+   * rollback) this flow was last reported unknown against; 0: before any
+   * version; null: never.
+   */
   unknownAt: v.nullable(Count),
   /** Grows with every change: a write derived from an older state never replaces a newer one. */
   rev: v.optional(Count, 0),

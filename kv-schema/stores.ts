@@ -56,6 +56,20 @@ export interface CurrentMatrix {
   version: MatrixVersionRecord | null;
 }
 
+/**
+ * The matrix generation a pointer names: it grows with every move, so flows a
+ * rollback uncovers are reported again even though their version number was
+ * live before. 0 before the first approval.
+ */
+export function generationOf(pointer: MatrixPointer | null | undefined): number {
+  return pointer?.generation ?? pointer?.version ?? 0;
+}
+
+/** The generation after a move of `pointer` to `version`: the version number until the first rollback. */
+export function nextGeneration(pointer: MatrixPointer | null | undefined, version: number): number {
+  return Math.max(pointer === null || pointer === undefined ? 0 : generationOf(pointer) + 1, version);
+}
+
 /** The live version of a tenant's matrix (both null before the first approval). */
 export async function currentMatrix(stores: Stores, tenant: string): Promise<CurrentMatrix> {
   const pointer = await stores.pointer.get(keys.matrixCurrent(tenant));

@@ -87,6 +87,11 @@ export const FlowUnknown = v.object({
   triggerRef: LogText(200),
   /** The threat-intel trail behind a `trigger: threat` flow. */
   verdicts: v.optional(v.pipe(v.array(ThreatVerdictEntry), v.maxLength(64))),
+  /**
+   * The matrix generation it was found uncovered at (aggregator, scheduler): a flow
+   * a rollback uncovers again is a new report, not a repeat of the first.
+   */
+  generation: v.optional(Count),
 });
 export type FlowUnknown = v.InferOutput<typeof FlowUnknown>;
 

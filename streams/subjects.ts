@@ -14,6 +14,8 @@ export const ProposalEvent = {
   Applied: 'applied',
   Expired: 'expired',
   Failed: 'failed',
+  /** Its version left the live matrix (a rollback); `applied` again when a roll forward brings it back. */
+  RolledBack: 'rolled-back',
 } as const;
 export type ProposalEvent = (typeof ProposalEvent)[keyof typeof ProposalEvent];
 

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, test } from 'bun:test';
 import { Scheduler } from '../actors/scheduler/scheduler.ts';
 import { silentLogger } from '../engine/log.ts';
 import { currentMatrix } from '../kv-schema/mod.ts';
-import { StreamName, subjectsFor } from '../streams/mod.ts';
+import { type CommandReply, StreamName, subjectsFor } from '../streams/mod.ts';
 import { readAll, waitFor } from './support/actors.ts';
 import { FLAVOURS, type TestEngine } from './support/engines.ts';
 import { describeNats } from './support/nats.ts';
@@ -133,6 +133,97 @@ for (const flavour of FLAVOURS) {
       const expired = await readAll(te, StreamName.Events, subjectsFor(te.ns).proposal('acme', 'expired'));
       expect(expired).toHaveLength(1);
       expect((await scheduler.tick()).expired).toBe(0);
+    });
+
+    async function rollback(version: number): Promise<CommandReply> {
+      const body = { version, by: 'root', channel: 'cli', reason: 'contractors lost DNS' };
+      const reply = await te.engine.rpc.request(
+        subjectsFor(te.ns).command('acme', 'rollback'),
+        new TextEncoder().encode(JSON.stringify(body)),
+        10_000,
+      );
+      return JSON.parse(new TextDecoder().decode(reply));
+    }
+
+    /** Contractors (5) → Domain_Controllers (30) udp/53 applied as version 2, on top of a web permit at 1. */
+    async function dnsAppliedAtTwo() {
+      await observe(te, 'acme', observed({ dstPort: 443 }));
+      await waitFor('a web proposal', async () => (await proposals(pipeline.stores, 'acme')).length === 1);
+      const [web] = await proposals(pipeline.stores, 'acme');
+      expect(await decide(te, 'acme', web!.id, 'approve')).toMatchObject({ ok: true, version: 1 });
+      await observe(te, 'acme', observed({ sgt: 5, dgt: 30, protocol: 'udp', dstPort: 53 }));
+      await waitFor('a DNS proposal', async () => (await proposals(pipeline.stores, 'acme')).length === 2);
+      const dns = (await proposals(pipeline.stores, 'acme')).find((p) => p.sgt === 5)!;
+      expect(dns.aces[0]).toMatchObject({ action: 'permit', protocol: 'udp', dstPort: 53 });
+      expect(await decide(te, 'acme', dns.id, 'approve')).toMatchObject({ ok: true, version: 2 });
+      return dns.id;
+    }
+
+    const dnsReports = async () =>
+      (await unknowns()).filter(
+        (m) => (m.json as { data: { flowId: string } }).data.flowId === '5-30-udp-any-53',
+      );
+    const stored = async (id: string) => (await pipeline.stores.proposals.get(`acme.${id}`))?.value;
+
+    test('a rollback reopens what it removes: the flow is reported again, even after a restart, and asked again', async () => {
+      await setup();
+      const id = await dnsAppliedAtTwo();
+      expect(await rollback(1)).toEqual({ ok: true, version: 1 });
+      expect(await stored(id)).toMatchObject({ status: 'rolled_back', appliedVersion: 2 });
+
+      await pipeline.stop();
+      pipeline = await startPipeline(te);
+      await observe(te, 'acme', observed({ sgt: 5, dgt: 30, protocol: 'udp', dstPort: 53, hits: 7 }));
+      await waitFor('asked again', async () => (await stored(id))?.status === 'pending');
+      const again = (await stored(id))!;
+      expect(again.appliedVersion).toBeUndefined();
+      expect(again.decision).toBeUndefined();
+      expect(again.evidence[0]).toMatchObject({ flowId: '5-30-udp-any-53', hits: 17 });
+      expect(again.history.map((h) => h.status)).toEqual([
+        'pending',
+        'approved',
+        'applied',
+        'rolled_back',
+        'pending',
+      ]);
+      expect(await dnsReports()).toHaveLength(2);
+      const created = await readAll(te, StreamName.Events, subjectsFor(te.ns).proposal('acme', 'created'));
+      expect(
+        created.filter((m) => (m.json as { data: { proposalId: string } }).data.proposalId === id),
+      ).toHaveLength(2);
+      const audit = await readAll(te, StreamName.Audit, subjectsFor(te.ns).audit('acme'));
+      expect(audit.map((m) => (m.json as { data: { action: string } }).data.action)).toContain(
+        'proposal.reopened',
+      );
+      expect(await proposals(pipeline.stores, 'acme')).toHaveLength(2);
+
+      // Forward to 2 again: the ACE it asks for is in force there, so it is applied again.
+      expect(await rollback(2)).toMatchObject({ ok: true, version: 2 });
+      expect(await stored(id)).toMatchObject({
+        status: 'applied',
+        appliedVersion: 2,
+        decision: { by: 'ann' },
+      });
+    });
+
+    test('after a rollback the scheduler reports the uncovered flow again without new traffic', async () => {
+      await setup();
+      const scheduler = new Scheduler({
+        stores: pipeline.stores,
+        log: te.engine.log,
+        subjects: subjectsFor(te.ns),
+        logger: silentLogger(),
+      });
+      const id = await dnsAppliedAtTwo();
+      expect(await rollback(1)).toEqual({ ok: true, version: 1 });
+      expect(await scheduler.tick()).toMatchObject({ reported: 1, reconciled: 0 });
+      await waitFor('asked again', async () => (await stored(id))?.status === 'pending');
+      expect(await dnsReports()).toHaveLength(2);
+      const snapshot = await pipeline.stores.readiness.get('readiness.acme');
+      expect(snapshot?.value).toMatchObject({ version: 1, criticalBlockers: 1 });
+      // Re-approved, it becomes a new version on top of the live one.
+      expect(await decide(te, 'acme', id, 'approve')).toMatchObject({ ok: true, version: 3 });
+      expect(await stored(id)).toMatchObject({ status: 'applied', appliedVersion: 3 });
     });
 
     test('during the learning period flows are only observed', async () => {

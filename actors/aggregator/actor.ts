@@ -7,7 +7,7 @@
 import * as v from 'valibot';
 import { INITIAL_MATRIX } from '../../domain/matrix-version.ts';
 import type { ActorDefinition } from '../../engine/actor/types.ts';
-import { Bucket, bucketName, currentMatrix, keys, type Stores } from '../../kv-schema/mod.ts';
+import { Bucket, bucketName, currentMatrix, generationOf, keys, type Stores } from '../../kv-schema/mod.ts';
 import {
   decodeMessage,
   FlowObserved,
@@ -29,11 +29,12 @@ export function aggregatorActor(
   async function live(tenant: string, now: number): Promise<LiveMatrix> {
     const hit = cache.get(tenant);
     if (hit !== undefined && now - hit.at < MATRIX_TTL_MS) return hit.live;
-    const { version } = await currentMatrix(stores, tenant);
+    const { pointer, version } = await currentMatrix(stores, tenant);
+    const generation = generationOf(pointer?.value);
     const fresh =
       version === null
-        ? { version: 0, matrix: INITIAL_MATRIX }
-        : { version: version.version, matrix: version.matrix };
+        ? { version: 0, generation, matrix: INITIAL_MATRIX }
+        : { version: version.version, generation, matrix: version.matrix };
     cache.set(tenant, { at: now, live: fresh as LiveMatrix });
     return fresh as LiveMatrix;
   }

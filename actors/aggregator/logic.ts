@@ -1,8 +1,9 @@
 /**
  * The aggregator's logic: fold an observed-flow delta into the inventory of
  * its tag pair and, when the live matrix does not cover the flow, report it
- * unknown — once per (flow, matrix version). Pure: the current matrix comes
- * in as an argument and everything it does comes out as effects.
+ * unknown — once per (flow, matrix generation), so a flow a rollback uncovers
+ * is reported again. Pure: the current matrix comes in as an argument and
+ * everything it does comes out as effects.
  */
 import * as v from 'valibot';
 import { CoverageStatus, coverage } from '../../domain/coverage.ts';
@@ -23,6 +24,8 @@ export const initialAggregatorState = (): AggregatorState => ({ flows: {} });
 export interface LiveMatrix {
   /** 0 before the first approval. */
   version: number;
+  /** Grows with every pointer move (kv-schema `generationOf`): a version live again after a rollback is new. */
+  generation: number;
   matrix: Matrix;
 }
 
@@ -78,9 +81,9 @@ export function aggregate(
   let record = merge(state.flows[id], delta);
   const effects: Effect[] = [];
   const [cover] = coverage(live.matrix, [{ ...record, id }]);
-  if (cover?.status === CoverageStatus.Uncovered && record.unknownAt !== live.version) {
-    record = { ...record, unknownAt: live.version };
-    const msgId = `unknown:${ctx.tenant}:${id}:v${live.version}`;
+  if (cover?.status === CoverageStatus.Uncovered && record.unknownAt !== live.generation) {
+    record = { ...record, unknownAt: live.generation };
+    const msgId = `unknown:${ctx.tenant}:${id}:g${live.generation}`;
     const data: FlowUnknown = {
       flowId: id,
       sgt: record.sgt,
@@ -92,6 +95,7 @@ export function aggregate(
       trigger: 'ingest',
       // The flow itself is the reference: once a person has decided on it, it is not asked again.
       triggerRef: `flow:${id}`,
+      generation: live.generation,
     };
     effects.push({
       type: 'publish',

@@ -84,7 +84,9 @@ export function classifierActor(
           source: c.source,
           risk: c.risk,
         };
-        const msgId = `classified:${tenant}:${u.flowId}:${u.triggerRef}`;
+        // A report at a later matrix generation (a rollback uncovered the flow again) is a new verdict.
+        const generation = u.generation === undefined ? '' : `:g${u.generation}`;
+        const msgId = `classified:${tenant}:${u.flowId}:${u.triggerRef}${generation}`;
         return {
           type: 'publish',
           subject: subjects.flowsClassified(tenant),

@@ -1,11 +1,13 @@
 import { afterEach, describe, expect, test } from 'bun:test';
 import type { ContractAce } from '../../domain/contracts.ts';
 import { aceFingerprint, idempotencyKey, type Proposal, proposalIdFor } from '../../domain/proposal.ts';
+import { silentLogger } from '../../engine/log.ts';
 import { currentMatrix, keys, openStores, type Stores } from '../../kv-schema/mod.ts';
 import { type CommandReply, StreamName, subjectsFor } from '../../streams/mod.ts';
 import { readAll } from '../../test/support/actors.ts';
 import { FLAVOURS, type TestEngine } from '../../test/support/engines.ts';
 import { describeNats } from '../../test/support/nats.ts';
+import { Scheduler } from '../scheduler/scheduler.ts';
 import { serveMatrixKeeper } from './actor.ts';
 
 const ace = (action: 'permit' | 'deny', dstPort: number): ContractAce => ({
@@ -105,6 +107,94 @@ for (const flavour of FLAVOURS) {
       await stores.proposals.create(keys.proposal('acme', c.id), c);
       expect(await approve(c)).toMatchObject({ ok: true, version: 3 });
       expect((await stores.matrix.get(keys.matrixVersion('acme', 3)))?.value.parent).toBe(1);
+    });
+
+    test('a rollback marks what it took out rolled back; a roll forward applies it again', async () => {
+      await setup();
+      const [a, b] = [proposal(443), proposal(22)];
+      await stores.proposals.create(keys.proposal('acme', a.id), a);
+      await stores.proposals.create(keys.proposal('acme', b.id), b);
+      await approve(a);
+      await approve(b);
+      const status = async (p: Proposal) => (await stores.proposals.get(keys.proposal('acme', p.id)))?.value;
+
+      expect(await ask('rollback', { version: 1, by: 'root', channel: 'cli', reason: 'bad change' })).toEqual(
+        {
+          ok: true,
+          version: 1,
+        },
+      );
+      expect(await status(a)).toMatchObject({ status: 'applied', appliedVersion: 1 });
+      const back = await status(b);
+      expect(back).toMatchObject({ status: 'rolled_back', appliedVersion: 2, decision: { by: 'ann' } });
+      expect(back?.history.at(-1)).toMatchObject({ status: 'rolled_back', by: 'root', channel: 'cli' });
+      expect(back?.history.at(-1)?.note).toContain('version 2 is no longer live (version 1 is)');
+      const rolled = await readAll(te, StreamName.Events, subjectsFor(te.ns).proposal('acme', 'rolled-back'));
+      expect(rolled.map((m) => (m.json as { data: { proposalId: string } }).data.proposalId)).toEqual([b.id]);
+
+      // Forward again: the proposal is applied again, by the version that carries it.
+      expect(
+        await ask('rollback', { version: 2, by: 'root', channel: 'cli', reason: 'it was fine' }),
+      ).toMatchObject({
+        ok: true,
+        version: 2,
+      });
+      const forward = await status(b);
+      expect(forward).toMatchObject({ status: 'applied', appliedVersion: 2, decision: { by: 'ann' } });
+      expect(forward?.history.map((h) => h.status)).toEqual([
+        'pending',
+        'approved',
+        'applied',
+        'rolled_back',
+        'applied',
+      ]);
+      const applied = await readAll(te, StreamName.Events, subjectsFor(te.ns).proposal('acme', 'applied'));
+      expect(applied).toHaveLength(3);
+      const audit = await readAll(te, StreamName.Audit, subjectsFor(te.ns).audit('acme'));
+      const actions = audit.map((m) => (m.json as { data: { action: string; object: string } }).data);
+      expect(actions.filter((x) => x.object === b.id).map((x) => x.action)).toEqual([
+        'proposal.approved',
+        'proposal.rolled_back',
+        'proposal.applied',
+      ]);
+      // Every move of the pointer is a new generation, even to a version that was live before.
+      const flips = await stores.pointer.history(keys.matrixCurrent('acme'));
+      expect(flips.map((f) => [f.value.version, f.value.generation])).toEqual([
+        [1, 1],
+        [2, 2],
+        [1, 3],
+        [2, 4],
+      ]);
+    });
+
+    test('a keeper that died between moving the pointer and marking is repaired by the scheduler', async () => {
+      await setup();
+      const [a, b] = [proposal(443), proposal(22)];
+      await stores.proposals.create(keys.proposal('acme', a.id), a);
+      await stores.proposals.create(keys.proposal('acme', b.id), b);
+      await approve(a);
+      await approve(b);
+      // The pointer moved back to 1, and nothing else happened.
+      const pointer = (await stores.pointer.get(keys.matrixCurrent('acme')))!;
+      await stores.pointer.update(
+        keys.matrixCurrent('acme'),
+        { ...pointer.value, version: 1, generation: 3, reason: 'rollback: crash' },
+        pointer.revision,
+      );
+      const scheduler = new Scheduler({
+        stores,
+        log: te.engine.log,
+        subjects: subjectsFor(te.ns),
+        logger: silentLogger(),
+      });
+      expect(await scheduler.tick()).toMatchObject({ reconciled: 1 });
+      expect((await stores.proposals.get(keys.proposal('acme', b.id)))?.value).toMatchObject({
+        status: 'rolled_back',
+        history: expect.arrayContaining([
+          expect.objectContaining({ status: 'rolled_back', by: 'scheduler' }),
+        ]),
+      });
+      expect((await scheduler.tick()).reconciled).toBe(0);
     });
 
     test('a decision names the ACEs it saw: after the proposal grew it is refused as stale', async () => {

@@ -4,7 +4,8 @@
  * one keeper: of fifty concurrent approvals of one proposal, exactly one wins
  * the proposal's revision and writes one version; the others are told it is
  * already decided. A version is written once under its own key (`create`),
- * then the pointer moves with CAS; a rollback only moves the pointer.
+ * then the pointer moves with CAS; a rollback only moves the pointer, then
+ * marks the proposals it took out of force as rolled back (reconcile.ts).
  */
 
 import type { Ace } from '../../domain/ace.ts';
@@ -12,7 +13,14 @@ import { type MatrixVersion, nextVersion } from '../../domain/matrix-version.ts'
 import { aceFingerprint, isOpen, type Proposal, ProposalError, transition } from '../../domain/proposal.ts';
 import { KvConflictError } from '../../engine/errors.ts';
 import type { EventLog } from '../../engine/types.ts';
-import { currentMatrix, keys, matrixVersions, type Stores, sgtNames } from '../../kv-schema/mod.ts';
+import {
+  currentMatrix,
+  keys,
+  matrixVersions,
+  nextGeneration,
+  type Stores,
+  sgtNames,
+} from '../../kv-schema/mod.ts';
 import type { MatrixPointer } from '../../kv-schema/records.ts';
 import {
   CommandErrorCode,
@@ -28,6 +36,7 @@ import {
   ProposalEventMessage,
   type Subjects,
 } from '../../streams/mod.ts';
+import { reconcileProposals } from './reconcile.ts';
 
 export interface KeeperOptions {
   stores: Stores;
@@ -133,6 +142,7 @@ export class MatrixKeeper {
       const moved: MatrixPointer = {
         version: candidate.version,
         latest: candidate.version,
+        generation: nextGeneration(pointer?.value, candidate.version),
         by: cmd.by,
         channel: cmd.channel,
         at: new Date(candidate.atMs).toISOString(),
@@ -195,6 +205,7 @@ export class MatrixKeeper {
       const moved: MatrixPointer = {
         version: cmd.version,
         latest: pointer.value.latest,
+        generation: nextGeneration(pointer.value, cmd.version),
         by: cmd.by,
         channel: cmd.channel,
         at: new Date(this.#o.now()).toISOString(),
@@ -211,12 +222,20 @@ export class MatrixKeeper {
         from,
         reason: cmd.reason,
       });
+      // What the move took out is rolled back, what it brought back (a roll forward) is applied again;
+      // the flows that lost their permit are reported again by the aggregator and the scheduler.
+      await reconcileProposals(this.#o, tenant, {
+        by: cmd.by,
+        channel: cmd.channel,
+        reason: `rollback from version ${from} to ${cmd.version}: ${cmd.reason}`,
+      });
       return { ok: true, version: cmd.version };
     }
   }
 
   async #event(tenant: string, event: 'decided' | 'applied' | 'failed', p: Proposal): Promise<void> {
-    const id = `proposal:${tenant}:${p.id}:${p.status}`;
+    // The history's length keeps a proposal applied a second time (after a rollback) from deduping.
+    const id = `proposal:${tenant}:${p.id}:${p.status}:${p.history.length}`;
     const data = checked(ProposalEventMessage, {
       proposalId: p.id,
       status: p.status,

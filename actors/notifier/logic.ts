@@ -7,7 +7,8 @@
  *                        that only added evidence posts nothing); the first
  *                        card also moves the proposal pending → notified
  *   decided, applied,
- *   failed, expired    → a one-line summary, in the card's thread
+ *   failed, expired,
+ *   rolled-back        → a one-line summary, in the card's thread
  *
  * A decision made in WebEx was already answered in the room by the webhook
  * (with the keeper's reply), so its decided/applied/failed events post
@@ -87,6 +88,7 @@ const SUMMARIES: Partial<Record<string, SummaryEvent>> = {
   [ProposalEvent.Applied]: SummaryEvent.Applied,
   [ProposalEvent.Failed]: SummaryEvent.Failed,
   [ProposalEvent.Expired]: SummaryEvent.Expired,
+  [ProposalEvent.RolledBack]: SummaryEvent.RolledBack,
 };
 
 export function planNotifications(i: NotifierInput): NotifierPlan {

@@ -4,11 +4,13 @@
  * records when people decide. A proposal's id is derived from its idempotency
  * key, so a redelivered or re-scanned flow finds its proposal instead of
  * making a second one; a flow for a pair with an open proposal is folded into
- * it (storm collapse), through a per-pair index in KV. During a tenant's
- * learning period flows are only observed.
+ * it (storm collapse), through a per-pair index in KV. A flow people decided
+ * on is not asked again, unless a rollback took the version that applied it
+ * out of the live matrix: then its rolled-back proposal is reopened. During a
+ * tenant's learning period flows are only observed.
  */
 import * as v from 'valibot';
-import { collapse, isOpen, type Proposal } from '../../domain/proposal.ts';
+import { collapse, isOpen, type Proposal, reopen } from '../../domain/proposal.ts';
 import type { ActorDefinition, Effect } from '../../engine/actor/types.ts';
 import { sleep } from '../../engine/backoff.ts';
 import { KvConflictError } from '../../engine/errors.ts';
@@ -47,6 +49,7 @@ function events(
   p: Proposal,
   nowMs: number,
   cause: string,
+  action = `proposal.${event}`,
 ): Effect[] {
   const at = new Date(nowMs).toISOString();
   const eventId = `proposal:${tenant}:${p.id}:${event}:${cause}`;
@@ -78,7 +81,7 @@ function events(
         at,
         by: 'proposer',
         data: checked(AuditRecord, {
-          action: `proposal.${event}`,
+          action,
           object: p.id,
           channel: 'system',
           detail: { pair: `${p.sgt}>${p.dgt}`, cause },
@@ -107,7 +110,7 @@ export function proposerActor(
     tenant: string,
     candidate: Proposal,
     nowMs: number,
-  ): Promise<['created' | 'updated', Proposal]> {
+  ): Promise<['created' | 'updated' | 'reopened', Proposal]> {
     const indexKey = keys.openProposal(tenant, candidate.sgt, candidate.dgt);
     for (let waited = 0; ; ) {
       const index = await stores.openProposals.get(indexKey);
@@ -140,12 +143,23 @@ export function proposerActor(
         if (error instanceof KvConflictError) continue; // another writer claimed the pair first
         throw error;
       }
+      const key = keys.proposal(tenant, candidate.id);
+      const own = await stores.proposals.get(key);
       try {
-        await stores.proposals.create(keys.proposal(tenant, candidate.id), candidate);
+        if (own === null) {
+          await stores.proposals.create(key, candidate);
+          return ['created', candidate];
+        }
+        if (own.value.status !== 'rolled_back') return ['created', own.value as Proposal];
+        // Asked and applied before, then a rollback took it out: the same proposal is asked again.
+        const note = `asked again: version ${own.value.appliedVersion ?? '?'} was rolled back and the flow is uncovered`;
+        const reopened = reopen(own.value as Proposal, candidate, nowMs, note);
+        await stores.proposals.update(key, reopened, own.revision);
+        return ['reopened', reopened];
       } catch (error) {
-        if (!(error instanceof KvConflictError)) throw error;
+        if (error instanceof KvConflictError) continue; // written meanwhile: look again
+        throw error;
       }
-      return ['created', candidate];
     }
   }
 
@@ -167,11 +181,26 @@ export function proposerActor(
       if (candidate === null) return { state: next, effects: [] };
 
       const existing = await stores.proposals.get(keys.proposal(tenant, candidate.id));
-      // Asked before and decided (rejected, applied, expired): people have spoken on this flow.
-      if (existing !== null && !isOpen(existing.value.status)) return { state: next, effects: [] };
+      // Asked before and decided (rejected, applied, expired): people have spoken on this flow. Not so
+      // when a rollback took the version that applied it out of the live matrix: then it is asked again.
+      const decided = existing !== null && !isOpen(existing.value.status);
+      if (decided && existing.value.status !== 'rolled_back') return { state: next, effects: [] };
       const [event, proposal] = await file(tenant, candidate, ctx.nowMs);
       // Announcements carry deterministic msgIds: repeating one after a crash stores it once.
-      return { state: next, effects: events(subjects, tenant, event, proposal, ctx.nowMs, candidate.id) };
+      const effects =
+        event === 'reopened'
+          ? // Announced like a new one (a card for a decision), under ids of this reopening.
+            events(
+              subjects,
+              tenant,
+              'created',
+              proposal,
+              ctx.nowMs,
+              `${candidate.id}:reopened:${proposal.history.length}`,
+              'proposal.reopened',
+            )
+          : events(subjects, tenant, event, proposal, ctx.nowMs, candidate.id);
+      return { state: next, effects };
     },
   };
 }

@@ -2,9 +2,12 @@
  * The scheduler: a singleton (whoever holds the `scheduler` lease) that, every
  * SCOPILOT_SCHED__SCAN_INTERVAL_MINUTES, for each tenant
  *   - expires overdue proposals (CAS, like any decision),
+ *   - marks proposals the live matrix contradicts (a keeper that died between
+ *     a rollback's pointer move and its marks) rolled back or applied again,
  *   - re-scans the inventory against the live matrix and reports flows it does
- *     not cover as unknown (once per flow and version: the msgId dedupes, and
- *     the proposer recognises flows it has already asked about),
+ *     not cover as unknown (once per flow and matrix generation — a rollback
+ *     starts a new one: the msgId dedupes, and the proposer recognises flows
+ *     it has already asked about),
  *   - records a readiness snapshot: how much of today's traffic would survive
  *     a `deny ip` default.
  */
@@ -17,7 +20,7 @@ import { isOpen, type Proposal, transition } from '../../domain/proposal.ts';
 import { KvConflictError } from '../../engine/errors.ts';
 import type { Logger } from '../../engine/log.ts';
 import type { EventLog } from '../../engine/types.ts';
-import { currentMatrix, keys, type Stores } from '../../kv-schema/mod.ts';
+import { currentMatrix, generationOf, keys, type Stores } from '../../kv-schema/mod.ts';
 import type { InventoryRecord, ReadinessSnapshot } from '../../kv-schema/records.ts';
 import {
   AuditRecord,
@@ -27,6 +30,7 @@ import {
   ProposalEventMessage,
   type Subjects,
 } from '../../streams/mod.ts';
+import { reconcileProposals } from '../matrix-keeper/reconcile.ts';
 
 export interface SchedulerOptions {
   stores: Stores;
@@ -39,6 +43,8 @@ export interface SchedulerOptions {
 export interface TickReport {
   tenants: number;
   expired: number;
+  /** Proposals whose status the live matrix contradicted (a rollback not yet marked): fixed. */
+  reconciled: number;
   rescanned: number;
   reported: number;
 }
@@ -60,11 +66,13 @@ export class Scheduler {
   }
 
   async tick(): Promise<TickReport> {
-    const report: TickReport = { tenants: 0, expired: 0, rescanned: 0, reported: 0 };
+    const report: TickReport = { tenants: 0, expired: 0, reconciled: 0, rescanned: 0, reported: 0 };
     for (const tenant of await this.tenants()) {
       report.tenants++;
       try {
         report.expired += await this.expire(tenant);
+        const fixed = await reconcileProposals(this.#o, tenant, { by: 'scheduler', channel: 'system' });
+        report.reconciled += fixed.rolledBack.length + fixed.restored.length;
         const scan = await this.rescan(tenant);
         report.rescanned += scan.flows;
         report.reported += scan.reported;
@@ -125,8 +133,12 @@ export class Scheduler {
   }
 
   async rescan(tenant: string): Promise<{ flows: number; reported: number }> {
-    const { version } = await currentMatrix(this.#o.stores, tenant);
-    const live = { version: version?.version ?? 0, matrix: (version?.matrix ?? INITIAL_MATRIX) as Matrix };
+    const { pointer, version } = await currentMatrix(this.#o.stores, tenant);
+    const live = {
+      version: version?.version ?? 0,
+      generation: generationOf(pointer?.value),
+      matrix: (version?.matrix ?? INITIAL_MATRIX) as Matrix,
+    };
     const flows: InventoryRecord[] = [];
     for (const key of await this.#o.stores.inventory.keys(keys.tenantAll(tenant))) {
       const found = await this.#o.stores.inventory.get(key);
@@ -138,7 +150,7 @@ export class Scheduler {
     for (const c of coverage(live.matrix, withIds)) {
       if (c.status !== CoverageStatus.Uncovered) continue;
       const f = byId.get(c.flowId)!;
-      if (f.unknownAt === live.version) continue; // the aggregator reported it at this version
+      if (f.unknownAt === live.generation) continue; // the aggregator reported it at this generation
       const data: FlowUnknown = {
         flowId: f.flowId,
         sgt: f.sgt,
@@ -149,11 +161,12 @@ export class Scheduler {
         hits: f.hits,
         trigger: 'scan',
         triggerRef: `flow:${f.flowId}`,
+        generation: live.generation,
       };
       await this.#publish(
         this.#o.subjects.flowsUnknown(tenant),
         tenant,
-        `unknown:${tenant}:${f.flowId}:v${live.version}`,
+        `unknown:${tenant}:${f.flowId}:g${live.generation}`,
         FlowUnknown,
         data,
       );

@@ -6,7 +6,7 @@
  */
 import * as v from 'valibot';
 import { aceText } from '../../domain/ace.ts';
-import type { Proposal } from '../../domain/proposal.ts';
+import { type Proposal, ProposalStatus } from '../../domain/proposal.ts';
 import type { CommandReply } from '../../streams/commands.ts';
 import { ProposalIdParam } from '../rest/params.ts';
 import { IdempotencyKeyHeader } from '../rest/proposal-manual.ts';
@@ -16,7 +16,7 @@ import { num, table, text, when } from './render.ts';
 import { args, callApi, defineTool, type Tool } from './tool.ts';
 
 const ProposalId = v.pipe(ProposalIdParam, v.description('The proposal id, as list_proposals shows it'));
-const STATUSES = ['pending', 'notified', 'approved', 'applied', 'failed', 'rejected', 'expired'] as const;
+const STATUSES = Object.values(ProposalStatus);
 
 /** A proposal for review: its cell, ACEs with evidence, flags and history. Untrusted strings are escaped. */
 export function proposalText(p: Proposal, names: SgtNames = new Map()): string {
@@ -62,7 +62,8 @@ export const PROPOSAL_TOOLS: readonly Tool[] = [
     title: 'List proposals',
     description:
       'Proposed contract changes (one SGT pair each), newest first, optionally filtered by status: pending and ' +
-      'notified ones await a decision. Use get_proposal for the evidence of one. Read-only.',
+      'notified ones await a decision; rolled_back ones were applied until a rollback took their version ' +
+      'out of the live matrix. Use get_proposal for the evidence of one. Read-only.',
     input: args({
       status: v.optional(
         v.pipe(

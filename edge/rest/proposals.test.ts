@@ -139,6 +139,12 @@ for (const flavour of FLAVOURS) {
       ).json();
       expect(both.total).toBe(3);
       expect(both.items).toHaveLength(1);
+      // Every status of the lifecycle is a filter, rolled_back included.
+      const rolledBack = await h.api.request('/api/v1/proposals?status=rolled_back,applied', {
+        token: TOKENS.viewer,
+      });
+      expect(rolledBack.status).toBe(200);
+      expect((await rolledBack.json()).total).toBe(0);
       expect((await get(a.id)).status).toBe(200);
 
       await expectGuarded(h.api, 'GET', '/api/v1/proposals', 'viewer');

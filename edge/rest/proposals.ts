@@ -23,7 +23,7 @@ import { JSON_LIMIT_BYTES, jsonBody, parseWith, queryWith } from './validate.ts'
 
 export { ManualAce, ManualProposalBody } from './proposal-manual.ts';
 
-const STATUSES = 'open|pending|notified|approved|applied|failed|rejected|expired';
+const STATUSES = ['open', ...Object.values(ProposalStatus)].join('|');
 
 /** `open` in a status filter: the proposals still awaiting a decision, as the dashboard's filter names them. */
 const OPEN: readonly string[] = [ProposalStatus.Pending, ProposalStatus.Notified];

@@ -14,6 +14,7 @@ export const SummaryEvent = {
   Applied: 'applied',
   Failed: 'failed',
   Expired: 'expired',
+  RolledBack: 'rolled-back',
 } as const;
 export type SummaryEvent = (typeof SummaryEvent)[keyof typeof SummaryEvent];
 
@@ -53,6 +54,11 @@ export function decisionSummary(
       );
     case SummaryEvent.Expired:
       return `⌛ **Expired** ${head}: nobody decided by ${when(p.expiresAtMs)}`;
+    case SummaryEvent.RolledBack:
+      return (
+        `↩️ **Rolled back** ${head}: matrix version ${p.appliedVersion ?? '?'} is no longer live, so its ` +
+        'ACEs are not in force; a flow that needs them again is proposed again'
+      );
   }
 }
 
