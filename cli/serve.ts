@@ -6,7 +6,6 @@
  * orchestrator can probe it; `edge` and `all` serve the whole API there.
  */
 import type { Config } from '../config/mod.ts';
-import { Authenticator, bootstrapKey } from '../edge/auth.ts';
 import { createApp, type HttpServer, serveWithBun } from '../edge/mod.ts';
 import { webexWebhook } from '../edge/webex/mod.ts';
 import { type Logger, openEngine, StoreProbe, sleep } from '../engine/mod.ts';
@@ -26,6 +25,7 @@ import {
   startThreatRole,
   webexApi,
 } from './roles.ts';
+import { apiAccess, startupMessage } from './serve-access.ts';
 import { UsageError } from './usage.ts';
 
 export const Role = {
@@ -56,38 +56,6 @@ export interface ServeOptions {
 }
 
 const runs = (role: Role, part: Role): boolean => role === Role.All || role === part;
-
-/**
- * API authentication from the settings. With auth on and nothing configured,
- * a first start would lock everyone out: it makes a one-off admin token for
- * the default tenant and prints it once.
- */
-function authenticator(config: Config, logger: Logger): Authenticator {
-  const api = config.api;
-  const oidc = api.oidcJwksUrl
-    ? { jwksUrl: api.oidcJwksUrl, issuer: api.oidcIssuer, audience: api.oidcAudience }
-    : undefined;
-  let keys = api.apiKeys;
-  if (!api.requireAuth) {
-    logger.warn(
-      'SCOPILOT_API__REQUIRE_AUTH=false: every request is the admin of the default tenant. For local development only.',
-    );
-  } else if (keys.length === 0 && oidc === undefined) {
-    const boot = bootstrapKey(config.defaultTenantId);
-    keys = [boot.key];
-    console.error(
-      `\nBootstrap admin token for tenant "${config.defaultTenantId}" (valid until restart):\n  ${boot.token}\n` +
-        'Set SCOPILOT_API__API_KEYS to keep tokens across restarts.\n',
-    );
-  }
-  return new Authenticator({
-    requireAuth: api.requireAuth,
-    apiKeys: keys,
-    defaultTenant: config.defaultTenantId,
-    trustedOrigins: config.http.trustedOrigins,
-    ...(oidc ? { oidc } : {}),
-  });
-}
 
 export async function serve(options: ServeOptions): Promise<Runtime> {
   const { role, config, logger } = options;
@@ -188,14 +156,15 @@ export async function serve(options: ServeOptions): Promise<Runtime> {
           ready: () => stores !== null,
         })
       : null;
+  const access = runs(role, Role.Edge) ? apiAccess(config, logger) : null;
   const app = createApp({
     logger,
     metrics,
     ...(webex ? { webex } : {}),
-    ...(runs(role, Role.Edge)
+    ...(access
       ? {
           api: {
-            auth: authenticator(config, logger),
+            auth: access.auth,
             ready: () => stores !== null,
             deps: {
               engine,
@@ -227,6 +196,16 @@ export async function serve(options: ServeOptions): Promise<Runtime> {
   });
   const http: HttpServer = serveWithBun(app, config.http.host, config.http.port);
   logger.info({ url: http.url }, 'listening');
+  if (access) {
+    const { bootstrapToken } = access;
+    console.error(
+      startupMessage({
+        url: http.url,
+        tenant: config.defaultTenantId,
+        ...(bootstrapToken === undefined ? {} : { bootstrapToken }),
+      }),
+    );
+  }
 
   return {
     url: http.url,

@@ -62,6 +62,8 @@ export function createApp(deps: EdgeDeps): Hono {
       }),
     );
     app.route('/ui', uiRoutes(api.deps, api.auth, api.ready));
+    // A person who types the bare address wants the dashboard.
+    app.get('/', (c) => c.redirect('/ui', 302));
   }
   app.notFound((c) =>
     problem({ title: 'Not found', status: 404, detail: `no route for ${c.req.method} ${c.req.path}` }),
