@@ -120,7 +120,7 @@ export const OPERATIONS: readonly Operation[] = [
     role: 'operator',
     body: { required: false, content: json('StagedRunBody') },
     ok: { status: 201, description: 'The open run', content: json('RunSummary') },
-    errors: [400, 413],
+    errors: [400, 413, 415],
   },
   {
     method: 'post',
@@ -130,7 +130,7 @@ export const OPERATIONS: readonly Operation[] = [
     role: 'operator',
     body: { required: true, content: json('RunLinesBody') },
     ok: { status: 200, description: 'The batch and the run', content: json('RunLinesResult') },
-    errors: [400, 404, 409, 413],
+    errors: [400, 404, 409, 413, 415],
   },
   {
     method: 'post',
@@ -184,7 +184,7 @@ export const OPERATIONS: readonly Operation[] = [
     role: 'admin',
     body: { required: true, content: json('SgtPutBody') },
     ok: { status: 200, description: 'The stored entry', content: json('SgtEntry') },
-    errors: [400, 413],
+    errors: [400, 413, 415],
   },
   {
     method: 'post',
@@ -270,7 +270,7 @@ export const OPERATIONS: readonly Operation[] = [
     ],
     body: { required: true, content: json('ManualProposalBody') },
     ok: { status: 201, description: 'The proposal', content: json('ProposalRecord') },
-    errors: [400, 409, 413],
+    errors: [400, 409, 413, 415],
   },
   {
     method: 'get',
@@ -290,7 +290,7 @@ export const OPERATIONS: readonly Operation[] = [
     headers: CHANNEL_HEADERS,
     body: { required: false, content: json('ApproveBody') },
     ok: { status: 200, description: 'The command reply', content: json('CommandReply') },
-    errors: [400, 404, 409],
+    errors: [400, 404, 409, 413, 415],
   },
   {
     method: 'post',
@@ -301,7 +301,7 @@ export const OPERATIONS: readonly Operation[] = [
     headers: CHANNEL_HEADERS,
     body: { required: true, content: json('RejectBody') },
     ok: { status: 200, description: 'The command reply', content: json('CommandReply') },
-    errors: [400, 404, 409],
+    errors: [400, 404, 409, 413, 415],
   },
   {
     method: 'get',
@@ -349,7 +349,7 @@ export const OPERATIONS: readonly Operation[] = [
     headers: CHANNEL_HEADERS,
     body: { required: true, content: json('RollbackBody') },
     ok: { status: 200, description: 'The command reply', content: json('CommandReply') },
-    errors: [400, 404, 409, 413],
+    errors: [400, 404, 409, 413, 415],
   },
   {
     method: 'get',

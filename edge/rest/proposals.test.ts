@@ -81,7 +81,10 @@ for (const flavour of FLAVOURS) {
       });
 
       // The same request again (same Idempotency-Key): the same proposal, untouched.
-      const keyed = { ...json(MANUAL, TOKENS.operator), headers: { 'idempotency-key': 'req-1' } };
+      const keyed = {
+        ...json(MANUAL, TOKENS.operator),
+        headers: { 'content-type': 'application/json', 'idempotency-key': 'req-1' },
+      };
       const first = (await (await h.api.request('/api/v1/proposals', keyed)).json()) as ProposalRecord;
       const again = await h.api.request('/api/v1/proposals', keyed);
       expect(again.status).toBe(200);
@@ -106,7 +109,10 @@ for (const flavour of FLAVOURS) {
       ];
       for (const body of bad)
         await expectProblem(await h.api.request('/api/v1/proposals', json(body, TOKENS.operator)), 400);
-      const badKey = { ...json(MANUAL, TOKENS.operator), headers: { 'idempotency-key': 'has space' } };
+      const badKey = {
+        ...json(MANUAL, TOKENS.operator),
+        headers: { 'content-type': 'application/json', 'idempotency-key': 'has space' },
+      };
       await expectProblem(await h.api.request('/api/v1/proposals', badKey), 400);
       await expectProblem(await h.api.request('/api/v1/proposals', json(OVERSIZED, TOKENS.operator)), 413);
     });

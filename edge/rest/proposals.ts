@@ -19,7 +19,7 @@ import { type ApiDeps, type ApiEnv, principalOf, tenantOf } from './deps.ts';
 import { inventory, mapParallel } from './matrix-data.ts';
 import { IntParam, NonBlank, ProposalIdParam, pathParam } from './params.ts';
 import { fileManual, IdempotencyKeyHeader, ManualProposalBody, manualProposal } from './proposal-manual.ts';
-import { JSON_LIMIT_BYTES, jsonBody, parseWith, queryWith } from './validate.ts';
+import { jsonBody, optionalJsonBody, parseWith, queryWith } from './validate.ts';
 
 export { ManualAce, ManualProposalBody } from './proposal-manual.ts';
 
@@ -66,13 +66,6 @@ export const ApproveBody = v.object({
 
 /** POST /proposals/{id}/reject: a reason is required. */
 export const RejectBody = v.object({ reason: NonBlank(2000) });
-
-/** A JSON body that may be absent: an empty body reads as `{}`. */
-async function optionalJsonBody<S extends v.GenericSchema>(c: Context, schema: S): Promise<v.InferOutput<S>> {
-  if (Number(c.req.header('content-length') ?? 0) > JSON_LIMIT_BYTES) return jsonBody(c, schema);
-  const text = await c.req.text();
-  return text.trim() === '' ? parseWith(schema, {}, 'request body') : jsonBody(c, schema);
-}
 
 export function proposalsRoutes(deps: ApiDeps): Hono<ApiEnv> {
   // Stores are read per request: the router is built before the engine's buckets exist.

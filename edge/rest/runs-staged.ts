@@ -11,7 +11,7 @@
  * is open; classifying again is allowed until it is built; building a built
  * run answers it unchanged.
  */
-import { type Context, Hono } from 'hono';
+import { Hono } from 'hono';
 import * as v from 'valibot';
 import { Analysis } from '../../domain/analysis.ts';
 import { buildContracts } from '../../domain/contracts.ts';
@@ -28,7 +28,7 @@ import { runRecord } from './run-result.ts';
 import { addBatch, flowOf, openRunRecord, StageError } from './run-stage.ts';
 import { lazyRunStore, updateRun } from './run-store.ts';
 import { RunQuery, RunSummary, summaryOf, timeParam } from './runs.ts';
-import { JSON_LIMIT_BYTES, jsonBody, parseWith, queryWith } from './validate.ts';
+import { jsonBody, optionalJsonBody, queryWith } from './validate.ts';
 
 /** Lines one request may append. */
 export const STAGED_MAX_LINES = 10_000;
@@ -199,21 +199,4 @@ export function stagedRunsRoutes(deps: ApiDeps): Hono<ApiEnv> {
   });
 
   return app;
-}
-
-/** A JSON body that may be absent (all its fields are optional): no body reads as `{}`. */
-async function optionalJsonBody<S extends v.GenericSchema>(c: Context, schema: S): Promise<v.InferOutput<S>> {
-  const length = Number(c.req.header('content-length') ?? 0);
-  if (length > JSON_LIMIT_BYTES)
-    throw tooLarge(`the body is ${length} bytes; at most ${JSON_LIMIT_BYTES} are accepted`);
-  const text = await c.req.text();
-  if (text.length > JSON_LIMIT_BYTES) throw tooLarge(`the body is over ${JSON_LIMIT_BYTES} bytes`);
-  if (text.trim() === '') return parseWith(schema, {}, 'request body');
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch {
-    throw badRequest('the body is not JSON');
-  }
-  return parseWith(schema, raw, 'request body');
 }
