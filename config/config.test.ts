@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'bun:test';
 import { readFileSync } from 'node:fs';
 import type * as v from 'valibot';
-import { ConfigError, ConfigSchema, envName, loadConfig } from './mod.ts';
+import { ConfigError, ConfigSchema, describeIse, envName, iseConnections, loadConfig } from './mod.ts';
 
 /** Every leaf setting of the schema as its environment variable name. */
 function leaves(schema: v.GenericSchema, path: string[] = []): string[] {
@@ -122,5 +122,140 @@ describe('config', () => {
       .filter((n) => n !== 'SCOPILOT_API_BASE' && n !== 'SCOPILOT_API_TOKEN');
     expect(listed.sort()).toEqual(leaves(ConfigSchema).sort());
     expect(() => loadConfig(Object.fromEntries(entries))).not.toThrow();
+  });
+});
+
+describe('ISE settings', () => {
+  const CA = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+  const files: Record<string, string> = { '/etc/ise/ca.pem': CA, '/run/secrets/ise-b': 'from-a-file\n' };
+  const read = (path: string): string => {
+    const text = files[path];
+    if (text === undefined) throw Object.assign(new Error(`ENOENT: ${path}`), { code: 'ENOENT' });
+    return text;
+  };
+  const base = {
+    SCOPILOT_ISE__URL: 'https://ise.example.com:9060',
+    SCOPILOT_ISE__USERNAME: 'ersadmin',
+    SCOPILOT_ISE__PASSWORD: 'secret-password',
+  };
+  const connectionProblems = (env: Record<string, string>): string[] => {
+    try {
+      iseConnections(loadConfig(env), read);
+    } catch (error) {
+      if (error instanceof ConfigError) return [...error.problems];
+      throw error;
+    }
+    return [];
+  };
+
+  test('defaults: no ISE, a 24 h soak, 0.99 readiness, drift every 15 minutes', () => {
+    const config = loadConfig({});
+    expect(config.ise).toMatchObject({
+      insecure: false,
+      monitorSoak: 24 * 3_600_000,
+      denyDefaultMinReadiness: 0.99,
+      driftIntervalMinutes: 15,
+      tenants: [],
+    });
+    expect(iseConnections(config, read)).toEqual([]);
+  });
+
+  test('durations and ratios as people write them; anything else is named', () => {
+    const soak = (s: string) => loadConfig({ SCOPILOT_ISE__MONITOR_SOAK: s }).ise.monitorSoak;
+    expect(soak('30m')).toBe(1_800_000);
+    expect(soak('0s')).toBe(0);
+    expect(soak('1h30m')).toBe(5_400_000);
+    expect(soak(' 2D ')).toBe(2 * 86_400_000);
+    expect(loadConfig({ SCOPILOT_ISE__DENY_DEFAULT_MIN_READINESS: '0.95' }).ise.denyDefaultMinReadiness).toBe(
+      0.95,
+    );
+    expect(
+      problemsOf({
+        SCOPILOT_ISE__MONITOR_SOAK: 'a day',
+        SCOPILOT_ISE__DENY_DEFAULT_MIN_READINESS: '1.5',
+        SCOPILOT_ISE__DRIFT_INTERVAL_MINUTES: '0',
+      })
+        .map((p) => p.split(':')[0])
+        .sort(),
+    ).toEqual([
+      'SCOPILOT_ISE__DENY_DEFAULT_MIN_READINESS',
+      'SCOPILOT_ISE__DRIFT_INTERVAL_MINUTES',
+      'SCOPILOT_ISE__MONITOR_SOAK',
+    ]);
+  });
+
+  test('the default tenant: URL, credentials and CA bundle read at start-up', () => {
+    const [c, ...rest] = iseConnections(
+      loadConfig({ ...base, SCOPILOT_ISE__CA_FILE: '/etc/ise/ca.pem', SCOPILOT_DEFAULT_TENANT_ID: 'acme' }),
+      read,
+    );
+    expect(rest).toEqual([]);
+    expect(c).toMatchObject({ tenant: 'acme', url: base.SCOPILOT_ISE__URL, username: 'ersadmin', caPem: CA });
+    expect(c?.password).toBe('secret-password');
+    expect(JSON.stringify(describeIse(c!))).not.toContain('secret-password');
+  });
+
+  test('a URL without credentials, credentials without a URL, and http are refused', () => {
+    expect(problemsOf({ SCOPILOT_ISE__URL: 'https://ise.example.com' })).toEqual([
+      'SCOPILOT_ISE__URL: ISE needs SCOPILOT_ISE__USERNAME and SCOPILOT_ISE__PASSWORD with its URL',
+    ]);
+    expect(problemsOf({ SCOPILOT_ISE__PASSWORD: 'x' })[0]).toStartWith(
+      'SCOPILOT_ISE__URL: set SCOPILOT_ISE__URL',
+    );
+    expect(problemsOf({ ...base, SCOPILOT_ISE__URL: 'http://ise.example.com' })[0]).toStartWith(
+      'SCOPILOT_ISE__URL: must be an https:// URL',
+    );
+  });
+
+  test('a CA file that cannot be read stops start-up, naming the setting, with no password in the message', () => {
+    const problems = connectionProblems({ ...base, SCOPILOT_ISE__CA_FILE: '/etc/ise/missing.pem' });
+    expect(problems).toEqual(['SCOPILOT_ISE__CA_FILE: cannot read /etc/ise/missing.pem: no such file']);
+    files['/etc/ise/not-pem'] = 'hello';
+    expect(connectionProblems({ ...base, SCOPILOT_ISE__CA_FILE: '/etc/ise/not-pem' })).toEqual([
+      'SCOPILOT_ISE__CA_FILE: /etc/ise/not-pem holds no PEM certificate',
+    ]);
+  });
+
+  test('other tenants per tenant, with a password file and their own soak; conflicts are named', () => {
+    const tenants = [
+      {
+        tenant: 'globex',
+        url: 'https://ise-b.example.com',
+        username: 'ers',
+        passwordFile: '/run/secrets/ise-b',
+      },
+      {
+        tenant: 'initech',
+        url: 'https://ise-c.example.com',
+        username: 'ers',
+        password: 'p',
+        caFile: '/etc/ise/ca.pem',
+        monitorSoak: '30m',
+        denyDefaultMinReadiness: 0.9,
+      },
+    ];
+    const config = loadConfig({ ...base, SCOPILOT_ISE__TENANTS: JSON.stringify(tenants) });
+    const all = iseConnections(config, read);
+    expect(all.map((c) => c.tenant)).toEqual(['default', 'globex', 'initech']);
+    expect(all[1]).toMatchObject({ password: 'from-a-file', monitorSoakMs: 86_400_000, insecure: false });
+    expect(all[2]).toMatchObject({ caPem: CA, monitorSoakMs: 1_800_000, denyDefaultMinReadiness: 0.9 });
+
+    const twice = JSON.stringify([
+      { tenant: 'default', url: 'https://x.example', username: 'u', password: 'p' },
+    ]);
+    expect(connectionProblems({ ...base, SCOPILOT_ISE__TENANTS: twice })[0]).toStartWith(
+      'SCOPILOT_ISE__TENANTS[0].tenant: default already has ISE settings',
+    );
+    const neither = JSON.stringify([{ tenant: 'x', url: 'https://x.example', username: 'u' }]);
+    expect(problemsOf({ SCOPILOT_ISE__TENANTS: neither })[0]).toStartWith(
+      'SCOPILOT_ISE__TENANTS[0]: needs password',
+    );
+    const missing = JSON.stringify([
+      { tenant: 'x', url: 'https://x.example', username: 'u', passwordFile: '/nope', caFile: '/nope.pem' },
+    ]);
+    expect(connectionProblems({ SCOPILOT_ISE__TENANTS: missing }).sort()).toEqual([
+      'SCOPILOT_ISE__TENANTS[0].caFile: cannot read /nope.pem: no such file',
+      'SCOPILOT_ISE__TENANTS[0].passwordFile: cannot read /nope: no such file',
+    ]);
   });
 });

@@ -1,3 +1,5 @@
 /** Public surface of config/: the settings schema and the loader. */
+
+export { describeIse, type IseConnection, iseConnections } from './ise.ts';
 export { ConfigError, envName, loadConfig } from './load.ts';
 export { type ApiKey, type Config, ConfigSchema, type SshSource } from './schema.ts';

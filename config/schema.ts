@@ -116,6 +116,53 @@ export const SshSource = v.pipe(
 );
 export type SshSource = v.InferOutput<typeof SshSource>;
 
+/**
+ * A duration as people write it: `24h`, `30m`, `90s`, `0s`, `1d`, `1h30m`;
+ * read as milliseconds.
+ */
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+export const Duration = v.pipe(
+  v.string(),
+  v.trim(),
+  v.toLowerCase(),
+  v.regex(/^(\d{1,6}(ms|s|m|h|d))+$/, 'must be a duration such as 24h, 30m, 90s or 0s'),
+  v.transform((s) => {
+    let ms = 0;
+    for (const m of s.matchAll(/(\d+)(ms|s|m|h|d)/g)) ms += Number(m[1]) * (UNIT_MS[m[2] as string] ?? 0);
+    return ms;
+  }),
+  v.maxValue(365 * 86_400_000, 'must be at most a year'),
+);
+
+/** A ratio 0–1 written as a decimal (`0.99`). */
+export const Ratio = v.pipe(
+  v.string(),
+  v.trim(),
+  v.regex(/^(0(\.\d{1,6})?|1(\.0{1,6})?|\.\d{1,6})$/, 'must be a number from 0 to 1, such as 0.99'),
+  v.transform(Number),
+);
+
+/** One more tenant's ISE (the default tenant's is the `SCOPILOT_ISE__*` settings themselves). */
+export const IseTenantSettings = v.pipe(
+  v.strictObject({
+    tenant: v.pipe(v.string(), v.regex(TENANT_ID)),
+    url: v.pipe(v.string(), v.trim(), v.regex(/^https:\/\/[^\s/]+/, 'must be an https:// URL')),
+    username: text,
+    password: v.optional(v.pipe(v.string(), v.minLength(1, 'must not be empty'))),
+    /** A file holding the password (a mounted secret); its trailing newline is ignored. */
+    passwordFile: v.optional(text),
+    caFile: v.optional(text),
+    insecure: v.optional(v.boolean(), false),
+    monitorSoak: v.optional(Duration),
+    denyDefaultMinReadiness: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(1))),
+  }),
+  v.check(
+    (s) => (s.password === undefined) !== (s.passwordFile === undefined),
+    'needs password or passwordFile (one of them)',
+  ),
+);
+export type IseTenantSettings = v.InferOutput<typeof IseTenantSettings>;
+
 /** A settings group: every key optional, so an absent group takes all its defaults. */
 const group = <T extends v.ObjectEntries>(entries: T) =>
   v.optional(v.strictObject(entries), {} as v.InferInput<v.StrictObjectSchema<T, undefined>>);
@@ -310,12 +357,75 @@ export const ConfigSchema = v.strictObject({
     apiBaseUrl: v.optional(url, 'https://webexapis.com/v1'),
     allowedApprovers: v.optional(approvers, ''),
   }),
+  /**
+   * Cisco ISE's ERS API, for the default tenant (other tenants: `tenants`).
+   * Without a URL the tenant has no ISE; with one, username and password are needed.
+   */
+  ise: v.optional(
+    v.pipe(
+      v.strictObject({
+        url: v.optional(
+          v.pipe(v.string(), v.trim(), v.regex(/^https:\/\/[^\s/]+/, 'must be an https:// URL')),
+        ),
+        username: v.optional(text),
+        password: v.optional(secret),
+        /** PEM bundle of the CA that signed ISE's ERS certificate, read at start-up. */
+        caFile: v.optional(text),
+        /** Skip TLS verification (a lab only): warned about loudly at every start. */
+        insecure: v.optional(bool, 'false'),
+        /** How long a pushed cell stays in monitor before `enforce` may promote it. */
+        monitorSoak: v.optional(Duration, '24h'),
+        /** `deny-default` is refused below this readiness unless forced. */
+        denyDefaultMinReadiness: v.optional(Ratio, '0.99'),
+        /** How often the scheduler compares each tenant's approved matrix with ISE. */
+        driftIntervalMinutes: v.optional(int(1, 10_080), '15'),
+        /** Other tenants' ISE: a JSON list of IseTenantSettings. */
+        tenants: v.optional(
+          v.pipe(
+            v.string(),
+            v.parseJson(undefined, 'must be JSON'),
+            v.array(
+              IseTenantSettings,
+              'must be a JSON list of {"tenant", "url", "username", "password" | "passwordFile", "caFile"?, …}',
+            ),
+          ),
+          '[]',
+        ),
+      }),
+      v.forward(
+        v.check(
+          (s) => s.url === undefined || (s.username !== undefined && s.password !== undefined),
+          'ISE needs SCOPILOT_ISE__USERNAME and SCOPILOT_ISE__PASSWORD with its URL',
+        ),
+        ['url'],
+      ),
+      v.forward(
+        v.check(
+          (s) =>
+            s.url !== undefined ||
+            (s.username === undefined && s.password === undefined && s.caFile === undefined),
+          'set SCOPILOT_ISE__URL too, or remove the other SCOPILOT_ISE__ connection settings',
+        ),
+        ['url'],
+      ),
+      v.forward(
+        v.check(
+          (s) => new Set(s.tenants.map((t) => t.tenant)).size === s.tenants.length,
+          'each tenant may appear once',
+        ),
+        ['tenants'],
+      ),
+    ),
+    {},
+  ),
   /** The MCP server at /mcp: tools that change more than proposals are off unless enabled here. */
   mcp: group({
     /** Offer `set_sgt_name` (names SGTs for everyone; the caller still needs the admin role). */
     allowDictionaryEdit: v.optional(bool, 'false'),
     /** Offer `rollback_matrix` (moves the live matrix; the caller still needs the admin role). */
     allowRollback: v.optional(bool, 'false'),
+    /** Offer `ise_push` and `ise_import` (write to Cisco ISE; the caller still needs the admin role). */
+    allowIseWrite: v.optional(bool, 'false'),
   }),
 });
 export type Config = v.InferOutput<typeof ConfigSchema>;
