@@ -293,7 +293,12 @@ describe('MCP over streamable HTTP', () => {
     ]);
     const matrix = await client.readResource({ uri: 'scopilot://matrix/current' });
     expect(matrix.contents[0]).toMatchObject({ mimeType: 'text/markdown' });
-    expect(String((matrix.contents[0] as { text: string }).text)).toContain('#');
+    const live = String((matrix.contents[0] as { text: string }).text);
+    expect(live).toContain('#');
+    // The live default as it is, and figures from the inventory: no offline run's summary.
+    expect(live).toContain('- **Default rule:** `permit ip`');
+    expect(live).toContain('**Observed traffic (inventory):**');
+    expect(live).not.toContain('lines read');
     const pending = await client.readResource({ uri: 'scopilot://proposals/pending' });
     expect(JSON.parse(String((pending.contents[0] as { text: string }).text))).toHaveProperty('items');
     const { prompts } = await client.listPrompts();

@@ -5,6 +5,7 @@
  */
 import type { AnalysisStats } from '../analysis.ts';
 import type { Contract } from '../contracts.ts';
+import type { DefaultRule } from '../matrix.ts';
 import type { Classification, Flow, SgtDictionary } from '../types.ts';
 
 export interface RenderInput {
@@ -17,6 +18,30 @@ export interface RenderInput {
   /** Printed in headers when given; left out otherwise so output is reproducible. */
   generatedAtMs?: number;
   title?: string;
+  /**
+   * Present when a stored matrix version is rendered rather than an analysis
+   * (matrix-input.ts): its own default and the inventory's figures replace the
+   * `deny ip` goal and the run's stats, which do not exist for it.
+   */
+  matrix?: MatrixFacts;
+}
+
+/** Flows and hits of a tenant's inventory. */
+export interface Tally {
+  flows: number;
+  hits: number;
+}
+
+export interface MatrixFacts {
+  version: number;
+  /** Whether this version is the one switches run now. */
+  live: boolean;
+  /** The version the pointer names (0 before the first approval). */
+  liveVersion: number;
+  /** The version's own default: what happens to traffic no contract matches. */
+  defaultRule: DefaultRule;
+  /** The tenant's inventory read against this version: permitted, denied, or left to the default. */
+  inventory: Tally & { events: number; permitted: Tally; denied: Tally; uncovered: Tally };
 }
 
 export const DeployMode = {

@@ -11,6 +11,9 @@
  *   `cts role-based monitor permissions` (logged, not enforced) and the default
  *   runs as `PERMIT_LOG`, which logs exactly what a deny default would drop.
  *   The `DENY_LOG` flip is written out, commented, as the next step.
+ * - A stored matrix version (`input.matrix`) says which version it is, its own
+ *   default and the inventory's figures; one whose default is already
+ *   `deny ip` keeps `DENY_LOG` in monitor mode too.
  * - Tag 0 is written `unknown`, the keyword these commands take for it.
  */
 import { aceText } from '../ace.ts';
@@ -37,17 +40,43 @@ function contractBlock(c: Contract, monitor: boolean): string[] {
   return lines;
 }
 
+/** The header lines that say what is rendered: a proposal from a run, or a stored version. */
+function about(input: RenderInput, monitor: boolean): string[] {
+  const m = input.matrix;
+  if (m === undefined) {
+    const hits = input.contracts.reduce((n, c) => n + c.hits, 0);
+    return [
+      '! Segmentation Copilot: proposed TrustSec policy for IOS-XE',
+      ...(input.generatedAtMs === undefined ? [] : [`! Generated ${iso(input.generatedAtMs)}`]),
+      `! ${count(input.contracts.length)} contracts from ${count(hits)} observed hits. Review before applying.`,
+    ];
+  }
+  const inv = m.inventory;
+  return [
+    `! Segmentation Copilot: TrustSec matrix version ${m.version}${m.live ? ' (live)' : ''} for IOS-XE`,
+    ...(input.generatedAtMs === undefined ? [] : [`! Version written ${iso(input.generatedAtMs)}`]),
+    `! ${count(input.contracts.length)} contracts. Inventory: ${count(inv.flows)} flows, ${count(inv.hits)} hits; ` +
+      `${count(inv.permitted.hits)} hits permitted by a contract, ${count(inv.denied.hits)} denied, ` +
+      `${count(inv.uncovered.hits)} left to the default.`,
+    `! The version's default is ${m.defaultRule}` +
+      (m.defaultRule === 'deny ip'
+        ? '; it stays deny ip in every mode.'
+        : monitor
+          ? '; monitor mode keeps it permitting, with logging.'
+          : '; enforce mode flips it to deny ip.'),
+  ];
+}
+
 export function renderIos(input: RenderInput, options: RenderOptions = {}): string {
+  // A version whose own default is deny ip is never rendered back to a permitting default.
+  const denyDefault = input.matrix?.defaultRule === 'deny ip';
   const monitor = (options.mode ?? DeployMode.Monitor) === DeployMode.Monitor;
-  const hits = input.contracts.reduce((n, c) => n + c.hits, 0);
-  const lines = ['! Segmentation Copilot: proposed TrustSec policy for IOS-XE'];
-  if (input.generatedAtMs !== undefined) lines.push(`! Generated ${iso(input.generatedAtMs)}`);
+  const lines = about(input, monitor);
   lines.push(
-    `! ${count(input.contracts.length)} contracts from ${count(hits)} observed hits. Review before applying.`,
     '! Contracts end without deny ip: unmatched traffic falls to the matrix default.',
     '! An existing ACL of the same name keeps its entries: remove it first if it differs.',
     monitor
-      ? '! Mode monitor: cells log without enforcing, and the default permits with logging.'
+      ? `! Mode monitor: cells log without enforcing, and the default ${denyDefault ? 'denies' : 'permits'} with logging.`
       : '! Mode enforce: cells enforce, and the default is deny ip.',
     '!',
     'cts role-based enforcement',
@@ -55,9 +84,10 @@ export function renderIos(input: RenderInput, options: RenderOptions = {}): stri
     '!',
   );
   for (const c of input.contracts) lines.push(...contractBlock(c, monitor));
-  if (monitor) lines.push(`ip access-list role-based ${IOS_PERMIT_DEFAULT}`, ' permit ip log');
+  if (monitor && !denyDefault)
+    lines.push(`ip access-list role-based ${IOS_PERMIT_DEFAULT}`, ' permit ip log');
   lines.push(`ip access-list role-based ${IOS_DENY_DEFAULT}`, ' deny ip log');
-  if (monitor) {
+  if (monitor && !denyDefault) {
     lines.push(
       '! Step 1: log what a deny default would drop.',
       `cts role-based permissions default ipv4 ${IOS_PERMIT_DEFAULT}`,

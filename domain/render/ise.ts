@@ -17,6 +17,9 @@
  *   default would drop; `defaultCellWhenReady` holds the `deny ip` flip.
  * - `defaultRule` NONE on a cell: unmatched traffic falls to the matrix
  *   default, the single place that decides (as in the IOS renderer).
+ * - A stored matrix version (`input.matrix`) is described as that version,
+ *   with its own default and the inventory's figures; one whose default is
+ *   already `deny ip` keeps the deny default cell in monitor mode too.
  */
 import { aceText } from '../ace.ts';
 import { count, DeployMode, isIpv6Only, type RenderInput, type RenderOptions } from './input.ts';
@@ -112,10 +115,21 @@ const defaultCell = (deny: boolean): IseCellBody =>
       );
 
 export function iseDocument(input: RenderInput, options: RenderOptions = {}): IseDocument {
+  const m = input.matrix;
+  // A version whose own default is deny ip is never rendered back to a permitting default.
+  const denyDefault = m?.defaultRule === 'deny ip';
   const monitor = (options.mode ?? DeployMode.Monitor) === DeployMode.Monitor;
   const status = monitor ? IseCellStatus.Monitor : IseCellStatus.Enabled;
   const notes = [...NOTES];
-  if (monitor) notes.push(MONITOR_NOTE);
+  if (m !== undefined) {
+    const inv = m.inventory;
+    notes.push(
+      `Matrix version ${m.version}${m.live ? ' (live)' : ''}, whose default is ${m.defaultRule}. Inventory: ` +
+        `${count(inv.flows)} flows, ${count(inv.hits)} hits; ${count(inv.permitted.hits)} hits permitted by a ` +
+        `contract, ${count(inv.denied.hits)} denied, ${count(inv.uncovered.hits)} left to the default.`,
+    );
+  }
+  if (monitor && !denyDefault) notes.push(MONITOR_NOTE);
   const sgacls: IseSgaclBody[] = [];
   const cells: IseCellBody[] = [];
   for (const c of input.contracts) {
@@ -126,11 +140,16 @@ export function iseDocument(input: RenderInput, options: RenderOptions = {}): Is
       );
     }
     if (aces.length === 0) continue;
-    const summary = `${aces.length} ACE${aces.length === 1 ? '' : 's'} from ${count(c.hits)} observed hits`;
+    const n = `${aces.length} ACE${aces.length === 1 ? '' : 's'}`;
+    const description =
+      m === undefined
+        ? `Segmentation Copilot proposal for SGT ${c.sgt} to ${c.dgt}: ${n} from ${count(c.hits)} observed hits`
+        : `Segmentation Copilot matrix version ${m.version}, SGT ${c.sgt} to ${c.dgt}: ${n}, ` +
+          `${count(c.hits)} hits in the inventory`;
     sgacls.push({
       Sgacl: {
         name: c.name,
-        description: `Segmentation Copilot proposal for SGT ${c.sgt} to ${c.dgt}: ${summary}`,
+        description,
         ipVersion: 'IPV4',
         readOnly: false,
         aclcontent: aces.map(aceText).join('\n'),
@@ -138,8 +157,13 @@ export function iseDocument(input: RenderInput, options: RenderOptions = {}): Is
     });
     cells.push(cellBody(c.sgt, c.dgt, status, 'NONE', [c.name], `Segmentation Copilot: ${c.name}`));
   }
-  const doc: IseDocument = { notes, sgacls, egressMatrixCells: cells, defaultCell: defaultCell(!monitor) };
-  if (monitor) doc.defaultCellWhenReady = defaultCell(true);
+  const doc: IseDocument = {
+    notes,
+    sgacls,
+    egressMatrixCells: cells,
+    defaultCell: defaultCell(!monitor || denyDefault),
+  };
+  if (monitor && !denyDefault) doc.defaultCellWhenReady = defaultCell(true);
   return doc;
 }
 

@@ -1,8 +1,9 @@
 /**
  * JSON export of an analysis: every flow with its classification, every
- * contract, the stats. Objects are rebuilt field by field so key order is
- * fixed whatever shape the input came in (fresh or read back from storage),
- * which keeps exports diffable. Sample IP addresses stay out: the export is
+ * contract, the stats (for a stored matrix version: its own default and the
+ * inventory's figures instead, matrix-input.ts). Objects are rebuilt field by
+ * field so key order is fixed whatever shape the input came in (fresh or read
+ * back from storage), which keeps exports diffable. Sample IP addresses stay out: the export is
  * meant to be shared, and the flow inventory API has them for investigation.
  */
 import { aceText } from '../ace.ts';
@@ -110,10 +111,28 @@ export function renderJson(input: RenderInput): string {
     tags.add(f.sgt);
     tags.add(f.dgt);
   }
+  const m = input.matrix;
+  // A stored version has no run behind it: its own default and the inventory's figures, not a run's stats.
+  const head: { [key: string]: Json } =
+    m === undefined
+      ? { defaultRule: DefaultRule.DenyIp, stats: statsJson(input) }
+      : {
+          version: m.version,
+          live: m.live,
+          liveVersion: m.liveVersion,
+          defaultRule: m.defaultRule,
+          inventory: {
+            flows: m.inventory.flows,
+            hits: m.inventory.hits,
+            events: m.inventory.events,
+            permitted: { ...m.inventory.permitted },
+            denied: { ...m.inventory.denied },
+            uncovered: { ...m.inventory.uncovered },
+          },
+        };
   const doc: Json = {
     generatedAt: input.generatedAtMs === undefined ? null : iso(input.generatedAtMs),
-    defaultRule: DefaultRule.DenyIp,
-    stats: statsJson(input),
+    ...head,
     sgts: [...tags]
       .sort((a, b) => a - b)
       .map((tag) => ({ tag, name: sgtDisplayName(tag, input.sgtNames), known: input.sgtNames.has(tag) })),

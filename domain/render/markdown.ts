@@ -1,15 +1,17 @@
 /**
  * Markdown report of an analysis: summary, the matrix as a table, each
  * contract's ACEs with their evidence, and the `deny ip` default the whole
- * proposal works towards. SGT names, switch SGACL names and rationales come
+ * proposal works towards. A stored matrix version (`input.matrix`) states its
+ * own default and the inventory's figures instead. SGT names, switch SGACL names and rationales come
  * from logs, operators or a model: every one goes through `mdText` so it
  * cannot end a table cell, start a heading or inject HTML.
  */
 import { aceText } from '../ace.ts';
 import { sgtDisplayName } from '../contract-names.ts';
 import { indexClassifications } from '../contracts.ts';
+import type { DefaultRule } from '../matrix.ts';
 import { categoryAction } from '../types.ts';
-import { count, DEFAULT_TITLE, iso, type RenderInput } from './input.ts';
+import { count, DEFAULT_TITLE, iso, type MatrixFacts, type RenderInput, type Tally } from './input.ts';
 
 const MAX_TEXT = 300;
 
@@ -26,7 +28,33 @@ const code = (s: string): string => `\`${s}\``;
 const row = (cells: readonly string[]): string => `| ${cells.join(' | ')} |`;
 const plural = (n: number, word: string): string => `${count(n)} ${word}${n === 1 ? '' : 's'}`;
 
+/** A stored version: its own default, and the inventory's traffic read against it. */
+function matrixSummary(input: RenderInput, m: MatrixFacts): string[] {
+  const aces = input.contracts.flatMap((c) => c.aces);
+  const denyAces = aces.filter((a) => a.action === 'deny').length;
+  const inv = m.inventory;
+  const tally = (t: Tally) => `${plural(t.flows, 'flow')} (${plural(t.hits, 'hit')})`;
+  return [
+    '## Summary',
+    '',
+    `- **Version:** ${count(m.version)}, ` +
+      (m.live ? 'the live one.' : `not live (version ${count(m.liveVersion)} is).`),
+    `- **Default rule:** ${code(m.defaultRule)}: ${defaultMeaning(m.defaultRule)}`,
+    `- **Observed traffic (inventory):** ${plural(inv.flows, 'flow')}, ${plural(inv.hits, 'hit')}, ` +
+      `${plural(inv.events, 'SGACLHIT event')}: ${tally(inv.permitted)} permitted by a contract, ` +
+      `${tally(inv.denied)} denied by one, ${tally(inv.uncovered)} matched by none and left to the default.`,
+    `- **Contracts:** ${plural(input.contracts.length, 'cell')}, ${plural(aces.length, 'ACE')} ` +
+      `(${count(aces.length - denyAces)} permit, ${count(denyAces)} deny).`,
+  ];
+}
+
+const defaultMeaning = (rule: DefaultRule): string =>
+  rule === 'deny ip'
+    ? 'traffic no contract permits is dropped.'
+    : 'traffic no contract matches is permitted; the matrix is still on its way to `deny ip`.';
+
 function summary(input: RenderInput): string[] {
+  if (input.matrix !== undefined) return matrixSummary(input, input.matrix);
   const { stats, flows, contracts } = input;
   const picked = indexClassifications(input.classifications);
   let permit = 0;
@@ -98,7 +126,11 @@ function contractSections(input: RenderInput): string[] {
   const flowsById = new Map(input.flows.map((f) => [f.id, f]));
   const lines = ['## Contracts'];
   for (const c of input.contracts) {
-    const flowCount = Object.values(c.classification).reduce((n, s) => n + s.flows, 0);
+    // A stored version's figures are the inventory flows its ACEs decide (matrix-input.ts).
+    const flowCount =
+      input.matrix === undefined
+        ? Object.values(c.classification).reduce((n, s) => n + s.flows, 0)
+        : new Set(c.aces.flatMap((a) => a.flowIds)).size;
     lines.push(
       '',
       `### ${code(c.name)}`,
@@ -133,10 +165,26 @@ function contractSections(input: RenderInput): string[] {
   return lines;
 }
 
+function defaultSection(m: MatrixFacts): string[] {
+  return [
+    '',
+    '## Default rule',
+    '',
+    code(m.defaultRule),
+    '',
+    m.defaultRule === 'deny ip'
+      ? 'Traffic between SGTs flows only where a contract permits it.'
+      : 'This is the default switches apply to traffic no contract matches: it is permitted. The goal is a ' +
+        '`deny ip` default; readiness says how much of the observed traffic would survive that flip.',
+    '',
+  ];
+}
+
 export function renderMarkdown(input: RenderInput): string {
   const lines = [`# ${mdText(input.title ?? DEFAULT_TITLE, 120)}`, ''];
   if (input.generatedAtMs !== undefined) lines.push(`Generated ${iso(input.generatedAtMs)}.`, '');
   lines.push(...summary(input), '', ...matrixTable(input), '', ...contractSections(input));
+  if (input.matrix !== undefined) return [...lines, ...defaultSection(input.matrix)].join('\n');
   lines.push(
     '',
     '## Default rule',

@@ -10,10 +10,11 @@ import { renderJson } from './json.ts';
 import { renderMarkdown } from './markdown.ts';
 
 export { CSV_COLUMNS, csvField } from './csv.ts';
-export { DeployMode, type RenderInput, type RenderOptions } from './input.ts';
+export { DeployMode, type MatrixFacts, type RenderInput, type RenderOptions } from './input.ts';
 export { IOS_DENY_DEFAULT, IOS_PERMIT_DEFAULT } from './ios.ts';
 export { ANY_SGT_VALUE, IseCellStatus, type IseDocument, iseDocument } from './ise.ts';
 export { mdText } from './markdown.ts';
+export { type InventoryFlow, type MatrixRenderSource, matrixRenderInput } from './matrix-input.ts';
 
 export const OutputFormat = {
   Markdown: 'markdown',

@@ -8,6 +8,7 @@ import {
   DeployMode,
   iseDocument,
   isOutputFormat,
+  matrixRenderInput,
   mdText,
   type RenderInput,
   render,
@@ -131,5 +132,53 @@ describe('ios and ise modes', () => {
   test('formats', () => {
     expect(isOutputFormat('ise')).toBe(true);
     expect(isOutputFormat('yaml')).toBe(false);
+  });
+});
+
+describe('a stored matrix version', () => {
+  const flows = [flow('10-20-tcp-any-443', 600), flow('10-20-tcp-any-23', 5), flow('10-20-tcp-any-8443', 54)];
+  const classifications = [cls('10-20-tcp-any-443', 'business_relevant'), cls('10-20-tcp-any-23', 'harmful')];
+  const cells = buildContracts(flows.slice(0, 2), classifications, new Map());
+  const source = (defaultRule: 'permit ip' | 'deny ip') =>
+    matrixRenderInput({
+      tenant: 'acme',
+      version: 3,
+      live: 3,
+      matrix: { cells, defaultRule },
+      sgtNames: new Map(),
+      flows,
+    });
+
+  test('ACE figures are those of the inventory flows each ACE decides', () => {
+    const input = source('permit ip');
+    const aces = input.contracts[0]?.aces.map((a) => [a.action, a.dstPort, a.hits, a.flowIds]);
+    expect(aces).toEqual([
+      ['deny', 23, 5, ['10-20-tcp-any-23']],
+      ['permit', 443, 600, ['10-20-tcp-any-443']],
+    ]);
+    expect(input.matrix?.inventory).toMatchObject({
+      flows: 3,
+      hits: 659,
+      permitted: { flows: 1, hits: 600 },
+      denied: { flows: 1, hits: 5 },
+      uncovered: { flows: 1, hits: 54 },
+    });
+  });
+
+  test('its own default is rendered in every format; a deny default stays deny in monitor mode', () => {
+    const permit = source('permit ip');
+    expect(render('markdown', permit)).toContain('## Default rule\n\n`permit ip`');
+    expect(JSON.parse(render('json', permit)).defaultRule).toBe('permit ip');
+    const deny = source('deny ip');
+    const md = render('markdown', deny);
+    expect(md).toContain('- **Default rule:** `deny ip`');
+    expect(JSON.parse(render('json', deny)).defaultRule).toBe('deny ip');
+    const ios = render('ios', deny, { mode: DeployMode.Monitor });
+    expect(ios).toContain('cts role-based permissions default ipv4 DENY_LOG');
+    expect(ios).not.toContain('PERMIT_LOG');
+    const ise = iseDocument(deny, { mode: DeployMode.Monitor });
+    expect(ise.defaultCell.EgressMatrixCell.defaultRule).toBe('DENY_IP');
+    expect(ise.defaultCellWhenReady).toBeUndefined();
+    expect(render('csv', deny).split('\r\n')[2]).toContain(',600,');
   });
 });

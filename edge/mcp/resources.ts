@@ -35,7 +35,8 @@ export const RESOURCES: readonly ResourceSpec[] = [
     name: 'matrix-current',
     title: 'Live TrustSec matrix',
     description:
-      'The live matrix version rendered as markdown: every cell, its contract and ACEs, the default.',
+      'The live matrix version rendered as markdown: its own default rule, every cell with its contract and ' +
+      'ACEs, and figures (flows, hits) from the inventory read against it.',
     mimeType: 'text/markdown',
     read: (api) => fetchText(api, '/matrix/export', { format: 'markdown' }),
   },

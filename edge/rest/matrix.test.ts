@@ -214,6 +214,68 @@ for (const flavour of FLAVOURS) {
       expect(await read('/readiness', TOKENS.other)).toMatchObject({ totalHits: 0, ratio: 1, blockers: [] });
     });
 
+    test("GET /matrix/export says what is true of the version: its own default, the inventory's figures", async () => {
+      await twoVersions();
+      await seedFlows(h, 'acme', [
+        inventoryRecord('10-20-tcp-any-443', { hits: 600, events: 30 }),
+        inventoryRecord('10-30-tcp-any-22', { hits: 200, events: 8 }),
+        inventoryRecord('10-20-tcp-any-8443', { hits: 54, events: 3 }),
+      ]);
+      const text = async (query: string) =>
+        (await h.api.request(`/api/v1/matrix/export?${query}`, { token: TOKENS.viewer })).text();
+
+      const md = await text('format=markdown');
+      expect(md).toContain('- **Default rule:** `permit ip`');
+      expect(md).toContain('## Default rule\n\n`permit ip`');
+      expect(md).not.toContain('anything no contract permits is dropped');
+      expect(md).not.toContain('lines read');
+      expect(md).toContain(
+        '3 flows, 854 hits, 41 SGACLHIT events: 2 flows (800 hits) permitted by a contract',
+      );
+      expect(md).toContain('1 flow (54 hits) matched by none and left to the default');
+      expect(md).toContain('600 hits in 1 flow');
+      expect(md).toContain('- **Version:** 2, the live one.');
+      expect(await text('format=markdown&version=1')).toContain('not live (version 2 is)');
+
+      const doc = JSON.parse(await text('format=json'));
+      expect(doc).toMatchObject({
+        version: 2,
+        live: true,
+        defaultRule: 'permit ip',
+        inventory: {
+          flows: 3,
+          hits: 854,
+          permitted: { flows: 2, hits: 800 },
+          uncovered: { flows: 1, hits: 54 },
+        },
+      });
+      expect(doc.stats).toBeUndefined();
+      const web = doc.contracts.find((c: { dgt: number }) => c.dgt === 20);
+      expect(web.aces[0]).toMatchObject({ hits: 600, events: 30, flowIds: ['10-20-tcp-any-443'] });
+
+      const csv = (await text('format=csv')).split('\r\n');
+      expect(
+        csv
+          .find((l) => l.includes('dst eq 443'))
+          ?.split(',')
+          .slice(8, 10),
+      ).toEqual(['600', '30']);
+
+      const ios = await text('format=ios');
+      expect(ios).toContain('! Segmentation Copilot: TrustSec matrix version 2 (live) for IOS-XE');
+      expect(ios).toContain(
+        "! The version's default is permit ip; monitor mode keeps it permitting, with logging.",
+      );
+      expect(ios).toContain('cts role-based permissions default ipv4 PERMIT_LOG');
+      expect(ios).not.toContain('from 0 observed hits');
+      expect(await text('format=ios&mode=enforce')).toContain('enforce mode flips it to deny ip');
+
+      const ise = JSON.parse(await text('format=ise'));
+      expect(ise.defaultCell.EgressMatrixCell.defaultRule).toBe('PERMIT_IP');
+      expect(ise.notes.join('\n')).toContain('Matrix version 2 (live), whose default is permit ip');
+      expect(ise.sgacls[0].Sgacl.description).toContain('600 hits in the inventory');
+    });
+
     test('GET /matrix/export in every format, with content type and filename', async () => {
       await twoVersions();
       const res = await h.api.request('/api/v1/matrix/export?format=ios&mode=enforce', {

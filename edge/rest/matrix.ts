@@ -23,7 +23,7 @@ import { requireRole } from '../auth.ts';
 import { actorOf } from './channel.ts';
 import { sendCommand } from './commands.ts';
 import { type ApiDeps, type ApiEnv, principalOf, tenantOf } from './deps.ts';
-import { liveMatrix, mapParallel, matrixAt, readinessNow, versionRecord } from './matrix-data.ts';
+import { inventory, liveMatrix, mapParallel, matrixAt, readinessNow, versionRecord } from './matrix-data.ts';
 import { exportResponse } from './matrix-export.ts';
 import { IntParam, NonBlank, pathParam } from './params.ts';
 import { jsonBody, queryWith } from './validate.ts';
@@ -145,11 +145,15 @@ export function matrixRoutes(deps: ApiDeps): Hono<ApiEnv> {
   app.get('/export', requireRole('viewer'), async (c) => {
     const tenant = tenantOf(c);
     const q = queryWith(c, ExportQuery);
-    const version = q.version ?? (await liveMatrix(deps.stores, tenant)).version;
+    const live = (await liveMatrix(deps.stores, tenant)).version;
+    const version = q.version ?? live;
     const record = version === 0 ? null : await versionRecord(deps.stores, tenant, version);
+    const flows = (await inventory(deps.stores, tenant)).map((f) => ({ ...f, id: f.flowId }));
     return exportResponse({
       tenant,
       version,
+      live,
+      flows,
       matrix: (record?.matrix ?? INITIAL_MATRIX) as Matrix,
       ...(record === null ? {} : { atMs: record.atMs }),
       sgtNames: await sgtNames(deps.stores, tenant),
