@@ -63,9 +63,8 @@ function fill(dir: string): string {
       const gate = new Promise<void>((resolve) => {
         open = resolve;
       });
-      const system = await startSystem(te, [countingActor(ns, { onHandle: () => gate })], {
-        maxDeliver: 1_000,
-      });
+      // Three deliveries at most: a store fault must not spend them and dead-letter good messages.
+      const system = await startSystem(te, [countingActor(ns, { onHandle: () => gate })], { maxDeliver: 3 });
       const subject = subjectsFor(ns).flowsUnknown('acme');
       let sum = 0;
       for (let n = 1; n <= 200; n++) {
@@ -88,6 +87,7 @@ function fill(dir: string): string {
           return probe.status() !== null;
         });
         expect(probe.status()).toContain('full');
+        await Bun.sleep(3_000); // many times the redelivery backoff
 
         rmSync(filler);
         await waitFor(

@@ -15,7 +15,8 @@
  * a grace period after its ack is confirmed, not only until then.
  */
 
-import { KvConflictError } from '../errors.ts';
+import { backoffDelay, sleep } from '../backoff.ts';
+import { KvConflictError, TerminalError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { DeliveredMessage, KvBucket } from '../types.ts';
 import type { EffectRunner } from './effects.ts';
@@ -33,6 +34,8 @@ export interface ActivationDeps {
   maxBatch: number;
   ackWaitMs: number;
   now: () => number;
+  /** True once the system drains: store retries stop and hand the messages back. */
+  stopping: () => boolean;
 }
 
 interface Decoded {
@@ -44,6 +47,8 @@ interface Decoded {
 const UNCONFIRMED_TTL_MS = 24 * 60 * 60 * 1000;
 /** How long an applied seq is remembered after its ack is confirmed (at least two ack waits). */
 const CONFIRMED_GRACE_MS = 60_000;
+/** Retrying a failing store: quick at first, then every few seconds. */
+const STORE_RETRY = { baseMs: 250, maxMs: 5_000 };
 const MAX_CONFLICT_RETRIES = 20;
 
 export class Activation {
@@ -138,23 +143,42 @@ export class Activation {
     }
     if (decoded.length === 0) return;
 
-    try {
-      const outcome = await this.#applyAndSave(decoded);
-      try {
-        await this.#runOutbox();
-      } catch (error) {
-        // The state is saved with its outbox; the next batch (or whoever loads it) runs it again.
-        this.#deps.logger.warn({ err: error }, 'effects failed; messages will be redelivered');
-        for (const d of [...outcome.applied, ...outcome.skipped]) d.raw.nak(this.#deps.failures.delay(d.raw));
-        return;
-      }
-      await Promise.all([...outcome.applied, ...outcome.skipped].map((d) => this.#ack(d.raw)));
-      for (const [d, error] of outcome.failed) await this.#deps.failures.fail(d.raw, this.tenant, error);
-    } catch (error) {
-      // Loading or saving the state failed (the store is unreachable): retry every message later.
-      this.#snapshot = null;
-      this.#deps.logger.warn({ err: error }, 'state not saved; messages will be redelivered');
+    // A store that fails (full disk, lost connection) is retried here, the messages kept
+    // alive meanwhile: redeliveries would spend their delivery attempts on a fault that is
+    // not theirs and dead-letter good messages. Only a drain hands them back.
+    const outcome = await this.#whileStoreFails('state not saved', () => this.#applyAndSave(decoded));
+    if (outcome === null) {
       for (const d of decoded) d.raw.nak(this.#deps.failures.delay(d.raw));
+      return;
+    }
+    const settled = [...outcome.applied, ...outcome.skipped];
+    // The state is saved with its outbox: whoever builds on it next runs the outbox again anyway.
+    if ((await this.#whileStoreFails('effects failed', () => this.#runOutbox())) === null) {
+      for (const d of settled) d.raw.nak(this.#deps.failures.delay(d.raw));
+      return;
+    }
+    await Promise.all(settled.map((d) => this.#ack(d.raw)));
+    for (const [d, error] of outcome.failed) await this.#deps.failures.fail(d.raw, this.tenant, error);
+  }
+
+  /**
+   * Run `fn` until it succeeds, with backoff; null when it gave up: a bad snapshot
+   * (TerminalError), or the system is draining.
+   */
+  async #whileStoreFails<T>(what: string, fn: () => Promise<T>): Promise<T | null> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await fn();
+      } catch (error) {
+        this.#snapshot = null;
+        if (error instanceof TerminalError || this.#deps.stopping()) {
+          this.#deps.logger.warn({ err: error }, `${what}; messages will be redelivered`);
+          return null;
+        }
+        const delayMs = backoffDelay(attempt, STORE_RETRY);
+        this.#deps.logger.warn({ err: error, attempt, delayMs }, `${what}; retrying`);
+        await sleep(delayMs);
+      }
     }
   }
 

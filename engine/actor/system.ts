@@ -240,6 +240,7 @@ export class ActorSystem {
         maxBatch: this.#o.maxBatch,
         ackWaitMs: this.#o.ackWaitMs,
         now: this.#o.now,
+        stopping: () => this.#stopping,
       });
       running.activations.set(id, activation);
     }
