@@ -51,7 +51,9 @@ export interface IseOperation {
   status?: 'ENABLED' | 'DISABLED' | 'MONITOR';
   defaultRule?: 'NONE' | 'DENY_IP' | 'PERMIT_IP';
   /** What ISE held when planned (ids, generationId): push re-reads and refuses to write over a change. */
-  expect?: { id?: string; generationId?: string };
+  expect?: { id?: string; generationId?: string; fingerprint?: string };
+  /** Cell writes: the SGACLs the cell lists, by name, in order (an SGACL created by the same plan has no id yet). */
+  sgacls?: string[];
   /** Why, in one sentence an engineer reads. */
   reason: string;
   /** For a new or changed deny: what it would drop, from the observed hits. */
@@ -109,6 +111,8 @@ export interface IsePushReport {
   skipped: IseOpResult[];
   conflicts: IseConflict[];
   failed: IseOpResult[];
+  /** ERS writes this push sent (0 for a version already in ISE). */
+  writes?: number;
 }
 
 export const IseDriftKind = {
@@ -141,6 +145,8 @@ export interface IseImportReport {
   sgacls: number;
   /** ACE lines kept verbatim because the model cannot represent them. */
   verbatim: number;
+  /** A new version was written (false: ISE matched the current version). */
+  created?: boolean;
 }
 
 export interface IseStatus {
