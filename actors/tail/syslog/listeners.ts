@@ -1,12 +1,11 @@
 /**
- * The receiver's sockets: binding a UDP socket or a TCP / TLS server (a
- * failure to bind is a SyslogError naming the listener), and reading one
+ * The receiver's stream sockets (UDP is in udp.ts): listening with a TCP /
+ * TLS server (a failure is a SyslogError naming the listener), and reading one
  * TCP or TLS connection through the stream decoder, pausing it while its
  * tenant's queue is full.
  */
-import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { readFile } from 'node:fs/promises';
-import { isIPv6, type Server, type Socket } from 'node:net';
+import type { Server, Socket } from 'node:net';
 import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
 import type { Transport } from './counters.ts';
 import { SyslogError, SyslogErrorCode } from './errors.ts';
@@ -14,34 +13,6 @@ import { type FrameSink, StreamDecoder } from './framing.ts';
 import type { Origin } from './header.ts';
 import type { TenantQueue } from './queue.ts';
 import type { Sender } from './senders.ts';
-
-/** Kernel receive buffer asked for on the UDP socket: bursts from many switches at once. */
-const UDP_RECEIVE_BUFFER = 8 * 1024 * 1024;
-
-export async function bindUdp(
-  host: string,
-  port: number,
-  onMessage: (message: Uint8Array, address: string) => void,
-): Promise<UdpSocket> {
-  const socket = createSocket({ type: isIPv6(host) ? 'udp6' : 'udp4' });
-  socket.on('message', (message, remote) => onMessage(message, remote.address));
-  await new Promise<void>((resolve, reject) => {
-    socket.once('error', reject);
-    socket.bind(port, host, () => {
-      socket.off('error', reject);
-      resolve();
-    });
-  }).catch((error: unknown) => {
-    socket.close();
-    throw new SyslogError(SyslogErrorCode.Bind, `syslog udp: cannot bind ${host}:${port}`, { cause: error });
-  });
-  try {
-    socket.setRecvBufferSize(UDP_RECEIVE_BUFFER);
-  } catch {
-    // The kernel caps it (net.core.rmem_max); the default still works, with more drops in bursts.
-  }
-  return socket;
-}
 
 export async function listen(
   server: Server,

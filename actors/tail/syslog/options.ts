@@ -27,6 +27,13 @@ export interface SyslogReceiverOptions {
   maxPendingLines?: number;
   /** Longer messages are dropped as `oversize` (default 8 KB). */
   maxMessageBytes?: number;
+  /**
+   * SO_RCVBUF asked for on the UDP socket (default 8 MiB): what the kernel holds while the
+   * receiver is not reading. Unprivileged, Linux caps it at net.core.rmem_max.
+   */
+  udpRcvbufBytes?: number;
+  /** Datagrams read but not yet handled, in bytes, beyond which UDP is dropped as `queue_full` (default 64 MiB). */
+  udpBacklogBytes?: number;
   /** Open connections per TCP or TLS listener beyond which new ones are closed at once (default 1,000). */
   maxConnections?: number;
   /** How long stop() keeps retrying a failing publish before giving up on it (default 10 s). */
@@ -45,6 +52,8 @@ const DEFAULTS = {
   intervalMs: 1_000,
   maxPendingLines: 1_000_000,
   maxMessageBytes: MAX_MESSAGE_BYTES,
+  udpRcvbufBytes: 8 * 1024 * 1024,
+  udpBacklogBytes: 64 * 1024 * 1024,
   maxConnections: 1_000,
   stopTimeoutMs: 10_000,
   retryBaseMs: 250,

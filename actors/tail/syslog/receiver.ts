@@ -7,16 +7,16 @@
  * Unlike a file there is nothing to re-read after a crash: what is in hand
  * (at most one interval) is lost if the process dies, and a UDP sender does
  * not resend. Everything else is counted: received, parsed, rejected and
- * ignored by the parser, and dropped before parsing with a reason.
+ * ignored by the parser, dropped before parsing with a reason, and what the
+ * kernel dropped before the UDP socket was read (`udp_kernel_drops`).
  */
-import type { Socket as UdpSocket } from 'node:dgram';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { LogSource, SourceHealth } from '../source.ts';
 import { SourceState } from '../source.ts';
 import { ReceiverCounters, Transport } from './counters.ts';
 import { SyslogError, SyslogErrorCode } from './errors.ts';
 import { DropReason, trimTrailer } from './framing.ts';
-import { bindUdp, listen, readStream, tlsServer } from './listeners.ts';
+import { listen, readStream, tlsServer } from './listeners.ts';
 import {
   type BoundPorts,
   type Settings,
@@ -26,6 +26,13 @@ import {
 } from './options.ts';
 import { TenantQueue } from './queue.ts';
 import { type Sender, SenderMap } from './senders.ts';
+import { type UdpHealth, UdpListener } from './udp.ts';
+import type { Batch } from './udp-messages.ts';
+
+export interface SyslogHealth extends SourceHealth {
+  /** The UDP listener's socket as the kernel sees it. */
+  udp?: UdpHealth;
+}
 
 /** Unique per process start: with a sequence number it names each interval's deltas. */
 const bootId = () => `${Date.now().toString(36)}${crypto.randomUUID().slice(0, 8)}`;
@@ -40,7 +47,9 @@ export class SyslogReceiver implements LogSource {
   readonly #sockets = new Map<Socket, Promise<void>>();
   readonly #boot = bootId();
   #sequence = 0;
-  #udp: UdpSocket | null = null;
+  #udp: UdpListener | null = null;
+  /** Kept once stopped: its last kernel counts stay in health(). */
+  #udpStopped: UdpListener | null = null;
   readonly #servers: Server[] = [];
   #ports: BoundPorts = {};
   #state: SourceState = SourceState.Connecting;
@@ -62,9 +71,23 @@ export class SyslogReceiver implements LogSource {
     const { host, udpPort, tcpPort, tlsPort, tlsCertFile, tlsKeyFile } = this.#o;
     try {
       if (udpPort !== undefined) {
-        this.#udp = await bindUdp(host, udpPort, (m, a) => this.#datagram(m, a));
-        this.#udp.on('error', (error) => this.#failed(Transport.Udp, error));
-        this.#ports.udp = this.#udp.address().port;
+        const { udpRcvbufBytes, udpBacklogBytes } = this.#o;
+        this.#udp = await UdpListener.bind({
+          host,
+          port: udpPort,
+          receiveBufferBytes: udpRcvbufBytes,
+          backlogBytes: udpBacklogBytes,
+          onBatch: (batch) => this.#batch(batch),
+          onFailure: (error) => this.#failed(Transport.Udp, error),
+        });
+        this.#ports.udp = this.#udp.port;
+        const granted = this.#udp.grantedBelow(udpRcvbufBytes);
+        if (granted !== null) {
+          this.#o.logger.warn(
+            { requestedBytes: udpRcvbufBytes, grantedBytes: granted },
+            'syslog udp: the kernel granted a smaller receive buffer than configured (raise net.core.rmem_max)',
+          );
+        }
       }
       if (tcpPort !== undefined) {
         const server = createServer((socket) => this.#connection(socket, Transport.Tcp));
@@ -113,22 +136,38 @@ export class SyslogReceiver implements LogSource {
     return { ...this.#ports };
   }
 
-  health(): SourceHealth {
+  health(): SyslogHealth {
+    const udp = (this.#udp ?? this.#udpStopped)?.health(this.#o.udpRcvbufBytes);
+    const counters = this.counters.snapshot();
+    if (udp?.kernelDrops != null) counters.udp_kernel_drops = udp.kernelDrops;
     return {
       name: this.name,
       kind: 'syslog',
       state: this.#state,
       ...(this.#detail === undefined ? {} : { detail: this.#detail }),
       lastReadAtMs: this.#lastReadAtMs,
-      counters: this.counters.snapshot(),
+      counters,
+      ...(udp === undefined ? {} : { udp }),
     };
   }
 
-  #datagram(message: Uint8Array, address: string): void {
-    this.counters.received++;
+  /** Datagrams read by the listener's worker, in arrival order. */
+  #batch({ data, ends, from, addresses, dropped }: Batch): void {
     this.#lastReadAtMs = this.#o.now();
-    const reason = this.#admit(message, address);
-    if (reason !== null) this.#drop(Transport.Udp, reason);
+    let start = 0;
+    for (let i = 0; i < ends.length; i++) {
+      const end = ends[i]!;
+      this.counters.received++;
+      const reason = this.#admit(data.subarray(start, end), addresses[from[i]!]!);
+      if (reason !== null) this.#drop(Transport.Udp, reason);
+      start = end;
+    }
+    if (dropped > 0) {
+      // Read by the worker while too much was waiting for this thread: the product's own queue was full.
+      this.counters.received += dropped;
+      this.counters.drop(DropReason.QueueFull, dropped);
+      this.#o.syslogMetrics?.dropped(Transport.Udp, DropReason.QueueFull, dropped);
+    }
   }
 
   /** Queue one datagram: null, or why it is dropped. */
@@ -225,10 +264,11 @@ export class SyslogReceiver implements LogSource {
   async #closeListeners(): Promise<void> {
     const udp = this.#udp;
     this.#udp = null;
+    this.#udpStopped = udp;
     const closing = this.#servers
       .splice(0)
       .map((server) => new Promise<void>((resolve) => server.close(() => resolve())));
-    if (udp !== null) closing.push(new Promise<void>((resolve) => udp.close(() => resolve())));
+    if (udp !== null) closing.push(udp.close());
     for (const socket of this.#sockets.keys()) socket.destroy();
     closing.push(...this.#sockets.values());
     await Promise.all(closing);
