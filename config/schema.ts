@@ -262,6 +262,8 @@ export const ConfigSchema = v.strictObject({
         tlsPort: v.optional(int(1, 65535)),
         tlsCertFile: v.optional(text),
         tlsKeyFile: v.optional(text),
+        /** SO_RCVBUF asked for on the UDP socket; unprivileged, Linux caps it at net.core.rmem_max. */
+        udpRcvbufBytes: v.optional(int(1_024, 1_073_741_824), '8388608'),
         /** Which tenant a sender's lines belong to; a sender that matches no entry is dropped and counted. */
         senders: v.optional(
           v.pipe(
