@@ -13,6 +13,7 @@ import {
   reopen,
   transition,
 } from './proposal.ts';
+import { daysWatched, isRare } from './rarity.ts';
 
 const ace = (action: 'permit' | 'deny', dstPort: number, hits = 10, flow = `f${dstPort}`): ContractAce => ({
   action,
@@ -324,5 +325,27 @@ describe('what a version carries', () => {
     expect(inForce(m, proposal({ aces: [ace('permit', 443), ace('permit', 22)] }))).toBe(false);
     expect(inForce(m, proposal({ aces: [ace('deny', 443)] }))).toBe(false);
     expect(inForce(INITIAL_MATRIX, p)).toBe(false);
+  });
+});
+
+describe('rarity', () => {
+  const DAY = 86_400_000;
+  const start = Date.UTC(2026, 5, 1, 9);
+
+  test('nothing is rare while the tenant has been watched for less than a week', () => {
+    expect(daysWatched(start, start + 2 * DAY)).toBe(3);
+    expect(isRare(1, daysWatched(start, start + 2 * DAY), 3)).toBe(false);
+    expect(isRare(1, daysWatched(start, start + 5 * DAY), 3)).toBe(false);
+    expect(isRare(1, daysWatched(null, start), 3)).toBe(false);
+  });
+
+  test('after a week, a flow seen on fewer than the threshold of days is rare', () => {
+    const watched = daysWatched(start, start + 6 * DAY);
+    expect(watched).toBe(7);
+    expect(isRare(2, watched, 3)).toBe(true);
+    expect(isRare(3, watched, 3)).toBe(false);
+    // A higher threshold needs at least as many days watched.
+    expect(isRare(5, watched, 10)).toBe(false);
+    expect(isRare(5, daysWatched(start, start + 9 * DAY), 10)).toBe(true);
   });
 });

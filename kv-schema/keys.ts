@@ -59,6 +59,8 @@ export const keys = {
   lease: (name: string): string => `lease.${checked('lease name', name, WORD)}`,
   /** Which proposal is open for a tag pair (in `scopilot_state`): the storm-collapse index. */
   openProposal: (t: string, sgt: number, dgt: number): string => `open.${tenantId(t)}.${sgt}-${dgt}`,
+  /** When watching a tenant began (in `scopilot_state`). */
+  watch: (t: string): string => `watch.${tenantId(t)}`,
   /** The scheduler's last readiness snapshot of a tenant (in `scopilot_state`). */
   readiness: (t: string): string => `readiness.${tenantId(t)}`,
   cursor: (...parts: string[]): string => `cursor.${parts.map(encodeToken).join('.')}`,

@@ -220,6 +220,14 @@ export const TailCursor = v.object({
 });
 export type TailCursor = v.InferOutput<typeof TailCursor>;
 
+/**
+ * When the product began watching a tenant (`watch.<t>` in `scopilot_state`):
+ * the earliest first-seen of its traffic, the start of the window rarity is
+ * measured in. It only ever moves earlier (logs read from further back).
+ */
+export const WatchRecord = v.object({ sinceMs: Ms });
+export type WatchRecord = v.InferOutput<typeof WatchRecord>;
+
 /** The proposal currently collecting a tag pair's flows. */
 export const OpenProposalIndex = v.object({ proposalId: Text(64) });
 export type OpenProposalIndex = v.InferOutput<typeof OpenProposalIndex>;

@@ -2,6 +2,7 @@
  * Typed access to the product's buckets, one place for every reader and
  * writer (actors, the matrix keeper, the edge). Key spelling stays in keys.ts.
  */
+import { KvConflictError } from '../engine/errors.ts';
 import type { Engine } from '../engine/types.ts';
 import { DEFAULT_NAMESPACE, type Namespace } from '../streams/namespace.ts';
 import { Bucket, bucketName } from './buckets.ts';
@@ -17,6 +18,7 @@ import {
   SgtRecord,
   TailCursor,
   ThreatVerdictRecord,
+  WatchRecord,
 } from './records.ts';
 import { TypedBucket, type Versioned } from './typed.ts';
 
@@ -31,6 +33,7 @@ export interface Stores {
   readiness: TypedBucket<typeof ReadinessSnapshot>;
   tailCursors: TypedBucket<typeof TailCursor>;
   openProposals: TypedBucket<typeof OpenProposalIndex>;
+  watch: TypedBucket<typeof WatchRecord>;
   threat: TypedBucket<typeof ThreatVerdictRecord>;
 }
 
@@ -47,6 +50,7 @@ export async function openStores(engine: Engine, ns: Namespace = DEFAULT_NAMESPA
     readiness: new TypedBucket(await open(Bucket.State), ReadinessSnapshot),
     tailCursors: new TypedBucket(await open(Bucket.State), TailCursor),
     openProposals: new TypedBucket(await open(Bucket.State), OpenProposalIndex),
+    watch: new TypedBucket(await open(Bucket.State), WatchRecord),
     threat: new TypedBucket(await open(Bucket.Threat), ThreatVerdictRecord),
   };
 }
@@ -54,6 +58,32 @@ export async function openStores(engine: Engine, ns: Namespace = DEFAULT_NAMESPA
 export interface CurrentMatrix {
   pointer: Versioned<MatrixPointer> | null;
   version: MatrixVersionRecord | null;
+}
+
+const MAX_WATCH_RACES = 20;
+
+/**
+ * Note traffic first seen at `firstSeenMs`: watching the tenant began then at
+ * the latest. Returns when it began (the earlier of the stored and the given).
+ */
+export async function noteWatching(stores: Stores, tenant: string, firstSeenMs: number): Promise<number> {
+  const key = keys.watch(tenant);
+  for (let race = 0; ; race++) {
+    const found = await stores.watch.get(key);
+    if (found !== null && found.value.sinceMs <= firstSeenMs) return found.value.sinceMs;
+    try {
+      if (found === null) await stores.watch.create(key, { sinceMs: firstSeenMs });
+      else await stores.watch.update(key, { sinceMs: firstSeenMs }, found.revision);
+      return firstSeenMs;
+    } catch (error) {
+      if (!(error instanceof KvConflictError) || race >= MAX_WATCH_RACES) throw error;
+    }
+  }
+}
+
+/** When watching the tenant began, or null before its first traffic was noted. */
+export async function watchingSince(stores: Stores, tenant: string): Promise<number | null> {
+  return (await stores.watch.get(keys.watch(tenant)))?.value.sinceMs ?? null;
 }
 
 /**

@@ -226,6 +226,40 @@ for (const flavour of FLAVOURS) {
       expect(await stored(id)).toMatchObject({ status: 'applied', appliedVersion: 3 });
     });
 
+    test("rarity needs a window: nothing is rare in a tenant's first days; later, a flow seen once is", async () => {
+      await setup();
+      const DAY = 86_400_000;
+      const at = (ms: number) => new Date(ms).toISOString();
+      const today = Date.now();
+      await observe(
+        te,
+        'acme',
+        observed({ dstPort: 443, firstSeen: at(today - 60_000), lastSeen: at(today) }),
+      );
+      await waitFor('a proposal', async () => (await proposals(pipeline.stores, 'acme')).length === 1);
+      expect((await proposals(pipeline.stores, 'acme'))[0]?.rare).toBe(false);
+      expect((await pipeline.stores.watch.get('watch.acme'))?.value.sinceMs).toBe(today - 60_000);
+
+      // Traffic from ten days back is read (a log replayed from further back): watching began then.
+      await observe(
+        te,
+        'acme',
+        observed({ dgt: 30, dstPort: 22, firstSeen: at(today - 10 * DAY), lastSeen: at(today - 9 * DAY) }),
+      );
+      await waitFor('two proposals', async () => (await proposals(pipeline.stores, 'acme')).length === 2);
+      await observe(
+        te,
+        'acme',
+        observed({ dgt: 40, dstPort: 8080, firstSeen: at(today - 60_000), lastSeen: at(today) }),
+      );
+      await waitFor('three proposals', async () => (await proposals(pipeline.stores, 'acme')).length === 3);
+      const byPair = new Map((await proposals(pipeline.stores, 'acme')).map((p) => [p.dgt, p]));
+      expect((await pipeline.stores.watch.get('watch.acme'))?.value.sinceMs).toBe(today - 10 * DAY);
+      // Seen on one day of eleven watched: rare. Seen on two: rare too (fewer than three).
+      expect(byPair.get(40)?.rare).toBe(true);
+      expect(byPair.get(30)?.rare).toBe(true);
+    });
+
     test('during the learning period flows are only observed', async () => {
       await setup(60_000);
       await observe(te, 'acme', observed({ dstPort: 443 }));

@@ -11,10 +11,11 @@
  */
 import * as v from 'valibot';
 import { collapse, isOpen, type Proposal, reopen } from '../../domain/proposal.ts';
+import { daysWatched } from '../../domain/rarity.ts';
 import type { ActorDefinition, Effect } from '../../engine/actor/types.ts';
 import { sleep } from '../../engine/backoff.ts';
 import { KvConflictError } from '../../engine/errors.ts';
-import { keys, type Stores, sgtNames } from '../../kv-schema/mod.ts';
+import { keys, noteWatching, type Stores, sgtNames, watchingSince } from '../../kv-schema/mod.ts';
 import {
   AuditRecord,
   checked,
@@ -177,7 +178,14 @@ export function proposerActor(
       const learning = ctx.nowMs < (next.firstSeenMs ?? ctx.nowMs) + learningMs;
       if (learning && c.trigger !== 'threat') return { state: next, effects: [] };
       const record = (await stores.inventory.get(keys.inventory(tenant, c.flowId)))?.value ?? null;
-      const candidate = proposalFor(tenant, c, record, await sgtNames(stores, tenant), settings, ctx.nowMs);
+      // Watching began with the tenant's earliest traffic: this flow's, if nothing earlier was noted.
+      const since =
+        record === null
+          ? await watchingSince(stores, tenant)
+          : await noteWatching(stores, tenant, record.firstSeenMs);
+      const names = await sgtNames(stores, tenant);
+      const watched = daysWatched(since, ctx.nowMs);
+      const candidate = proposalFor(tenant, c, record, names, settings, ctx.nowMs, watched);
       if (candidate === null) return { state: next, effects: [] };
 
       const existing = await stores.proposals.get(keys.proposal(tenant, candidate.id));

@@ -10,6 +10,7 @@ import {
   proposalIdFor,
   type Trigger,
 } from '../../domain/proposal.ts';
+import { isRare } from '../../domain/rarity.ts';
 import type { Classification, SgtDictionary } from '../../domain/types.ts';
 import type { InventoryRecord } from '../../kv-schema/records.ts';
 import type { FlowClassified } from '../../streams/mod.ts';
@@ -17,13 +18,16 @@ import { inventoryFlow } from '../inventory-flow.ts';
 
 export interface ProposerSettings {
   expiryMs: number;
-  /** A flow seen on fewer distinct days than this is flagged rare. */
+  /** A flow seen on fewer distinct days than this is flagged rare, once the tenant was watched long enough. */
   rareDays: number;
 }
 
 export const DEFAULT_PROPOSER_SETTINGS: ProposerSettings = { expiryMs: 72 * 3_600_000, rareDays: 3 };
 
-/** The proposal a classified flow asks for; null when it asks for no ACE. */
+/**
+ * The proposal a classified flow asks for; null when it asks for no ACE.
+ * `watched`: days the tenant has been watched (domain/rarity.ts), 0 when unknown.
+ */
 export function proposalFor(
   tenant: string,
   c: FlowClassified,
@@ -31,6 +35,7 @@ export function proposalFor(
   names: SgtDictionary,
   settings: ProposerSettings,
   nowMs: number,
+  watched = 0,
 ): Proposal | null {
   const flow = inventoryFlow(c, record);
   const classification: Classification = {
@@ -68,7 +73,7 @@ export function proposalFor(
     evidence: [evidence],
     triggers: [{ trigger: c.trigger as Trigger, ref: c.triggerRef }],
     status: 'pending',
-    rare: flow.daysSeen < settings.rareDays,
+    rare: isRare(flow.daysSeen, watched, settings.rareDays),
     ...(c.trigger === 'threat' ? { urgent: true, threat: c.verdicts ?? [] } : {}),
     createdBy: 'proposer',
     createdAtMs: nowMs,

@@ -4,6 +4,7 @@
  *   - expires overdue proposals (CAS, like any decision),
  *   - marks proposals the live matrix contradicts (a keeper that died between
  *     a rollback's pointer move and its marks) rolled back or applied again,
+ *   - notes when watching the tenant began (its earliest traffic), and
  *   - re-scans the inventory against the live matrix and reports flows it does
  *     not cover as unknown (once per flow and matrix generation — a rollback
  *     starts a new one: the msgId dedupes, and the proposer recognises flows
@@ -20,7 +21,7 @@ import { isOpen, type Proposal, transition } from '../../domain/proposal.ts';
 import { KvConflictError } from '../../engine/errors.ts';
 import type { Logger } from '../../engine/log.ts';
 import type { EventLog } from '../../engine/types.ts';
-import { currentMatrix, generationOf, keys, type Stores } from '../../kv-schema/mod.ts';
+import { currentMatrix, generationOf, keys, noteWatching, type Stores } from '../../kv-schema/mod.ts';
 import type { InventoryRecord, ReadinessSnapshot } from '../../kv-schema/records.ts';
 import {
   AuditRecord,
@@ -144,6 +145,9 @@ export class Scheduler {
       const found = await this.#o.stores.inventory.get(key);
       if (found !== null) flows.push(found.value);
     }
+    // Watching began with the earliest traffic of the inventory (rarity is measured from then).
+    const earliest = flows.reduce((min, f) => Math.min(min, f.firstSeenMs), Number.POSITIVE_INFINITY);
+    if (flows.length > 0) await noteWatching(this.#o.stores, tenant, earliest);
     const withIds = flows.map((f) => ({ ...f, id: f.flowId }));
     const byId = new Map(flows.map((f) => [f.flowId, f]));
     let reported = 0;

@@ -21,6 +21,7 @@ import {
   type Proposal,
   proposalIdFor,
 } from '../../domain/proposal.ts';
+import { isRare } from '../../domain/rarity.ts';
 import { KvConflictError } from '../../engine/errors.ts';
 import { type InventoryRecord, keys } from '../../kv-schema/mod.ts';
 import { encodeMessage } from '../../streams/mod.ts';
@@ -119,6 +120,8 @@ export interface ManualInput {
   flows: readonly InventoryRecord[];
   expiryMs: number;
   rareDays: number;
+  /** Days the tenant has been watched (domain/rarity.ts): nothing is rare before a full window. */
+  watched?: number;
   nowMs: number;
 }
 
@@ -168,7 +171,7 @@ export function manualProposal(i: ManualInput): Proposal {
     evidence,
     triggers: [{ trigger: 'manual', ref }],
     status: 'pending',
-    rare: Math.max(0, ...evidence.map((e) => e.daysSeen)) < i.rareDays,
+    rare: isRare(Math.max(0, ...evidence.map((e) => e.daysSeen)), i.watched ?? 0, i.rareDays),
     createdBy: by,
     createdAtMs: i.nowMs,
     updatedAtMs: i.nowMs,

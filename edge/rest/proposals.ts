@@ -9,7 +9,8 @@ import { type Context, Hono } from 'hono';
 import * as v from 'valibot';
 import type { Ace } from '../../domain/ace.ts';
 import { aceFingerprint, ProposalStatus } from '../../domain/proposal.ts';
-import { keys, ProposalRecord } from '../../kv-schema/mod.ts';
+import { daysWatched } from '../../domain/rarity.ts';
+import { keys, ProposalRecord, watchingSince } from '../../kv-schema/mod.ts';
 import { CommandVerb, type DecideCommand } from '../../streams/mod.ts';
 import { requireRole } from '../auth.ts';
 import { conflict, notFound } from '../problem.ts';
@@ -106,6 +107,8 @@ export function proposalsRoutes(deps: ApiDeps): Hono<ApiEnv> {
     const flows = (await inventory(deps.stores, principal.tenant, (id) => id.startsWith(prefix))).sort(
       (a, b) => b.hits - a.hits,
     );
+    const nowMs = Date.now();
+    const since = await watchingSince(deps.stores, principal.tenant);
     const candidate = manualProposal({
       tenant: principal.tenant,
       body,
@@ -115,7 +118,8 @@ export function proposalsRoutes(deps: ApiDeps): Hono<ApiEnv> {
       flows,
       expiryMs: deps.config.proposals.expiryHours * 3_600_000,
       rareDays: deps.config.proposals.rareDays,
-      nowMs: Date.now(),
+      watched: daysWatched(since, nowMs),
+      nowMs,
     });
     const { created, proposal } = await fileManual(deps, candidate);
     if (created) return c.json(proposal, 201, { location: `/api/v1/proposals/${proposal.id}` });
