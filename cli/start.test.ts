@@ -26,12 +26,17 @@ interface Started {
 
 const started: Started[] = [];
 const dirs: string[] = [];
+
+/** SIGTERM, then SIGKILL if it has not drained within 20 s. */
+async function stop(s: Started | undefined): Promise<void> {
+  if (s === undefined || s.proc.exitCode !== null) return;
+  s.proc.kill('SIGTERM');
+  await Promise.race([s.proc.exited, Bun.sleep(20_000)]);
+  s.proc.kill(9);
+}
+
 afterAll(async () => {
-  for (const s of started) {
-    s.proc.kill('SIGTERM');
-    await Promise.race([s.proc.exited, Bun.sleep(20_000)]);
-    s.proc.kill(9);
-  }
+  for (const s of started) await stop(s);
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -81,6 +86,7 @@ const sgtsOf = async (s: Started, token: string) =>
 describe('npm start on a fresh machine', () => {
   let s: Started;
   let token = '';
+  afterAll(() => stop(s));
 
   test('prints the dashboard address and a bootstrap token, with how to make a lasting one', async () => {
     s = await runScript('start');
@@ -132,11 +138,15 @@ describe('npm start on a fresh machine', () => {
 describe('npm run demo', () => {
   test('feeds the simulated campus: its named tags appear', async () => {
     const s = await runScript('demo', { SCOPILOT_API__REQUIRE_AUTH: 'false' });
-    await waitFor(
-      'campus tags',
-      async () => (await sgtsOf(s, 'x')).some((e) => e.name === 'Employees'),
-      20_000,
-    );
+    try {
+      await waitFor(
+        'campus tags',
+        async () => (await sgtsOf(s, 'x')).some((e) => e.name === 'Employees'),
+        20_000,
+      );
+    } finally {
+      await stop(s);
+    }
   }, 60_000);
 });
 
@@ -173,6 +183,7 @@ describe('scopilot token create', () => {
     const edit = await scopilot({ base: s.url, token }, 'sgt', 'set', '4', 'Employees');
     expect(edit.code).toBe(1);
     expect(edit.stderr).toContain('not allowed');
+    await stop(s);
   }, 60_000);
 
   test('the human form says where the entry goes; bad input is a usage error', async () => {
