@@ -10,6 +10,7 @@ import { createApp, type HttpServer, serveWithBun } from '../edge/mod.ts';
 import { webexWebhook } from '../edge/webex/mod.ts';
 import { type Logger, openEngine, StoreProbe, sleep } from '../engine/mod.ts';
 import type { Engine } from '../engine/types.ts';
+import type { IseSync } from '../integrations/ise/sync/types.ts';
 import { createThreatIntel, type ThreatIntel } from '../integrations/threat-intel/mod.ts';
 import { roomsFromSettings } from '../integrations/webex/mod.ts';
 import { Bucket, bucketName, ensureSchema, keys, openStores, type Stores } from '../kv-schema/mod.ts';
@@ -26,6 +27,7 @@ import {
   webexApi,
 } from './roles.ts';
 import { apiAccess, startupMessage } from './serve-access.ts';
+import { iseSetup, startIseDrift } from './serve-ise.ts';
 import { UsageError } from './usage.ts';
 
 export const Role = {
@@ -66,6 +68,8 @@ export async function serve(options: ServeOptions): Promise<Runtime> {
         'Set SCOPILOT_NATS_URL to run roles as separate processes.',
     );
   }
+  // ISE settings first: an unreadable CA or password file stops start-up (exit 2) before anything opens.
+  const ise = await iseSetup(config, logger, options.demo === true);
   const engine = await openEngine({
     natsUrl: config.natsUrl,
     dataDir: config.dataDir,
@@ -104,6 +108,8 @@ export async function serve(options: ServeOptions): Promise<Runtime> {
   };
   // One threat-intel instance per process: REST lookups and the watch share its cache and rate limits.
   let threatIntel: ThreatIntel | null = null;
+  // One ISE sync per process, for the tenants with ISE settings: the API and the drift check share it.
+  let iseSync: IseSync | undefined;
   let probe: StoreProbe | null = null;
   const roles = schema.then(async () => {
     if (stopping) return;
@@ -113,11 +119,21 @@ export async function serve(options: ServeOptions): Promise<Runtime> {
     const ctx: RoleContext = { engine, stores: opened, config, ns, logger, metrics };
     stores = opened;
     try {
+      if (runs(role, Role.Edge) || runs(role, Role.Scheduler)) iseSync = ise.build(ctx);
       if (runs(role, Role.Edge) || runs(role, Role.Threat)) {
         threatIntel = await createThreatIntel(config.threat, { stores: opened, logger });
       }
       if (runs(role, Role.Engine)) started.push(await startEngineRole(ctx));
       if (runs(role, Role.Scheduler)) started.push(await startSchedulerRole(ctx));
+      if (runs(role, Role.Scheduler) && iseSync) {
+        started.push(
+          await startIseDrift(
+            ctx,
+            iseSync,
+            ise.connections.map((c) => c.tenant),
+          ),
+        );
+      }
       if (runs(role, Role.Tail)) started.push(await startTailRole(ctx));
       if (runs(role, Role.Threat) && threatIntel) started.push(await startThreatRole(ctx, threatIntel));
       if (options.demo) started.push(await startDemoRole(ctx));
@@ -137,6 +153,16 @@ export async function serve(options: ServeOptions): Promise<Runtime> {
   metrics.watchSources(sources);
   // Store-wide facts (flows, proposals, decisions) come from the processes serving the API only.
   if (runs(role, Role.Edge)) metrics.watchStores(() => stores);
+  if (ise.connections.length > 0 && runs(role, Role.Edge)) {
+    metrics.watchIse(async () => {
+      const sync = iseSync;
+      if (sync === undefined) return [];
+      const statuses = await Promise.all(ise.connections.map((c) => sync.status(c.tenant).catch(() => null)));
+      return statuses.flatMap((s) =>
+        s?.lastDrift === undefined ? [] : [{ tenant: s.tenant, cells: s.lastDrift.count }],
+      );
+    });
+  }
   const api = webexApi(config);
   const secret = config.webex.webhookSecret;
   const webex =
@@ -173,6 +199,9 @@ export async function serve(options: ServeOptions): Promise<Runtime> {
               },
               get threat(): ThreatIntel | undefined {
                 return threatIntel ?? undefined;
+              },
+              get ise(): IseSync | undefined {
+                return iseSync;
               },
               ns,
               subjects: subjectsFor(ns),
@@ -220,6 +249,7 @@ export async function serve(options: ServeOptions): Promise<Runtime> {
       await http.stop();
       await webex?.drain();
       await engine.drain();
+      await ise.close();
       logger.info('stopped');
     },
   };

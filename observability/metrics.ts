@@ -15,6 +15,7 @@ import type { FailureHooks } from '../engine/actor/failures.ts';
 import type { ClaudeUsage } from '../integrations/anthropic/client.ts';
 import type { Stores } from '../kv-schema/mod.ts';
 import { callbackCounter, callbackGauge } from './collect.ts';
+import { type IseDriftSample, registerIseMetrics } from './ise.ts';
 import { registerSourceMetrics } from './sources.ts';
 import { registerStateMetrics, type StateOptions } from './state.ts';
 
@@ -140,6 +141,11 @@ export class Metrics {
   /** The log sources this process runs (register once). */
   watchSources(read: () => readonly SourceHealth[]): void {
     registerSourceMetrics(this.registry, read);
+  }
+
+  /** Each ISE tenant's last drift check (register once). */
+  watchIse(read: () => Promise<readonly IseDriftSample[]>): void {
+    registerIseMetrics(this.registry, read);
   }
 
   get contentType(): string {

@@ -8,6 +8,7 @@ import type { IngestMetrics } from '../../actors/tail/ingest.ts';
 import type { Config } from '../../config/mod.ts';
 import type { Logger } from '../../engine/log.ts';
 import type { Engine } from '../../engine/types.ts';
+import type { IseSync } from '../../integrations/ise/sync/types.ts';
 import type { Stores } from '../../kv-schema/mod.ts';
 import type { Namespace, Subjects } from '../../streams/mod.ts';
 import type { AuthVariables, Principal } from '../auth.ts';
@@ -24,6 +25,8 @@ export interface ApiDeps {
   ingestMetrics?: IngestMetrics;
   /** Threat intelligence lookups, where this process has it. */
   threat?: { lookup(ip: string): Promise<ThreatAssessmentOut> };
+  /** Cisco ISE sync for the tenants that have ISE settings; absent when none has. */
+  ise?: IseSync;
 }
 
 export type ApiEnv = { Variables: AuthVariables };

@@ -9,6 +9,7 @@ import { denySimulationRoutes, flowExplainRoutes } from './coverage.ts';
 import type { ApiDeps, ApiEnv } from './deps.ts';
 import { flowsRoutes } from './flows.ts';
 import { ingestRoutes } from './ingest.ts';
+import { iseRoutes } from './ise.ts';
 import { matrixRoutes } from './matrix.ts';
 import { proposalsRoutes } from './proposals.ts';
 import { runsRoutes } from './runs.ts';
@@ -31,6 +32,7 @@ export const ROUTES: [string, RouteModule][] = [
   ['/matrix', matrixRoutes],
   ['/matrix', denySimulationRoutes],
   ['/threat-intel', threatRoutes],
+  ['/ise', iseRoutes],
 ];
 
 export function apiRoutes(deps: ApiDeps, auth: Authenticator): Hono<ApiEnv> {

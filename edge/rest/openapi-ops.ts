@@ -9,6 +9,7 @@ import type { Role } from '../auth.ts';
 import { ClassificationsQuery } from './classifications.ts';
 import { SimulateDenyQuery } from './coverage.ts';
 import { FlowStreamQuery, FlowsQuery } from './flows.ts';
+import { IsePlanQuery } from './ise-schemas.ts';
 import { DiffQuery, ExportQuery } from './matrix.ts';
 import { ProposalListQuery } from './proposals.ts';
 import { RunMatrixQuery, RunQuery } from './runs.ts';
@@ -388,5 +389,63 @@ export const OPERATIONS: readonly Operation[] = [
     role: 'operator',
     ok: { status: 200, description: 'The assessment', content: json('ThreatAssessment') },
     errors: [400, 503],
+  },
+  {
+    method: 'get',
+    path: '/ise/status',
+    summary: "The tenant's Cisco ISE link: last import, push and drift check, cells soaking in monitor",
+    tag: 'ise',
+    role: 'viewer',
+    ok: {
+      status: 200,
+      description: 'The status (configured false when the tenant has no ISE)',
+      content: json('IseStatus'),
+    },
+    errors: [502],
+  },
+  {
+    method: 'get',
+    path: '/ise/plan',
+    summary: 'What pushing a stage of an approved version would write to ISE (planning writes nothing)',
+    tag: 'ise',
+    role: 'viewer',
+    query: IsePlanQuery,
+    ok: { status: 200, description: 'Operations, conflicts and warnings', content: json('IsePlan') },
+    errors: [400, 404, 409, 502],
+  },
+  {
+    method: 'post',
+    path: '/ise/push',
+    summary:
+      'Push a stage of an approved version to ISE: monitor, enforce (after the soak), deny-default (readiness gate, or force)',
+    tag: 'ise',
+    role: 'admin',
+    headers: CHANNEL_HEADERS,
+    body: { required: true, content: json('IsePushBody') },
+    ok: {
+      status: 200,
+      description: 'What was written, skipped (already right) and left alone (conflicts)',
+      content: json('IsePushReport'),
+    },
+    errors: [400, 404, 409, 413, 415, 502],
+  },
+  {
+    method: 'post',
+    path: '/ise/import',
+    summary: "Import ISE's live matrix as an approved version",
+    tag: 'ise',
+    role: 'admin',
+    headers: CHANNEL_HEADERS,
+    ok: { status: 200, description: 'What was imported', content: json('IseImportReport') },
+    errors: [409, 502],
+  },
+  {
+    method: 'get',
+    path: '/ise/drift',
+    summary: 'Where ISE differs from the approved matrix (compared now)',
+    tag: 'ise',
+    role: 'viewer',
+    ok: { status: 200, description: 'The differences', content: json('IseDriftList') },
+    errors: [409, 502],
   },
 ];

@@ -21,6 +21,14 @@ import { PROBLEM_CONTENT_TYPE } from '../problem.ts';
 import { ClassificationList } from './classifications.ts';
 import { DenySimulation, FlowExplanation } from './coverage.ts';
 import { IngestBody, IngestResult } from './ingest.ts';
+import {
+  IseDriftListOut,
+  IseImportReportOut,
+  IsePlanOut,
+  IsePushBody,
+  IsePushReportOut,
+  IseStatusOut,
+} from './ise-schemas.ts';
 import { RollbackBody } from './matrix.ts';
 import { OPERATIONS, type Operation } from './openapi-ops.ts';
 import { ApproveBody, ManualProposalBody, ProposalView, RejectBody } from './proposals.ts';
@@ -102,6 +110,12 @@ const SCHEMAS = {
   }),
   MatrixDiff: v.looseObject({ from: Count, to: Count, added: v.array(Contract), removed: v.array(Contract) }),
   ReadinessSnapshot,
+  IseStatus: IseStatusOut,
+  IsePlan: IsePlanOut,
+  IsePushBody,
+  IsePushReport: IsePushReportOut,
+  IseImportReport: IseImportReportOut,
+  IseDriftList: IseDriftListOut,
 } satisfies Record<string, v.GenericSchema>;
 
 type Json = { [key: string]: unknown };
@@ -124,6 +138,7 @@ const ERROR_TEXT: Record<number, string> = {
   409: 'Conflict',
   413: 'Payload too large',
   415: 'Unsupported media type',
+  502: 'ISE failed or refused (the problem names the cause)',
   503: 'Starting: the engine is not ready',
 };
 
