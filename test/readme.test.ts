@@ -36,7 +36,7 @@ describe('README.md', () => {
   });
 
   test('every npm script it names exists', () => {
-    const named = new Set([...README.matchAll(/npm run ([a-z][\w:-]*)/g)].map((m) => m[1]));
+    const named = new Set([...README.matchAll(/npm run ([a-z][\w:-]*)/g)].map((m) => m[1] ?? ''));
     for (const script of named) expect(SCRIPTS).toContain(script);
     expect(named.has('demo')).toBe(true);
   });
@@ -54,7 +54,9 @@ describe('README.md', () => {
 
   test('the MCP tools: the count a default install lists, and every name', () => {
     const mcp = section('MCP: the copilot in an AI client');
-    const counted = /Its tools \((\d+) in a\s+default install, (\d+) with both gated ones enabled\)/.exec(mcp);
+    const counted = /Its tools \((\d+) in a\s+default install, (\d+) with both gated ones enabled\)/.exec(
+      mcp,
+    );
     expect(counted?.slice(1).map(Number)).toEqual([enabledTools(NO_GATES).length, TOOLS.length]);
     const paragraph = mcp.slice(mcp.indexOf('Its tools'), mcp.indexOf('Resources:'));
     const named = [...paragraph.matchAll(/`([a-z_]+)`/g)].map((m) => m[1]).sort();
