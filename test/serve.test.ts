@@ -65,7 +65,7 @@ describe('scopilot serve on the embedded engine', () => {
     const ready = await (await fetch(`${url}/readyz`)).json();
     expect(ready).toEqual({
       status: 'ready',
-      checks: { engine: 'ok', schema: 'ok', role: 'ok' },
+      checks: { engine: 'ok', schema: 'ok', role: 'ok', store: 'ok', consumers: 'ok' },
       sources: [],
     });
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
