@@ -17,7 +17,7 @@ export function registerSourceMetrics(registry: Registry, read: () => readonly S
   });
   callbackCounter({
     name: 'scopilot_source_events_total',
-    help: 'What each log source counted: lines, messages received, parsed, rejected, dropped (by reason), reconnects.',
+    help: 'What each log source counted: lines, messages received, parsed, rejected, dropped (by reason), reconnects; UDP datagrams the kernel dropped (udp_kernel_drops).',
     labelNames: ['source', 'kind', 'event'],
     registry,
     read: () =>

@@ -1,16 +1,16 @@
 /**
  * The tail role and the WebEx bot as `scopilot serve` wires them from the
  * settings: a local file and a UDP syslog listener both report in /readyz and
- * /metrics, a datagram from a switch becomes a flow over REST, its proposal is
+ * /metrics (the listener with its receive buffer and kernel drops), a datagram from a switch becomes a flow over REST, its proposal is
  * posted to the operators room (loopback WebEx fake), and the webhook refuses
  * an unsigned delivery.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { createSocket } from 'node:dgram';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { SourceHealth } from '../actors/tail/source.ts';
+import type { SyslogHealth } from '../actors/tail/syslog/mod.ts';
 import { api, type Server, startServer } from '../cli/client/testing.ts';
 import { rfc5424, udpSender } from './fakes/syslog-sender.ts';
 import { deliver, deliveryBody, type FakeWebex, startFakeWebex } from './fakes/webex.ts';
@@ -19,6 +19,7 @@ import { killChildren } from './support/child.ts';
 import { sample } from './support/metrics.ts';
 
 const ROOM = 'room-operators';
+const RCVBUF = 300_000;
 const SECRET = 'webhook-secret-0123456789';
 
 /** A UDP port free a moment ago. */
@@ -45,6 +46,7 @@ beforeAll(async () => {
       SCOPILOT_TAIL__FILES: JSON.stringify([{ path: file, tenant: 'default' }]),
       SCOPILOT_SYSLOG__HOST: '127.0.0.1',
       SCOPILOT_SYSLOG__UDP_PORT: String(udpPort),
+      SCOPILOT_SYSLOG__UDP_RCVBUF_BYTES: String(RCVBUF),
       SCOPILOT_SYSLOG__SENDERS: JSON.stringify([{ from: '127.0.0.0/8', tenant: 'default' }]),
       SCOPILOT_WEBEX__BOT_ACCESS_TOKEN: webex.token,
       SCOPILOT_WEBEX__WEBHOOK_SECRET: SECRET,
@@ -61,8 +63,8 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const sources = async (): Promise<SourceHealth[]> =>
-  ((await (await fetch(`${server.url}/readyz`)).json()) as { sources: SourceHealth[] }).sources;
+const sources = async (): Promise<SyslogHealth[]> =>
+  ((await (await fetch(`${server.url}/readyz`)).json()) as { sources: SyslogHealth[] }).sources;
 
 describe('sources and the bot from the settings', () => {
   test('/readyz lists the file and the syslog listener, each up', async () => {
@@ -73,6 +75,24 @@ describe('sources and the bot from the settings', () => {
     ]);
     expect(found[0]!.name).toBe(`file:${file}`);
   });
+
+  test.if(existsSync('/proc/net/udp'))(
+    'the UDP receive buffer setting reaches the socket; the kernel drops show in /readyz and /metrics',
+    async () => {
+      const syslog = (await sources()).find((s) => s.kind === 'syslog')!;
+      // Linux reports twice what it grants, and grants at most net.core.rmem_max.
+      const rmemMax = Number(readFileSync('/proc/sys/net/core/rmem_max', 'utf8'));
+      expect(syslog.udp).toEqual({
+        receiveBuffer: { requestedBytes: RCVBUF, kernelBytes: 2 * Math.min(RCVBUF, rmemMax) },
+        kernelDrops: 0,
+        kernelQueuedBytes: 0,
+      });
+      expect(syslog.counters.udp_kernel_drops).toBe(0);
+      const metrics = await (await fetch(`${server.url}/metrics`)).text();
+      const labels = { source: syslog.name, event: 'udp_kernel_drops' };
+      expect(sample(metrics, 'scopilot_source_events_total', labels)).toBe(0);
+    },
+  );
 
   test('a datagram from a switch becomes a flow, is counted, and its proposal is posted to the room', async () => {
     const sender = await udpSender();

@@ -2,15 +2,17 @@
  * The syslog receiver over real sockets on loopback, publishing into a real
  * (embedded) engine: UDP, TCP and TLS; RFC 3164, RFC 5424 and IOS's own
  * format; sender → tenant mapping; bad input, back-pressure and a failing
- * engine counted, never fatal.
+ * engine counted, never fatal; UDP bursts either received or counted as
+ * dropped by the product or by the kernel, with the kernel's count in /metrics.
  */
 import { afterEach, describe, expect, test } from 'bun:test';
 import { createSocket } from 'node:dgram';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SyslogReceiver, type SyslogReceiverOptions } from '../actors/tail/syslog/mod.ts';
+import { metricsRoutes } from '../edge/metrics.ts';
 import { silentLogger } from '../engine/log.ts';
 import { Metrics } from '../observability/metrics.ts';
 import { StreamName, subjectsFor } from '../streams/mod.ts';
@@ -24,11 +26,13 @@ import {
   tcpSender,
   tlsSender,
   type UdpSender,
+  udpBlast,
   udpSender,
   write,
 } from './fakes/syslog-sender.ts';
 import { readAll, waitFor } from './support/actors.ts';
 import { openTestEmbedded, type TestEngine } from './support/engines.ts';
+import { sample } from './support/metrics.ts';
 
 const ACME = '127.0.0.2';
 const GLOBEX = '127.0.0.3';
@@ -95,6 +99,25 @@ function track(socket: Socket): Socket {
 }
 
 const counters = () => receiver!.health().counters;
+
+/** Linux lists each UDP socket's drops in /proc/net/udp; elsewhere the kernel's count is unknown. */
+const KERNEL_COUNTS = existsSync('/proc/net/udp');
+
+/** net.core.rmem_max: the most an unprivileged SO_RCVBUF gets on Linux. */
+const rmemMax = (): number => Number(readFileSync('/proc/sys/net/core/rmem_max', 'utf8'));
+
+/** Wait until every datagram sent was received or dropped by the kernel, and every one received is handled. */
+async function accountedFor(sent: number): Promise<Record<string, number>> {
+  await waitFor('every datagram received or dropped by the kernel', () => {
+    const c = counters();
+    return c.received! + (c.udp_kernel_drops ?? 0) === sent;
+  });
+  await waitFor('every one received parsed, rejected, ignored or dropped', () => {
+    const c = counters();
+    return c.parsed! + c.rejected! + c.ignored! + c.dropped! === c.received;
+  });
+  return counters();
+}
 
 async function freeUdpPort(): Promise<number> {
   const socket = createSocket('udp4');
@@ -357,6 +380,54 @@ describe('syslog receiver', () => {
       await write(first, `${rfc3164({ hits: 3 })}\n`);
       await waitFor('5 hits', async () => (await hits('acme')) === 5);
       expect(counters()).toMatchObject({ connections: 1, refused_connections: 1 });
+    },
+    TIMEOUT,
+  );
+
+  test.if(KERNEL_COUNTS)(
+    'UDP burst of 20,000 as fast as a sender can: each one received, or counted as dropped by us or the kernel',
+    async () => {
+      const requested = 262_144;
+      const r = await start({ tcpPort: undefined, udpRcvbufBytes: requested });
+      // The setting reaches the socket: Linux reports twice what it grants, up to net.core.rmem_max.
+      expect(r.health().udp?.receiveBuffer).toEqual({
+        requestedBytes: requested,
+        kernelBytes: 2 * Math.min(requested, rmemMax()),
+      });
+      const lines = Array.from({ length: 50 }, (_, i) => rfc3164({ dstPort: 1_000 + i }));
+      const sent = await udpBlast(r.ports().udp!, lines, 20_000, ACME);
+      expect(sent).toBe(20_000);
+
+      const c = await accountedFor(sent);
+      const handled = c.parsed! + c.rejected! + c.ignored!;
+      expect(handled + c.dropped! + c.udp_kernel_drops!).toBe(sent);
+      expect(c.parsed).toBe(handled);
+      expect(r.health().udp?.kernelDrops).toBe(c.udp_kernel_drops!);
+      await waitFor('every parsed line published', async () => (await hits('acme')) === c.parsed);
+    },
+    TIMEOUT,
+  );
+
+  test.if(KERNEL_COUNTS)(
+    'UDP into a receive buffer too small for the burst: the kernel drops some, and /metrics counts them',
+    async () => {
+      const metrics = new Metrics({ defaults: false });
+      const r = await start({ tcpPort: undefined, udpRcvbufBytes: 1_024 });
+      metrics.watchSources(() => [r.health()]);
+      const app = metricsRoutes(metrics);
+      const sent = await udpBlast(r.ports().udp!, [rfc3164()], 20_000, ACME);
+
+      const c = await accountedFor(sent);
+      expect(c.udp_kernel_drops).toBeGreaterThan(0);
+      const text = await (await app.request('/metrics')).text();
+      const labels = { source: r.name, kind: 'syslog', event: 'udp_kernel_drops' };
+      expect(sample(text, 'scopilot_source_events_total', labels)).toBe(c.udp_kernel_drops);
+      expect(sample(text, 'scopilot_source_events_total', { ...labels, event: 'received' })).toBe(c.received);
+
+      // Once stopped, the last count read stays in health().
+      await r.stop();
+      receiver = null;
+      expect(r.health().counters.udp_kernel_drops).toBe(c.udp_kernel_drops!);
     },
     TIMEOUT,
   );

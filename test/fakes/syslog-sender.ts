@@ -65,6 +65,44 @@ export class UdpSender {
   }
 }
 
+/**
+ * Send `count` datagrams, cycling through `messages`, as fast as the kernel
+ * takes them (batches of 64 handed over at once, waiting only when the send
+ * buffer is full). Returns how many were sent, which is exactly `count`.
+ */
+export async function udpBlast(
+  port: number,
+  messages: readonly (string | Uint8Array)[],
+  count: number,
+  from = '127.0.0.1',
+): Promise<number> {
+  const encoder = new TextEncoder();
+  const packets = messages.map((m) => (typeof m === 'string' ? encoder.encode(m) : m));
+  let drained = Promise.withResolvers<void>();
+  const socket = await Bun.udpSocket({
+    hostname: from,
+    connect: { hostname: '127.0.0.1', port },
+    socket: { drain: () => drained.resolve() },
+  });
+  let sent = 0;
+  try {
+    while (sent < count) {
+      const batch = Array.from({ length: Math.min(64, count - sent) }, (_, i) => {
+        return packets[(sent + i) % packets.length]!;
+      });
+      const n = socket.sendMany(batch);
+      sent += n;
+      if (n < batch.length) {
+        await drained.promise;
+        drained = Promise.withResolvers<void>();
+      }
+    }
+  } finally {
+    socket.close();
+  }
+  return sent;
+}
+
 /** A TCP connection from a loopback source address. */
 export function tcpSender(port: number, from = '127.0.0.1'): Promise<Socket> {
   return new Promise((resolve, reject) => {

@@ -3,5 +3,6 @@ export { ReceiverCounters, type SyslogMetrics, Transport } from './counters.ts';
 export { SyslogError, SyslogErrorCode } from './errors.ts';
 export { DropReason, MAX_MESSAGE_BYTES } from './framing.ts';
 export type { BoundPorts, SyslogReceiverOptions } from './options.ts';
-export { SyslogReceiver } from './receiver.ts';
+export { type SyslogHealth, SyslogReceiver } from './receiver.ts';
 export type { SenderRule } from './senders.ts';
+export type { UdpHealth } from './udp.ts';
