@@ -31,6 +31,8 @@ export interface RequestOptions {
   headers?: Record<string, string>;
   /** 0: no timeout (uploads and streams). */
   timeoutMs?: number;
+  /** Error statuses answered as the Response instead of thrown (a body the command still shows). */
+  accept?: readonly number[];
   signal?: AbortSignal;
 }
 
@@ -106,7 +108,7 @@ export class ApiClient {
     } catch (error) {
       throw this.#unreachable(error, timeoutMs);
     }
-    if (response.ok) return response;
+    if (response.ok || o.accept?.includes(response.status)) return response;
     throw await this.#failure(response, method, path);
   }
 

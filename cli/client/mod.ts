@@ -3,6 +3,7 @@
  * at SCOPILOT_API_BASE, registered by cli/main.ts.
  */
 import type { Group } from './args.ts';
+import { iseCommand } from './ise.ts';
 import { matrixCommand } from './matrix.ts';
 import { proposalCommand } from './proposal.ts';
 import { runCommand } from './run.ts';
@@ -17,5 +18,6 @@ export const CLIENT_GROUPS: readonly Group[] = [
   proposalCommand,
   matrixCommand,
   threatCommand,
+  iseCommand,
   watchCommand,
 ];
