@@ -139,7 +139,13 @@ export async function startThreatRole(ctx: RoleContext, intel: ThreatIntel): Pro
 
 export async function startSchedulerRole(ctx: RoleContext): Promise<Running> {
   const { engine, stores, config, ns, logger } = ctx;
-  const scheduler = new Scheduler({ stores, log: engine.log, subjects: subjectsFor(ns), logger });
+  const scheduler = new Scheduler({
+    stores,
+    log: engine.log,
+    subjects: subjectsFor(ns),
+    logger,
+    rareDays: config.proposals.rareDays,
+  });
   const intervalMs = config.sched.scanIntervalMinutes * 60_000;
   let timer: ReturnType<typeof setTimeout> | null = null;
   let ticking: Promise<unknown> = Promise.resolve();

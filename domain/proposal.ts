@@ -121,6 +121,8 @@ export interface Proposal {
   decision?: { by: string; channel: Channel; atMs: number; reason?: string };
   appliedVersion?: number;
   failure?: string;
+  /** When the evidence figures were last read from the inventory (refreshEvidence); absent: as created. */
+  evidenceAtMs?: number;
   history: HistoryEntry[];
 }
 

@@ -143,6 +143,8 @@ export const ProposalRecord = v.object({
   ),
   appliedVersion: v.optional(Count),
   failure: v.optional(Text(2000)),
+  /** When the evidence figures were last read from the inventory; absent: as created. */
+  evidenceAtMs: v.optional(Ms),
   history: v.array(
     v.object({ status: Status, atMs: Ms, by: Text(200), channel: Channel, note: v.optional(Text(2000)) }),
   ),

@@ -260,6 +260,53 @@ for (const flavour of FLAVOURS) {
       expect(byPair.get(30)?.rare).toBe(true);
     });
 
+    test('the evidence of an open proposal follows the inventory; a decided one keeps what its decider saw', async () => {
+      await setup();
+      const scheduler = new Scheduler({
+        stores: pipeline.stores,
+        log: te.engine.log,
+        subjects: subjectsFor(te.ns),
+        logger: silentLogger(),
+      });
+      await observe(te, 'acme', observed({ dstPort: 443, hits: 10 }));
+      await observe(te, 'acme', observed({ dgt: 30, protocol: 'udp', dstPort: 53, hits: 4 }));
+      await waitFor('two proposals', async () => (await proposals(pipeline.stores, 'acme')).length === 2);
+      const [web, dns] = await proposals(pipeline.stores, 'acme');
+      expect(await decide(te, 'acme', dns!.id, 'reject')).toMatchObject({ ok: true });
+      for (let i = 0; i < 4; i++) {
+        await observe(
+          te,
+          'acme',
+          observed({
+            dstPort: 443,
+            hits: 100,
+            firstSeen: '2026-06-20T08:00:00.000Z',
+            lastSeen: '2026-06-20T09:00:00.000Z',
+          }),
+        );
+      }
+      await observe(te, 'acme', observed({ dgt: 30, protocol: 'udp', dstPort: 53, hits: 50 }));
+      await waitFor('inventory counted', async () => {
+        const rec = await pipeline.stores.inventory.get('acme.10-20-tcp-any-443');
+        return rec?.value.hits === 410;
+      });
+      expect((await scheduler.tick()).refreshed).toBe(1);
+      const now = (await pipeline.stores.proposals.get(`acme.${web!.id}`))!.value;
+      expect(now.evidence[0]).toMatchObject({
+        flowId: '10-20-tcp-any-443',
+        hits: 410,
+        events: 5,
+        daysSeen: 2,
+        lastSeenMs: Date.parse('2026-06-20T09:00:00.000Z'),
+      });
+      expect(now.aces[0]).toMatchObject({ dstPort: 443, hits: 410 });
+      expect(now.evidenceAtMs).toBeNumber();
+      expect(now.status).toBe('pending');
+      // Rejected before the new traffic: its figures are those the decider saw.
+      expect((await pipeline.stores.proposals.get(`acme.${dns!.id}`))!.value.evidence[0]?.hits).toBe(4);
+      expect((await scheduler.tick()).refreshed).toBe(0);
+    });
+
     test('during the learning period flows are only observed', async () => {
       await setup(60_000);
       await observe(te, 'acme', observed({ dstPort: 443 }));

@@ -10,7 +10,9 @@
  *     starts a new one: the msgId dedupes, and the proposer recognises flows
  *     it has already asked about),
  *   - records a readiness snapshot: how much of today's traffic would survive
- *     a `deny ip` default.
+ *     a `deny ip` default,
+ *   - brings open proposals' evidence up to date with the inventory
+ *     (evidence.ts).
  */
 
 import type * as v from 'valibot';
@@ -32,6 +34,8 @@ import {
   type Subjects,
 } from '../../streams/mod.ts';
 import { reconcileProposals } from '../matrix-keeper/reconcile.ts';
+import { DEFAULT_PROPOSER_SETTINGS } from '../proposer/logic.ts';
+import { refreshOpenEvidence } from './evidence.ts';
 
 export interface SchedulerOptions {
   stores: Stores;
@@ -39,6 +43,8 @@ export interface SchedulerOptions {
   subjects: Subjects;
   logger: Logger;
   now?: () => number;
+  /** SCOPILOT_PROPOSALS__RARE_DAYS, for the rare flag of refreshed evidence (default 3). */
+  rareDays?: number;
 }
 
 export interface TickReport {
@@ -48,6 +54,8 @@ export interface TickReport {
   reconciled: number;
   rescanned: number;
   reported: number;
+  /** Open proposals whose evidence figures were brought up to date with the inventory. */
+  refreshed: number;
 }
 
 const firstToken = (key: string) => key.slice(0, key.indexOf('.'));
@@ -56,7 +64,7 @@ export class Scheduler {
   readonly #o: Required<SchedulerOptions>;
 
   constructor(options: SchedulerOptions) {
-    this.#o = { now: Date.now, ...options };
+    this.#o = { now: Date.now, rareDays: DEFAULT_PROPOSER_SETTINGS.rareDays, ...options };
   }
 
   async tenants(): Promise<string[]> {
@@ -67,7 +75,14 @@ export class Scheduler {
   }
 
   async tick(): Promise<TickReport> {
-    const report: TickReport = { tenants: 0, expired: 0, reconciled: 0, rescanned: 0, reported: 0 };
+    const report: TickReport = {
+      tenants: 0,
+      expired: 0,
+      reconciled: 0,
+      rescanned: 0,
+      reported: 0,
+      refreshed: 0,
+    };
     for (const tenant of await this.tenants()) {
       report.tenants++;
       try {
@@ -77,6 +92,12 @@ export class Scheduler {
         const scan = await this.rescan(tenant);
         report.rescanned += scan.flows;
         report.reported += scan.reported;
+        report.refreshed += await refreshOpenEvidence(
+          this.#o.stores,
+          tenant,
+          this.#o.now(),
+          this.#o.rareDays,
+        );
       } catch (error) {
         // One tenant's trouble must not starve the others.
         this.#o.logger.error({ err: error, tenant }, 'scheduler tick failed for tenant');

@@ -43,7 +43,7 @@ ${open && p.history.some((h) => h.status === 'rolled_back') ? html`<p>Asked agai
 ${p.decision === undefined ? '' : html`<p>Decided by ${p.decision.by} via ${p.decision.channel} at ${when(p.decision.atMs)}${p.decision.reason ? `: ${p.decision.reason}` : ''}</p>`}
 ${p.failure === undefined ? '' : notice('error', `Failed: ${p.failure}`)}
 ${threatTrail(p, full)}
-<details ${full ? 'open' : ''}><summary>Evidence (${p.evidence.length} flows)</summary>
+<details ${full ? 'open' : ''}><summary>Evidence (${p.evidence.length} flows${p.evidenceAtMs === undefined ? '' : `, inventory figures as of ${when(p.evidenceAtMs)}`})</summary>
 <table><thead><tr><th scope="col">Flow</th><th scope="col" class="n">Hits</th><th scope="col" class="n">Events</th><th scope="col">First seen</th>
 <th scope="col">Last seen</th><th scope="col" class="n">Days</th><th scope="col">Classification</th><th scope="col">Rationale</th></tr></thead>
 <tbody>${evidence}</tbody></table></details>
