@@ -4,6 +4,7 @@ import { buildContracts } from './contracts.ts';
 import { coverage, infrastructureService, readiness } from './coverage.ts';
 import { parseFlowId } from './flow.ts';
 import type { Matrix } from './matrix.ts';
+import { parseAceLine } from './sgacl-text.ts';
 import { testClassification as cls, testFlow as flow } from './testing.ts';
 
 const NAMES = new Map([
@@ -110,5 +111,55 @@ describe('infrastructure services', () => {
     expect(infrastructureService(flow('1-2-17-any-1812'))).toBe('RADIUS');
     expect(infrastructureService(flow('1-2-tcp-any-123'))).toBeNull();
     expect(infrastructureService(flow('1-2-udp-67-68'))).toBe('DHCP');
+  });
+});
+
+describe('coverage of cells read from ISE', () => {
+  const cell = (lines: string[]): Matrix => ({
+    defaultRule: 'deny ip',
+    cells: [
+      {
+        ...(contracted[0] as Matrix['cells'][number]),
+        aces: lines.map((l) => ({ ...parseAceLine(l), ...EVIDENCE })),
+      },
+    ],
+  });
+  const EVIDENCE = {
+    hits: 0,
+    events: 0,
+    flowIds: [],
+    conflict: false,
+    decision: { flowId: 'x', category: 'default', source: 'manual', risk: 'low', rationale: '' },
+  } satisfies Omit<Matrix['cells'][number]['aces'][number], 'action' | 'protocol'>;
+
+  test('ranges and several ports cover the flows they hold', () => {
+    const m = cell(['permit tcp dst range 8000 8080', 'permit udp dst eq 53 123']);
+    const out = coverage(m, [
+      flow('10-20-tcp-any-8443'),
+      flow('10-20-tcp-any-8080'),
+      flow('10-20-udp-any-123'),
+    ]);
+    expect(out.map((c) => [c.status, c.ace])).toEqual([
+      ['uncovered', null],
+      ['permitted', 'permit tcp dst range 8000 8080'],
+      ['permitted', 'permit udp dst eq 53 123'],
+    ]);
+  });
+
+  test('a verbatim permit never covers; a verbatim deny before a permit leaves the flow uncovered', () => {
+    const f = flow('10-20-tcp-any-80', 4);
+    expect(coverage(cell(['permit tcp dst eq www']), [f])[0]?.status).toBe('uncovered');
+    const doubtful = coverage(cell(['deny tcp dst eq telnet', 'permit tcp dst eq 80']), [f])[0];
+    expect([doubtful?.status, doubtful?.ace]).toEqual(['uncovered', 'deny tcp dst eq telnet']);
+    expect(readiness(cell(['deny tcp dst eq telnet', 'permit tcp dst eq 80']), [f]).blockers).toHaveLength(1);
+    // A deny of another protocol, or one after the permit, does not stand in the way.
+    expect(coverage(cell(['deny udp dst eq domain', 'permit tcp dst eq 80']), [f])[0]?.status).toBe(
+      'permitted',
+    );
+    expect(coverage(cell(['permit tcp dst eq 80', 'deny tcp dst eq telnet']), [f])[0]?.status).toBe(
+      'permitted',
+    );
+    // Denied either way: by the line nobody can read, or by the plain deny after it.
+    expect(coverage(cell(['deny tcp dst eq telnet', 'deny tcp']), [f])[0]?.status).toBe('denied');
   });
 });

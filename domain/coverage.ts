@@ -4,7 +4,7 @@
  * default became `deny ip`. The matrix's current default is deliberately
  * ignored: readiness is always measured against the deny default it aims for.
  */
-import { AceAction, aceMatchesFlow, aceText } from './ace.ts';
+import { aceText, decideFlow, FlowVerdict } from './ace.ts';
 import { infrastructureService as infrastructureServiceOf } from './classify/knowledge.ts';
 import type { FlowKey } from './flow.ts';
 import type { Matrix } from './matrix.ts';
@@ -36,7 +36,7 @@ export interface FlowCoverage {
   hits: number;
   status: CoverageStatus;
   covered: boolean;
-  /** The contract and ACE line that decided, when one did. */
+  /** The contract and ACE line that decided, when one did (uncovered: a deny that may drop it first). */
   contract: string | null;
   ace: string | null;
   /** Infrastructure service name when the flow is one (DNS, RADIUS …). */
@@ -53,20 +53,24 @@ export interface CoverageFlow extends FlowKey {
  * Per flow, in input order. Cells are read as a switch reads an SGACL: the
  * first matching ACE decides. Contracts built here put denies first, so an
  * explicit deny beats a permit; a permit ACE (`permit ip` included) that is
- * reached first makes the flow covered.
+ * reached first makes the flow covered. Only what can be proven counts
+ * (ace.ts `decideFlow`): a deny the product cannot read through (a verbatim
+ * line, a port clause the flow's buckets cannot settle) that comes before the
+ * permit leaves the flow uncovered, with that deny as its ACE.
  */
 export function coverage(matrix: Matrix, flows: readonly CoverageFlow[]): FlowCoverage[] {
   const cells = new Map<string, Matrix['cells'][number]>();
   for (const c of matrix.cells) if (!cells.has(`${c.sgt}>${c.dgt}`)) cells.set(`${c.sgt}>${c.dgt}`, c);
   return flows.map((flow) => {
     const cell = cells.get(`${flow.sgt}>${flow.dgt}`);
-    const ace = cell?.aces.find((a) => aceMatchesFlow(a, flow));
+    const decided = cell === undefined ? undefined : decideFlow(cell.aces, flow);
+    const ace = decided === undefined ? undefined : cell?.aces[decided.index];
     const status =
-      ace === undefined
-        ? CoverageStatus.Uncovered
-        : ace.action === AceAction.Permit
-          ? CoverageStatus.Permitted
-          : CoverageStatus.Denied;
+      decided?.verdict === FlowVerdict.Permit
+        ? CoverageStatus.Permitted
+        : decided?.verdict === FlowVerdict.Deny
+          ? CoverageStatus.Denied
+          : CoverageStatus.Uncovered;
     const service = infrastructureService(flow);
     return {
       flowId: flow.id,

@@ -11,7 +11,7 @@
  */
 import { Hono } from 'hono';
 import * as v from 'valibot';
-import { aceMatchesFlow, aceText } from '../../domain/ace.ts';
+import { aceText, decideFlow } from '../../domain/ace.ts';
 import { CoverageStatus, coverage, readiness } from '../../domain/coverage.ts';
 import { parseFlowId } from '../../domain/flow.ts';
 import { DefaultRule } from '../../domain/matrix.ts';
@@ -117,7 +117,8 @@ export function flowExplainRoutes(deps: ApiDeps): Hono<ApiEnv> {
     const f = found.value;
     const [cov] = coverage(live.matrix, [{ ...f, id: f.flowId }]);
     const cell = live.matrix.cells.find((x) => x.sgt === f.sgt && x.dgt === f.dgt) ?? null;
-    const index = cell === null ? -1 : cell.aces.findIndex((a) => aceMatchesFlow(a, f));
+    // As coverage reads the cell: the deciding ACE, or for an uncovered flow a deny that may drop it first.
+    const index = cell === null ? -1 : decideFlow(cell.aces, f).index;
     const matched = index === -1 ? undefined : cell?.aces[index];
     const status = cov?.status ?? CoverageStatus.Uncovered;
     const decidedBy = status === CoverageStatus.Uncovered ? 'default' : 'ace';
