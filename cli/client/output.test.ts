@@ -41,6 +41,19 @@ describe('formatters', () => {
     expect(aces([])).toBe('-');
   });
 
+  test('richer ACEs: port clauses, ICMP messages, log, and lines kept verbatim', () => {
+    const range = { action: 'permit', protocol: 'tcp', dst: { op: 'range', ports: [8000, 8080] }, log: true };
+    expect(ace(range)).toBe('permit tcp dst range 8000 8080 log');
+    expect(ace({ action: 'deny', protocol: 'udp', srcPort: 53, dst: { op: 'gt', ports: [1023] } })).toBe(
+      'deny udp src eq 53 dst gt 1023',
+    );
+    expect(ace({ action: 'permit', protocol: 'icmp', icmp: { message: 'echo' } })).toBe('permit icmp echo');
+    expect(ace({ action: 'permit', protocol: 'icmp', icmp: { type: 3, code: 4 } })).toBe('permit icmp 3 4');
+    expect(ace({ action: 'permit', protocol: 'tcp', raw: 'permit tcp dst eq www' })).toBe(
+      'permit tcp dst eq www',
+    );
+  });
+
   test('cells are one line and capped', () => {
     expect(cell('a\nb   c')).toBe('a b c');
     expect(cell('x'.repeat(10), 5)).toBe('xxxx…');

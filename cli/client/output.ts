@@ -74,13 +74,39 @@ export interface AceLike {
   protocol?: unknown;
   srcPort?: unknown;
   dstPort?: unknown;
+  /** `{op, ports}`: a port clause other than a single `eq` (`range 8000 8080`). */
+  src?: unknown;
+  dst?: unknown;
+  /** `{message}` or `{type, code?}`. */
+  icmp?: unknown;
+  log?: unknown;
+  /** A line kept verbatim, shown as it is. */
+  raw?: unknown;
 }
 
-/** As the switch reads it: `permit tcp dst eq 443`. */
+function clause(side: string, port: unknown, m: unknown): string | null {
+  if (typeof port === 'number') return `${side} eq ${port}`;
+  if (typeof m !== 'object' || m === null) return null;
+  const { op, ports } = m as { op?: unknown; ports?: unknown };
+  return typeof op === 'string' && Array.isArray(ports) ? `${side} ${op} ${ports.join(' ')}` : null;
+}
+
+function icmp(m: unknown): string | null {
+  if (typeof m !== 'object' || m === null) return null;
+  const { message, type, code } = m as { message?: unknown; type?: unknown; code?: unknown };
+  if (typeof message === 'string') return message;
+  if (typeof type !== 'number') return null;
+  return typeof code === 'number' ? `${type} ${code}` : String(type);
+}
+
+/** As the switch reads it: `permit tcp dst eq 443`, `permit tcp dst range 8000 8080 log`. */
 export function ace(a: AceLike): string {
+  if (typeof a.raw === 'string') return a.raw;
   const parts = [String(a.action ?? '?'), String(a.protocol ?? 'ip')];
-  if (typeof a.srcPort === 'number') parts.push(`src eq ${a.srcPort}`);
-  if (typeof a.dstPort === 'number') parts.push(`dst eq ${a.dstPort}`);
+  for (const part of [icmp(a.icmp), clause('src', a.srcPort, a.src), clause('dst', a.dstPort, a.dst)]) {
+    if (part !== null) parts.push(part);
+  }
+  if (a.log === true) parts.push('log');
   return parts.join(' ');
 }
 
