@@ -60,12 +60,14 @@ export async function runMcp(args: string[]): Promise<number> {
     options: {
       'allow-dictionary-edit': { type: 'boolean', default: false },
       'allow-rollback': { type: 'boolean', default: false },
+      'allow-ise-write': { type: 'boolean', default: false },
     },
     strict: true,
   });
   const gates: Gates = {
     dictionaryEdit: values['allow-dictionary-edit'],
     rollback: values['allow-rollback'],
+    iseWrite: values['allow-ise-write'],
   };
   const client = new ApiClient(process.env);
   const level = process.env.SCOPILOT_LOG_LEVEL ?? 'info';

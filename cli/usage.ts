@@ -24,7 +24,7 @@ export const Usage = {
   serve: 'scopilot serve [--role all|edge|engine|tail|threat|scheduler] [--demo]',
   health: 'scopilot health [--json]',
   webex: 'scopilot webex register --url URL',
-  mcp: 'scopilot mcp [--allow-dictionary-edit] [--allow-rollback]',
+  mcp: 'scopilot mcp [--allow-dictionary-edit] [--allow-rollback] [--allow-ise-write]',
   version: 'scopilot version',
   help: 'scopilot help [COMMAND]',
 } as const;

@@ -57,6 +57,7 @@ export function createApp(deps: EdgeDeps): Hono {
         gates: {
           dictionaryEdit: api.deps.config.mcp.allowDictionaryEdit,
           rollback: api.deps.config.mcp.allowRollback,
+          iseWrite: api.deps.config.mcp.allowIseWrite,
         },
         logger: deps.logger,
       }),

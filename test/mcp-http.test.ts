@@ -49,6 +49,9 @@ const UNGATED = [
   'get_readiness',
   'explain_flow',
   'simulate_default_deny',
+  'ise_status',
+  'ise_plan',
+  'ise_drift',
 ];
 
 describe('MCP over streamable HTTP', () => {

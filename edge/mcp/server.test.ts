@@ -24,18 +24,19 @@ const tool = (name: string) => {
 };
 
 describe('tool registry', () => {
-  test('22 tools with unique names; the gated two only with their gate open', () => {
-    expect(new Set(TOOLS.map((t) => t.name)).size).toBe(22);
+  test('27 tools with unique names; the gated four only with their gate open', () => {
+    expect(new Set(TOOLS.map((t) => t.name)).size).toBe(27);
     const off = enabledTools(NO_GATES).map((t) => t.name);
-    expect(off).toHaveLength(20);
-    expect(off).not.toContain('set_sgt_name');
-    expect(off).not.toContain('rollback_matrix');
-    expect(enabledTools({ dictionaryEdit: true, rollback: false }).map((t) => t.name)).toContain(
-      'set_sgt_name',
-    );
-    expect(enabledTools({ dictionaryEdit: false, rollback: true }).map((t) => t.name)).toContain(
-      'rollback_matrix',
-    );
+    expect(off).toHaveLength(23);
+    for (const gated of ['set_sgt_name', 'rollback_matrix', 'ise_push', 'ise_import'])
+      expect(off).not.toContain(gated);
+    for (const read of ['ise_status', 'ise_plan', 'ise_drift']) expect(off).toContain(read);
+    expect(enabledTools({ ...NO_GATES, dictionaryEdit: true }).map((t) => t.name)).toContain('set_sgt_name');
+    expect(enabledTools({ ...NO_GATES, rollback: true }).map((t) => t.name)).toContain('rollback_matrix');
+    const ise = enabledTools({ ...NO_GATES, iseWrite: true }).map((t) => t.name);
+    expect(ise).toContain('ise_push');
+    expect(ise).toContain('ise_import');
+    expect(ise).not.toContain('rollback_matrix');
   });
 
   test('every input schema is a closed JSON Schema object derived from valibot', () => {

@@ -14,7 +14,7 @@ import { summarize } from '../../streams/messages.ts';
 import { type ApiCall, type ApiRequest, type ApiResponse, problemOf } from './api.ts';
 
 /** Tools that are off unless the server is started with them enabled. */
-export const Gate = { DictionaryEdit: 'dictionaryEdit', Rollback: 'rollback' } as const;
+export const Gate = { DictionaryEdit: 'dictionaryEdit', Rollback: 'rollback', IseWrite: 'iseWrite' } as const;
 export type Gate = (typeof Gate)[keyof typeof Gate];
 export type Gates = Record<Gate, boolean>;
 
