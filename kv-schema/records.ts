@@ -36,12 +36,44 @@ export const MatrixPointer = v.object({
 });
 export type MatrixPointer = v.InferOutput<typeof MatrixPointer>;
 
+const Port = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(65535));
+const Ports = (min: number, max: number) => v.pipe(v.array(Port), v.minLength(min), v.maxLength(max));
+/** A port clause other than a single `eq` (domain/ace-parts.ts): 1-10 `eq` ports, one for lt/gt/neq, low-high for range. */
+const PortMatch = v.variant('op', [
+  v.object({ op: v.literal('eq'), ports: Ports(1, 10) }),
+  v.object({ op: v.picklist(['lt', 'gt', 'neq']), ports: Ports(1, 1) }),
+  v.object({
+    op: v.literal('range'),
+    ports: v.pipe(
+      Ports(2, 2),
+      v.check((p) => (p[0] as number) <= (p[1] as number), 'a range goes from low to high'),
+    ),
+  }),
+]);
+const IcmpNumber = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(255));
+const IcmpMatch = v.union([
+  v.object({ message: v.pipe(v.string(), v.regex(/^[a-z][a-z0-9-]{0,31}$/)) }),
+  v.object({ type: IcmpNumber, code: v.optional(IcmpNumber) }),
+]);
+
+/**
+ * An SGACL ACE (domain/ace.ts). `src`, `dst`, `icmp` and `raw` came after the
+ * first ACEs were stored; all optional, so those read back unchanged.
+ */
 export const Ace = v.object({
   action: v.picklist(['permit', 'deny']),
-  protocol: v.pipe(v.string(), v.regex(/^(ip|tcp|udp|icmp|icmpv6|\d{1,3})$/)),
-  srcPort: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(65535))),
-  dstPort: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(65535))),
+  protocol: v.pipe(
+    v.string(),
+    v.regex(/^(ip|tcp|udp|icmp|icmpv6|ahp|eigrp|esp|gre|igmp|ipinip|nos|ospf|pcp|pim|\d{1,3})$/),
+  ),
+  srcPort: v.optional(Port),
+  dstPort: v.optional(Port),
+  src: v.optional(PortMatch),
+  dst: v.optional(PortMatch),
+  icmp: v.optional(IcmpMatch),
   log: v.optional(v.boolean()),
+  /** A line the model cannot hold, kept verbatim: one line, never empty. */
+  raw: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(1024), v.regex(/^[^\r\n]+$/))),
 });
 
 export const ContractAce = v.object({
