@@ -70,6 +70,7 @@ export function matrixRenderInput(src: MatrixRenderSource): RenderInput {
     facts.inventory.events += f.events;
     facts.inventory[c.status].flows++;
     facts.inventory[c.status].hits += f.hits;
+    if (c.status === 'uncovered') continue; // the default decides it: no ACE's figure
     // The ACE that decided, found as coverage finds it: the first of the cell that matches.
     const at = cellIndex.get(`${c.sgt}>${c.dgt}`)?.aces.findIndex((a) => aceMatchesFlow(a, f)) ?? -1;
     if (at < 0) continue;
