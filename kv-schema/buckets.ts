@@ -17,6 +17,7 @@ export const Bucket = {
   Threat: 'scopilot_threat',
   Runs: 'scopilot_runs',
   State: 'scopilot_state',
+  Ise: 'scopilot_ise',
 } as const;
 export type Bucket = (typeof Bucket)[keyof typeof Bucket];
 
@@ -48,6 +49,11 @@ const SPECS: Record<Bucket, BucketSpec> = {
   },
   [Bucket.Runs]: { history: 1, maxAgeMs: 30 * DAY_MS, description: 'On-demand analysis runs and results.' },
   [Bucket.State]: { history: 1, description: 'Actor snapshots, leases and cursors.' },
+  // One key per cell and SGACL, so a push records each write on its own key without contention.
+  [Bucket.Ise]: {
+    history: 8,
+    description: 'ISE sync state: cells and SGACLs imported or pushed; the last import, push and drift.',
+  },
 };
 
 export interface BucketOptions {

@@ -33,6 +33,13 @@ function checked(what: string, value: string, rule: RegExp): string {
 /** `<sgt>-<dgt>-<proto>-<srcPort>-<dstPort>`, checked. */
 export const flowIdToken = (flowId: string): string => checked('flow id', flowId, FLOW_ID);
 
+function tagToken(tag: number): string {
+  if (!Number.isInteger(tag) || tag < 0 || tag > 65535) {
+    throw new InvalidNameError('security group tag', String(tag), 'must be an integer 0–65535');
+  }
+  return String(tag);
+}
+
 export const keys = {
   sgt: (t: string, sgtId: number): string => {
     if (!Number.isInteger(sgtId) || sgtId < 0 || sgtId > 65535) {
@@ -66,6 +73,18 @@ export const keys = {
   cursor: (...parts: string[]): string => `cursor.${parts.map(encodeToken).join('.')}`,
   /** Written now and then by every process (in `scopilot_state`): proof that the store takes writes. */
   storeProbe: (): string => 'probe.store',
+  /** ISE sync state of one cell, by tag values (`scopilot_ise`); the ANY-ANY default is 65535-65535. */
+  iseCell: (t: string, sgt: number, dgt: number): string =>
+    `${tenantId(t)}.cell.${tagToken(sgt)}-${tagToken(dgt)}`,
+  /** Every cell of a tenant's ISE sync state. */
+  iseCellsAll: (t: string): string => `${tenantId(t)}.cell.*`,
+  /** ISE sync state of one SGACL, by ISE's id. */
+  iseSgacl: (t: string, iseId: string): string => `${tenantId(t)}.sgacl.${encodeToken(iseId)}`,
+  iseSgaclsAll: (t: string): string => `${tenantId(t)}.sgacl.*`,
+  /** The last import, push and drift check of a tenant's ISE. */
+  iseSummary: (t: string): string => `${tenantId(t)}.summary`,
+  /** Held while a push of the tenant runs: one push at a time. */
+  isePushLock: (t: string): string => `${tenantId(t)}.lock`,
   /** Pattern of every key of one tenant in a tenant-first bucket. */
   tenantAll: (t: string): string => `${tenantId(t)}.>`,
 } as const;

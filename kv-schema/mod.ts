@@ -1,5 +1,6 @@
 /** Public surface of kv-schema/: bucket configs, key builders, stored records, the migration. */
 export * from './buckets.ts';
+export * from './ise-sync-record.ts';
 export * from './keys.ts';
 export * from './migrations.ts';
 export * from './records.ts';

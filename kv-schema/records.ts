@@ -119,6 +119,8 @@ export const MatrixVersionRecord = v.object({
   reason: Text(2000),
   atMs: Ms,
   proposals: v.array(Text(64)),
+  /** Where it came from: absent for an approval, `ise` for ISE's matrix imported as a version. */
+  source: v.optional(v.picklist(['ise'])),
   matrix: v.object({ cells: v.array(Contract), defaultRule: v.picklist(['deny ip', 'permit ip']) }),
 });
 export type MatrixVersionRecord = v.InferOutput<typeof MatrixVersionRecord>;
