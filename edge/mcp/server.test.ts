@@ -191,6 +191,18 @@ describe('tag names', () => {
     );
   });
 
+  test('list_proposals takes open, the name the dashboard and REST use for pending and notified', async () => {
+    const asked: unknown[] = [];
+    const api: ApiCall = async (r) => {
+      asked.push(r.query);
+      return r.path === '/sgts' ? DICTIONARY : { status: 200, body: { total: 0, items: [] } };
+    };
+    const result = await tool('list_proposals').call({ status: ['open'] }, api);
+    expect(result.isError).not.toBe(true);
+    expect(asked).toContainEqual({ status: 'open', limit: 50 });
+    expect((await tool('list_proposals').call({ status: ['opened'] }, api)).isError).toBe(true);
+  });
+
   test('a threat lookup nobody answered says not checked, not clean', async () => {
     const assessment = (verdicts: unknown[]) =>
       routed(

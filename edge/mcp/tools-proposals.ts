@@ -16,7 +16,8 @@ import { num, table, text, when } from './render.ts';
 import { args, callApi, defineTool, type Tool } from './tool.ts';
 
 const ProposalId = v.pipe(ProposalIdParam, v.description('The proposal id, as list_proposals shows it'));
-const STATUSES = Object.values(ProposalStatus);
+/** Every status, and `open` (pending or notified) as the dashboard and REST name it. */
+const STATUSES = ['open', ...Object.values(ProposalStatus)];
 
 /** A proposal for review: its cell, ACEs with evidence, flags and history. Untrusted strings are escaped. */
 export function proposalText(p: Proposal, names: SgtNames = new Map()): string {
@@ -61,15 +62,15 @@ export const PROPOSAL_TOOLS: readonly Tool[] = [
     name: 'list_proposals',
     title: 'List proposals',
     description:
-      'Proposed contract changes (one SGT pair each), newest first, optionally filtered by status: pending and ' +
-      'notified ones await a decision; rolled_back ones were applied until a rollback took their version ' +
+      'Proposed contract changes (one SGT pair each), newest first, optionally filtered by status: open (pending and ' +
+      'notified) ones await a decision; rolled_back ones were applied until a rollback took their version ' +
       'out of the live matrix. Use get_proposal for the evidence of one. Read-only.',
     input: args({
       status: v.optional(
         v.pipe(
           v.array(v.picklist(STATUSES)),
           v.minLength(1),
-          v.description('Only these statuses, e.g. ["pending","notified"]'),
+          v.description('Only these statuses, e.g. ["open"] or ["approved","applied"]'),
         ),
       ),
       limit: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1000)), 50),
