@@ -4,7 +4,7 @@
  * spreadsheet would read as a formula (`=`, `+`, `-`, `@`, tab, CR first) is
  * defused with a leading `'`, since SGT names and rationales are untrusted.
  */
-import { aceText } from '../ace.ts';
+import { aceText, type PortMatch } from '../ace.ts';
 import type { RenderInput } from './input.ts';
 
 /**
@@ -32,6 +32,10 @@ export const CSV_COLUMNS = [
 
 const FORMULA_START = /^[=+\-@\t\r]/;
 
+/** A port column: the port of a single `eq`, else the clause as written (`range 8000 8080`), else empty. */
+const portCell = (port: number | undefined, clause: PortMatch | undefined): number | string | undefined =>
+  port ?? (clause === undefined ? undefined : `${clause.op} ${clause.ports.join(' ')}`);
+
 /** One field: defused if it could be a formula, quoted if it holds a quote, comma or line break. */
 export function csvField(value: string | number | null | undefined): string {
   if (value === null || value === undefined) return '';
@@ -53,13 +57,13 @@ export function renderCsv(input: RenderInput): string {
           c.name,
           a.action,
           a.protocol,
-          a.dstPort,
+          portCell(a.dstPort, a.dst),
           a.hits,
           a.events,
           a.decision.category,
           a.decision.source,
           a.decision.rationale,
-          a.srcPort,
+          portCell(a.srcPort, a.src),
           aceText(a),
         ]
           .map(csvField)

@@ -22,6 +22,11 @@ const aceJson = (a: ContractAce): Json => ({
   protocol: a.protocol,
   srcPort: a.srcPort ?? null,
   dstPort: a.dstPort ?? null,
+  // Richer ACEs only (ace.ts): a plain ACE's export keeps its fields as they were.
+  ...(a.src === undefined ? {} : { src: { op: a.src.op, ports: [...a.src.ports] } }),
+  ...(a.dst === undefined ? {} : { dst: { op: a.dst.op, ports: [...a.dst.ports] } }),
+  ...(a.icmp === undefined ? {} : { icmp: { ...a.icmp } }),
+  ...(a.raw === undefined ? {} : { raw: a.raw }),
   log: a.log === true,
   hits: a.hits,
   events: a.events,

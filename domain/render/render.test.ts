@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'bun:test';
 import { goldenInput } from '../../test/fixtures/golden/input.ts';
 import { buildContracts } from '../contracts.ts';
+import { parseAceLine } from '../sgacl-text.ts';
 import { testClassification as cls, testFlow as flow } from '../testing.ts';
 import type { Flow } from '../types.ts';
 import {
@@ -180,5 +181,59 @@ describe('a stored matrix version', () => {
     expect(ise.defaultCell.EgressMatrixCell.defaultRule).toBe('DENY_IP');
     expect(ise.defaultCellWhenReady).toBeUndefined();
     expect(render('csv', deny).split('\r\n')[2]).toContain(',600,');
+  });
+});
+
+describe('richer ACEs', () => {
+  const LINES = [
+    'deny udp src eq 53 dst gt 1023',
+    'permit tcp dst range 8000 8080 log',
+    'permit tcp dst eq 80 443',
+    'permit icmp echo',
+    'permit tcp dst eq www',
+  ];
+  function input(): RenderInput {
+    const base = inputWith(new Map(), [flow('10-20-tcp-any-443')]);
+    const c = base.contracts[0] as RenderInput['contracts'][number];
+    const { hits, events, flowIds, conflict, decision } = c.aces[0] as (typeof c.aces)[number];
+    const aces = LINES.map((l) => ({ ...parseAceLine(l), hits, events, flowIds, conflict, decision }));
+    return { ...base, contracts: [{ ...c, aces }] };
+  }
+
+  test('every format writes each ACE line as it is', () => {
+    const ise = iseDocument(input());
+    expect(ise.sgacls[0]?.Sgacl.aclcontent).toBe(LINES.join('\n'));
+    expect(render('ios', input())).toContain(
+      `ip access-list role-based SGT10_to_SGT20\n ${LINES.join('\n ')}\n`,
+    );
+    const md = render('markdown', input());
+    for (const l of LINES) expect(md).toContain(l);
+  });
+
+  test('csv port columns hold the clause when it is not a single port; json adds the clause fields', () => {
+    const rows = render('csv', input()).split('\r\n').slice(1, -1);
+    expect(rows.map((r) => r.split(',')).map((f) => [f[7], f[13], f.at(-1)])).toEqual([
+      ['gt 1023', '53', 'deny udp src eq 53 dst gt 1023'],
+      ['range 8000 8080', '', 'permit tcp dst range 8000 8080 log'],
+      ['eq 80 443', '', 'permit tcp dst eq 80 443'],
+      ['', '', 'permit icmp echo'],
+      ['', '', 'permit tcp dst eq www'],
+    ]);
+    const json = JSON.parse(render('json', input())) as { contracts: { aces: Record<string, unknown>[] }[] };
+    const aces = json.contracts[0]?.aces ?? [];
+    expect(aces.map((a) => [a.text, a.dstPort, a.dst, a.icmp, a.raw])).toEqual([
+      ['deny udp src eq 53 dst gt 1023', null, { op: 'gt', ports: [1023] }, undefined, undefined],
+      [
+        'permit tcp dst range 8000 8080 log',
+        null,
+        { op: 'range', ports: [8000, 8080] },
+        undefined,
+        undefined,
+      ],
+      ['permit tcp dst eq 80 443', null, { op: 'eq', ports: [80, 443] }, undefined, undefined],
+      ['permit icmp echo', null, undefined, { message: 'echo' }, undefined],
+      ['permit tcp dst eq www', null, undefined, undefined, 'permit tcp dst eq www'],
+    ]);
+    expect(aces[0]?.srcPort).toBe(53);
   });
 });
