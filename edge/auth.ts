@@ -2,7 +2,8 @@
  * Who is asking, for which tenant, with which role (DESIGN §8). Bearer API
  * keys (given as a token or as its sha256) are compared in constant time; a
  * token that looks like a JWT is verified against the OIDC JWKS instead. Every
- * request is scoped to exactly one tenant from then on.
+ * request is scoped to exactly one tenant from then on. Failed tokens are
+ * counted per client address (FailureThrottle): past the limit, 429.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
@@ -10,6 +11,7 @@ import { createRemoteJWKSet, type JWTPayload, jwtVerify } from 'jose';
 import type { ApiKey } from '../config/schema.ts';
 import { TENANT_ID } from '../streams/tenant.ts';
 import { problem } from './problem.ts';
+import { clientAddress, FailureThrottle, type ThrottleOptions } from './throttle.ts';
 
 export const Role = { Viewer: 'viewer', Operator: 'operator', Admin: 'admin' } as const;
 export type Role = (typeof Role)[keyof typeof Role];
@@ -22,6 +24,20 @@ export interface Principal {
   subject: string;
 }
 
+/** What a valid token proves: the principal, and what a session opened with it depends on. */
+export interface Credential {
+  principal: Principal;
+  /** The API key it matched, as the first 16 hex of the key's sha256 (absent for a JWT). */
+  key?: string;
+  /** When the credential itself expires (a JWT's `exp`), if it does. */
+  expiresAtMs?: number;
+}
+
+/** Finds the principal behind a dashboard session id (edge/sessions.ts), or null. */
+export interface SessionLookup {
+  principalOf(sessionId: string): Promise<Principal | null>;
+}
+
 export interface AuthOptions {
   requireAuth: boolean;
   apiKeys: readonly ApiKey[];
@@ -32,11 +48,13 @@ export interface AuthOptions {
    * Host), e.g. `https://scopilot.example.com`: accepted by the CSRF check.
    */
   trustedOrigins?: readonly string[];
+  /** Failed tokens allowed per client address (default: 10 a minute). */
+  throttle?: ThrottleOptions;
 }
 
 export type AuthVariables = { principal: Principal };
 
-/** The dashboard's session cookie (HttpOnly, SameSite=Strict): it holds the same token a bearer carries. */
+/** The dashboard's session cookie (HttpOnly, SameSite=Strict): it holds a random session id, never a token. */
 export const SESSION_COOKIE = 'scopilot_session';
 
 /** The value of one cookie of a request, or null. */
@@ -77,6 +95,8 @@ const sha256 = (text: string): Buffer => createHash('sha256').update(text, 'utf8
 
 interface StoredKey {
   hash: Buffer;
+  /** The first 16 hex of the hash: how a session names the key it was opened with. */
+  ref: string;
   tenant: string;
   role: Role;
   user?: string;
@@ -84,31 +104,61 @@ interface StoredKey {
 
 const isRole = (x: unknown): x is Role => x === 'viewer' || x === 'operator' || x === 'admin';
 
-function fromClaims(payload: JWTPayload): Principal | null {
+function fromClaims(payload: JWTPayload): Credential | null {
   const tenant = payload.scopilot_tenant ?? payload.tenant;
   const role = payload.scopilot_role ?? payload.role;
   if (typeof tenant !== 'string' || !TENANT_ID.test(tenant) || !isRole(role)) return null;
-  return { tenant, role, subject: typeof payload.sub === 'string' ? payload.sub.slice(0, 200) : 'jwt' };
+  const principal = {
+    tenant,
+    role,
+    subject: typeof payload.sub === 'string' ? payload.sub.slice(0, 200) : 'jwt',
+  };
+  return typeof payload.exp === 'number' ? { principal, expiresAtMs: payload.exp * 1000 } : { principal };
 }
+
+/** A key's principal: its holder when the key names one, otherwise a stable label that reveals nothing. */
+const keyPrincipal = (key: StoredKey): Principal => ({
+  tenant: key.tenant,
+  role: key.role,
+  subject: key.user ?? `key:${key.ref.slice(0, 8)}`,
+});
 
 export class Authenticator {
   readonly #keys: StoredKey[];
   readonly #o: AuthOptions;
   readonly #jwks: ReturnType<typeof createRemoteJWKSet> | null;
+  /** Failed tokens per client address, shared by the API and the dashboard's login. */
+  readonly failures: FailureThrottle;
 
   constructor(options: AuthOptions) {
     this.#o = options;
-    this.#keys = options.apiKeys.map((k) => ({
-      hash: 'token' in k ? sha256(k.token) : Buffer.from(k.sha256, 'hex'),
-      tenant: k.tenant,
-      role: k.role,
-      ...(k.user === undefined ? {} : { user: k.user }),
-    }));
+    this.#keys = options.apiKeys.map((k) => {
+      const hash = 'token' in k ? sha256(k.token) : Buffer.from(k.sha256, 'hex');
+      return {
+        hash,
+        ref: hash.toString('hex').slice(0, 16),
+        tenant: k.tenant,
+        role: k.role,
+        ...(k.user === undefined ? {} : { user: k.user }),
+      };
+    });
     this.#jwks = options.oidc ? createRemoteJWKSet(new URL(options.oidc.jwksUrl)) : null;
+    this.failures = new FailureThrottle(options.throttle);
   }
 
   /** A principal for the token, or null when it is not valid. */
   async verify(token: string): Promise<Principal | null> {
+    return (await this.authenticate(token))?.principal ?? null;
+  }
+
+  /** The principal of the configured key a session names (see Credential.key), or null once it is gone. */
+  keyPrincipal(ref: string): Principal | null {
+    const key = this.#keys.find((k) => k.ref === ref);
+    return key === undefined ? null : keyPrincipal(key);
+  }
+
+  /** What the token proves, or null when it is not valid. */
+  async authenticate(token: string): Promise<Credential | null> {
     if (token.split('.').length === 3 && this.#jwks !== null) {
       try {
         const { payload } = await jwtVerify(token, this.#jwks, {
@@ -125,9 +175,7 @@ export class Authenticator {
     // Every key is compared, match or not, so timing says nothing about which one (or whether) matched.
     for (const key of this.#keys) if (timingSafeEqual(presented, key.hash) && match === null) match = key;
     if (match === null) return null;
-    // A key names its holder when configured; otherwise it is known by a prefix of its hash.
-    const subject = match.user ?? `key:${presented.toString('hex').slice(0, 8)}`;
-    return { tenant: match.tenant, role: match.role, subject };
+    return { principal: keyPrincipal(match), key: match.ref };
   }
 
   /** The CSRF check with this deployment's trusted origins. */
@@ -145,8 +193,12 @@ export class Authenticator {
     return { tenant: this.#o.defaultTenant, role: Role.Admin, subject: 'anonymous' };
   }
 
-  /** Hono middleware: sets `principal` from a bearer token or the session cookie, or answers 401. */
-  middleware(): MiddlewareHandler<{ Variables: AuthVariables }> {
+  /**
+   * Hono middleware: sets `principal` from a bearer token or, given `sessions`,
+   * the dashboard's session cookie; or answers 401. Past the failure limit of
+   * its address a bearer is not even checked: 429 with Retry-After.
+   */
+  middleware(sessions?: SessionLookup): MiddlewareHandler<{ Variables: AuthVariables }> {
     return async (c, next) => {
       if (!this.#o.requireAuth) {
         c.set('principal', this.anonymous);
@@ -154,12 +206,21 @@ export class Authenticator {
       }
       const header = c.req.header('authorization') ?? '';
       const [scheme, token] = header.split(' ', 2);
-      const cookie = header === '' ? cookieOf(c.req.raw, SESSION_COOKIE) : null;
+      const cookie = header === '' && sessions ? cookieOf(c.req.raw, SESSION_COOKIE) : null;
       if (cookie !== null && !this.sameOrigin(c.req.raw)) {
         return problem({ title: 'Forbidden', status: 403, detail: 'cross-origin request refused (CSRF)' });
       }
-      const bearer = scheme?.toLowerCase() === 'bearer' && token ? token.trim() : cookie;
-      const principal = bearer ? await this.verify(bearer) : null;
+      const bearer = scheme?.toLowerCase() === 'bearer' && token ? token.trim() : null;
+      const address = bearer === null ? null : clientAddress(c);
+      const wait = address === null ? 0 : this.failures.retryAfter(address);
+      if (wait > 0) return tooManyFailures(wait);
+      let principal: Principal | null = null;
+      if (bearer !== null) {
+        principal = await this.verify(bearer);
+        if (principal === null && address !== null) this.failures.fail(address);
+      } else if (cookie !== null && sessions) {
+        principal = await sessions.principalOf(cookie);
+      }
       if (principal === null) {
         const res = problem({
           title: 'Unauthorized',
@@ -173,6 +234,17 @@ export class Authenticator {
       return next();
     };
   }
+}
+
+/** 429: too many failed tokens from this address; try again in `seconds`. */
+export function tooManyFailures(seconds: number): Response {
+  const res = problem({
+    title: 'Too many requests',
+    status: 429,
+    detail: `too many failed sign-ins from this address; try again in ${seconds} s`,
+  });
+  res.headers.set('retry-after', String(seconds));
+  return res;
 }
 
 /** Whether the principal's role is at least `role`. */

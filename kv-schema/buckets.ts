@@ -7,6 +7,8 @@ import type { BucketConfig } from '../engine/types.ts';
 import { DEFAULT_NAMESPACE, type Namespace } from '../streams/namespace.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+/** How long a dashboard session lasts at most: the sessions bucket's max age. */
+export const SESSION_MAX_AGE_MS = 12 * 60 * 60 * 1000;
 
 export const Bucket = {
   Sgt: 'scopilot_sgt',
@@ -18,6 +20,7 @@ export const Bucket = {
   Runs: 'scopilot_runs',
   State: 'scopilot_state',
   Ise: 'scopilot_ise',
+  Sessions: 'scopilot_sessions',
 } as const;
 export type Bucket = (typeof Bucket)[keyof typeof Bucket];
 
@@ -53,6 +56,12 @@ const SPECS: Record<Bucket, BucketSpec> = {
   [Bucket.Ise]: {
     history: 8,
     description: 'ISE sync state: cells and SGACLs imported or pushed; the last import, push and drift.',
+  },
+  // Each record carries its own expiry too (revoked early at sign-out); the max age sweeps the rest.
+  [Bucket.Sessions]: {
+    history: 1,
+    maxAgeMs: SESSION_MAX_AGE_MS,
+    description: 'Dashboard sessions by the sha256 of their id: principal and expiry.',
   },
 };
 

@@ -24,6 +24,7 @@ export function decodeToken(token: string): string {
 const FLOW_ID = /^\d{1,5}-\d{1,5}-[a-z0-9]{1,8}-(?:\d{1,5}|any)-(?:\d{1,5}|any)$/;
 const ID = /^[-_a-zA-Z0-9]{1,64}$/;
 const WORD = /^[a-z][a-z0-9-]{0,62}$/;
+const SHA256_HEX = /^[0-9a-f]{64}$/;
 
 function checked(what: string, value: string, rule: RegExp): string {
   if (!rule.test(value)) throw new InvalidNameError(what, value, `must match ${rule.source}`);
@@ -73,6 +74,8 @@ export const keys = {
   cursor: (...parts: string[]): string => `cursor.${parts.map(encodeToken).join('.')}`,
   /** Written now and then by every process (in `scopilot_state`): proof that the store takes writes. */
   storeProbe: (): string => 'probe.store',
+  /** A dashboard session (in `scopilot_sessions`), by the sha256 (hex) of its id: the id itself is never stored. */
+  session: (digest: string): string => `session.${checked('session digest', digest, SHA256_HEX)}`,
   /** ISE sync state of one cell, by tag values (`scopilot_ise`); the ANY-ANY default is 65535-65535. */
   iseCell: (t: string, sgt: number, dgt: number): string =>
     `${tenantId(t)}.cell.${tagToken(sgt)}-${tagToken(dgt)}`,

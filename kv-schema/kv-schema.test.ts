@@ -26,6 +26,7 @@ describe('buckets', () => {
       scopilot_runs: { history: 1, maxAgeMs: 30 * day },
       scopilot_state: { history: 1 },
       scopilot_threat: { history: 1 },
+      scopilot_sessions: { history: 1, maxAgeMs: day / 2 },
     });
     expect(byName.scopilot_matrix?.maxAgeMs).toBeUndefined();
   });
@@ -46,6 +47,7 @@ describe('keys', () => {
     expect(keys.matrixCurrent('acme')).toBe('acme.current');
     expect(keys.actorState('proposer', 'acme')).toBe('proposer.acme');
     expect(keys.lease('scheduler')).toBe('lease.scheduler');
+    expect(keys.session('ab'.repeat(32))).toBe(`session.${'ab'.repeat(32)}`);
   });
 
   test('encode what KV keys cannot hold, reversibly', () => {
@@ -65,6 +67,7 @@ describe('keys', () => {
     expect(() => keys.matrixVersion('acme', 0)).toThrow('matrix version');
     expect(() => keys.proposal('ACME', 'p1')).toThrow('tenant id');
     expect(() => keys.proposal('acme', 'p.1')).toThrow('proposal id');
+    expect(() => keys.session('not-a-digest')).toThrow('session digest');
   });
 });
 

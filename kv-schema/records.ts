@@ -285,3 +285,19 @@ export const ThreatVerdictRecord = v.object({
   expiresAtMs: Ms,
 });
 export type ThreatVerdictRecord = v.InferOutput<typeof ThreatVerdictRecord>;
+
+/**
+ * A dashboard session (`scopilot_sessions`, keyed by the sha256 of its id):
+ * who signed in and until when. `key` names the API key it was opened with
+ * (a prefix of that key's hash), so a session ends when its key is removed;
+ * a session opened with an OIDC JWT ends at the token's expiry at the latest.
+ */
+export const SessionRecord = v.object({
+  tenant: Text(63),
+  role: v.picklist(['viewer', 'operator', 'admin']),
+  subject: Text(200),
+  key: v.optional(v.pipe(v.string(), v.regex(/^[0-9a-f]{16}$/))),
+  createdAtMs: Ms,
+  expiresAtMs: Ms,
+});
+export type SessionRecord = v.InferOutput<typeof SessionRecord>;

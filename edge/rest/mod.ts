@@ -4,6 +4,7 @@
  */
 import { Hono } from 'hono';
 import type { Authenticator } from '../auth.ts';
+import { Sessions } from '../sessions.ts';
 import { classificationsRoutes } from './classifications.ts';
 import { denySimulationRoutes, flowExplainRoutes } from './coverage.ts';
 import type { ApiDeps, ApiEnv } from './deps.ts';
@@ -37,7 +38,8 @@ export const ROUTES: [string, RouteModule][] = [
 
 export function apiRoutes(deps: ApiDeps, auth: Authenticator): Hono<ApiEnv> {
   const api = new Hono<ApiEnv>();
-  api.use('*', auth.middleware());
+  // The dashboard's session cookie is taken too (its upload form and live flows call the API).
+  api.use('*', auth.middleware(new Sessions({ engine: deps.engine, ns: deps.ns, auth })));
   for (const [path, routes] of ROUTES) api.route(path, routes(deps));
   return api;
 }

@@ -11,6 +11,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { trimTrailingSlash } from 'hono/trailing-slash';
 import type { Authenticator } from '../auth.ts';
 import type { ApiDeps } from '../rest/deps.ts';
+import { Sessions } from '../sessions.ts';
 import { assetRoutes } from './assets.ts';
 import { flowsRoutes } from './flows.ts';
 import { errorPage } from './layout.ts';
@@ -36,9 +37,10 @@ export function uiRoutes(deps: ApiDeps, auth: Authenticator, ready: () => boolea
     }),
   );
   ui.use('*', trimTrailingSlash());
+  const sessions = new Sessions({ engine: deps.engine, ns: deps.ns, auth });
   ui.route('/', assetRoutes());
-  ui.route('/', sessionRoutes(auth));
-  ui.use('*', requireSession(auth));
+  ui.route('/', sessionRoutes(auth, sessions));
+  ui.use('*', requireSession(auth, sessions));
   ui.use('*', async (c, next) => {
     if (ready()) return next();
     const res = await errorPage(
