@@ -130,6 +130,38 @@ export const AuditRecord = v.object({
 });
 export type AuditRecord = v.InferOutput<typeof AuditRecord>;
 
+const DriftKind = v.picklist(['missing', 'extra', 'changed', 'default']);
+
+/**
+ * `ise.drift`: one comparison of a tenant's ISE with its approved version, the
+ * busiest part of it when long (`truncated`). Sent after every check, an
+ * empty one included, so a watcher knows when ISE was last compared.
+ */
+export const IseDriftReport = v.object({
+  /** The approved version compared with. */
+  version: Count,
+  count: Count,
+  drifts: v.pipe(
+    v.array(
+      v.object({
+        kind: DriftKind,
+        sgt: v.optional(Tag),
+        dgt: v.optional(Tag),
+        srcName: v.optional(LogText(128)),
+        dstName: v.optional(LogText(128)),
+        expected: v.optional(LogText(2000)),
+        actual: v.optional(LogText(2000)),
+        detail: LogText(500),
+      }),
+    ),
+    v.maxLength(100),
+  ),
+  truncated: v.boolean(),
+  /** When ISE was read. */
+  readAt: Iso,
+});
+export type IseDriftReport = v.InferOutput<typeof IseDriftReport>;
+
 export const DeadLetter = v.object({
   actor: LogText(64),
   error: LogText(4000),

@@ -23,6 +23,7 @@ describe('subjects', () => {
     expect(subjects.proposal('acme', 'created')).toBe('scopilot.acme.proposals.created');
     expect(subjects.matrixChanged('acme')).toBe('scopilot.acme.matrix.changed');
     expect(subjects.audit('acme')).toBe('scopilot.acme.audit');
+    expect(subjects.iseDrift('acme')).toBe('scopilot.acme.ise.drift');
     expect(subjects.dead('acme', 'matrix-keeper')).toBe('scopilot.acme.dead.matrix-keeper');
     expect(subjects.command('acme', 'decide')).toBe('scopilot.acme.cmd.decide');
     expect(subjects.flowsObservedAll('acme')).toBe('scopilot.acme.flows.observed.>');
@@ -52,6 +53,7 @@ describe('subjects', () => {
       subjects.matrixChanged('a'),
       subjects.audit('a'),
       subjects.dead('a', 'proposer'),
+      subjects.iseDrift('a'),
     ];
     const configs = streamConfigs();
     for (const subject of all) {

@@ -47,11 +47,11 @@ export function streamConfigs(ns: Namespace = DEFAULT_NAMESPACE): StreamConfig[]
     },
     {
       name: name(StreamName.Events),
-      subjects: [`${r}.*.proposals.*`, `${r}.*.matrix.changed`],
+      subjects: [`${r}.*.proposals.*`, `${r}.*.matrix.changed`, `${r}.*.ise.drift`],
       retention: 'limits',
       maxAgeMs: 90 * DAY_MS,
       duplicateWindowMs: DEDUPE_MS,
-      description: 'Proposal lifecycle and matrix changes.',
+      description: 'Proposal lifecycle, matrix changes and ISE drift reports.',
     },
     {
       name: name(StreamName.Audit),

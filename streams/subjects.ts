@@ -64,6 +64,8 @@ export interface Subjects {
   proposal(tenant: string, event: ProposalEvent): string;
   proposalsAll(tenant?: string): string;
   matrixChanged(tenant: string): string;
+  /** Each comparison of a tenant's ISE with its approved version (IseDriftReport). */
+  iseDrift(tenant: string): string;
   audit(tenant: string): string;
   dead(tenant: string, actor: string): string;
   deadAll(tenant?: string): string;
@@ -85,6 +87,7 @@ export function subjectsFor(ns: Namespace = DEFAULT_NAMESPACE): Subjects {
     proposal: (t, event) => at(tenantId(t), 'proposals', word('proposal event', event)),
     proposalsAll: (t = '*') => at(tenantOrAll(t), 'proposals', '*'),
     matrixChanged: (t) => at(tenantId(t), 'matrix', 'changed'),
+    iseDrift: (t) => at(tenantId(t), 'ise', 'drift'),
     audit: (t) => at(tenantId(t), 'audit'),
     dead: (t, actor) => at(tenantId(t), 'dead', word('actor kind', actor)),
     deadAll: (t = '*') => at(tenantOrAll(t), 'dead', '*'),
