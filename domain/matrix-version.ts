@@ -9,7 +9,7 @@ import { aceMatchKey } from './ace.ts';
 import { contractBaseName, sgtDisplayName } from './contract-names.ts';
 import type { Contract } from './contracts.ts';
 import { DefaultRule, type Matrix } from './matrix.ts';
-import { mergeAces, type Proposal } from './proposal.ts';
+import { mergeAces, mergeIntoCell, type Proposal } from './proposal.ts';
 import type { SgtDictionary } from './types.ts';
 
 export interface MatrixVersion {
@@ -70,7 +70,7 @@ export function foldProposal(matrix: Matrix, proposal: Proposal, names: SgtDicti
   const old = matrix.cells[index]!;
   const cell: Contract = {
     ...old,
-    aces: mergeAces(old.aces, proposal.aces),
+    aces: mergeIntoCell(old.aces, proposal.aces),
     hits: old.hits + hits,
     events: old.events + events,
   };

@@ -6,6 +6,7 @@ import {
   idempotencyKey,
   lastApproval,
   mergeAces,
+  mergeIntoCell,
   type Proposal,
   ProposalError,
   ProposalStatus,
@@ -197,6 +198,20 @@ describe('storm collapse and idempotency', () => {
     );
     expect(merged.map((a) => `${a.action} ${a.dstPort}`)).toEqual(['deny 22', 'permit 80', 'permit 443']);
     expect(merged[0]).toMatchObject({ conflict: true, flowIds: ['f22', 'g'] });
+  });
+
+  test('approving into a cell in an order someone chose keeps that order, the approved ACEs first', () => {
+    const catchAll: ContractAce = { ...ace('deny', 1), dstPort: undefined, flowIds: [] };
+    const imported = [ace('permit', 80), catchAll];
+    const merged = mergeIntoCell(imported, [ace('permit', 443), ace('deny', 80, 3, 'g')]);
+    expect(merged.map((a) => `${a.action} ${a.dstPort ?? 'all'}`)).toEqual([
+      'permit 443',
+      'deny 80',
+      'deny all',
+    ]);
+    // A cell in the product's own order is merged and sorted as before.
+    const own = mergeIntoCell([ace('permit', 443)], [ace('deny', 22)]);
+    expect(own.map((a) => `${a.action} ${a.dstPort}`)).toEqual(['deny 22', 'permit 443']);
   });
 
   test('collapse folds ACEs, evidence and triggers into the open proposal', () => {

@@ -198,6 +198,36 @@ export function mergeAces(existing: readonly ContractAce[], incoming: readonly C
   return [...byMatch.values()].sort(compareAces);
 }
 
+/** Whether a cell's ACEs are in the product's own order (denies first …): false for an order someone chose. */
+const canonical = (aces: readonly Ace[]): boolean =>
+  aces.every((ace, i) => ace.raw === undefined && (i === 0 || compareAces(aces[i - 1]!, ace) <= 0));
+
+/**
+ * Approving into an existing cell. A cell the product wrote is merged and
+ * sorted as always. A cell in an order someone chose (imported from ISE, with
+ * a `permit tcp dst eq 80` before a `deny tcp`) keeps that order, because on
+ * a switch the first match wins and re-sorting would change what it does: the
+ * approved ACEs go first (a person decided on exactly those flows), and an ACE
+ * already there is updated in place, a deny winning over a permit.
+ */
+export function mergeIntoCell(
+  existing: readonly ContractAce[],
+  incoming: readonly ContractAce[],
+): ContractAce[] {
+  if (canonical(existing)) return mergeAces(existing, incoming);
+  const present = new Set(existing.map(aceMatchKey));
+  const merged = mergeAces(
+    [],
+    incoming.filter((ace) => ace.raw !== undefined || !present.has(aceMatchKey(ace))),
+  );
+  const updates = new Map(incoming.map((ace) => [aceMatchKey(ace), ace]));
+  const kept = existing.map((ace) => {
+    const update = ace.raw === undefined ? updates.get(aceMatchKey(ace)) : undefined;
+    return update === undefined ? ace : (mergeAces([ace], [update])[0] ?? ace);
+  });
+  return [...merged, ...kept];
+}
+
 /** Most severe first: a flow's gravest classification is the one an approver must see. */
 const SEVERITY: Record<string, number> = {
   harmful: 3,
