@@ -6,10 +6,13 @@ import { afterEach, describe, expect, test } from 'bun:test';
 import { createHash } from 'node:crypto';
 import type { ApiKey } from '../../config/schema.ts';
 import { Bucket, bucketName } from '../../kv-schema/mod.ts';
+import { isolatedNamespace } from '../../streams/namespace.ts';
+import { testDeps } from '../../test/support/api.ts';
 import { FLAVOURS, type TestEngine } from '../../test/support/engines.ts';
 import { describeNats } from '../../test/support/nats.ts';
 import { expectProblem, type RestHarness, startRest, TOKENS } from '../../test/support/rest-api.ts';
-import { login, uiFetch } from '../../test/support/ui.ts';
+import { login, ORIGIN, uiFetch } from '../../test/support/ui.ts';
+import { createApp } from '../app.ts';
 import { Authenticator } from '../auth.ts';
 import { Sessions } from '../sessions.ts';
 import { UI_BODY_LIMIT } from './mod.ts';
@@ -237,5 +240,32 @@ describe('failed sign-ins are throttled per address', () => {
     expect((await call(TOKENS.viewer)).status).toBe(429);
     // The dashboard's login shares the count.
     expect((await fetch(`${base}/ui/login`, form(base, TOKENS.viewer))).status).toBe(429);
+  });
+});
+
+describe('before the engine is ready', () => {
+  test('sign-in and pages answer 503 Starting, not a 500 from the missing sessions bucket', async () => {
+    h = await startRest(embedded);
+    // A namespace whose schema is not there yet, as at start-up.
+    const deps = { ...(await testDeps(h.te)), ns: isolatedNamespace(`${h.te.ns.root}x`) };
+    const auth = new Authenticator({
+      requireAuth: true,
+      defaultTenant: 'acme',
+      apiKeys: [{ token: TOKENS.viewer, tenant: 'acme', role: 'viewer' }],
+    });
+    const app = createApp({
+      logger: deps.logger,
+      readiness: { checks: {} },
+      api: { auth, ready: () => false, deps },
+    });
+    const starting = async (res: Response | Promise<Response>) => {
+      const r = await res;
+      expect(r.status).toBe(503);
+      expect(r.headers.get('retry-after')).toBe('5');
+    };
+    await starting(
+      app.request(`${ORIGIN}/ui`, { headers: { cookie: `scopilot_session=${'a'.repeat(43)}` } }),
+    );
+    await starting(app.request(`${ORIGIN}/ui/login`, form(ORIGIN, TOKENS.viewer)));
   });
 });

@@ -1,10 +1,10 @@
 /**
  * The dashboard under `/ui` (DESIGN §8): server-rendered pages over the same
  * stores and matrix keeper the REST API uses, signed in with the same tokens.
- * Assets and the login page need no session; everything else does, and
- * answers 503 while the engine and its schema are not ready. Every form is
- * small, so a body over UI_BODY_LIMIT is refused (413) while it streams,
- * before anything parses it or asks who sent it.
+ * Assets and the login page need no session; everything else does. All but
+ * the assets answer 503 while the engine and its schema are not ready (the
+ * sessions live there). Every form is small, so a body over UI_BODY_LIMIT is
+ * refused (413) while it streams, before anything parses it or asks who sent it.
  */
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -39,8 +39,7 @@ export function uiRoutes(deps: ApiDeps, auth: Authenticator, ready: () => boolea
   ui.use('*', trimTrailingSlash());
   const sessions = new Sessions({ engine: deps.engine, ns: deps.ns, auth });
   ui.route('/', assetRoutes());
-  ui.route('/', sessionRoutes(auth, sessions));
-  ui.use('*', requireSession(auth, sessions));
+  // Before sign-in too: sessions live in the engine's KV.
   ui.use('*', async (c, next) => {
     if (ready()) return next();
     const res = await errorPage(
@@ -52,6 +51,8 @@ export function uiRoutes(deps: ApiDeps, auth: Authenticator, ready: () => boolea
     res.headers.set('retry-after', '5');
     return res;
   });
+  ui.route('/', sessionRoutes(auth, sessions));
+  ui.use('*', requireSession(auth, sessions));
   ui.route('/', overviewRoutes(deps));
   ui.route('/matrix', matrixRoutes(deps));
   ui.route('/proposals', proposalsRoutes(deps));
