@@ -29,6 +29,7 @@ const NAV: [string, string][] = [
   ['/ui/matrix', 'Matrix'],
   ['/ui/proposals', 'Proposals'],
   ['/ui/versions', 'Versions'],
+  ['/ui/ise', 'ISE'],
   ['/ui/sgts', 'SGT dictionary'],
   ['/ui/upload', 'Upload'],
   ['/ui/flows', 'Live flows'],

@@ -14,6 +14,7 @@ import type { ApiDeps } from '../rest/deps.ts';
 import { Sessions } from '../sessions.ts';
 import { assetRoutes } from './assets.ts';
 import { flowsRoutes } from './flows.ts';
+import { iseRoutes } from './ise.ts';
 import { errorPage } from './layout.ts';
 import { matrixRoutes } from './matrix.ts';
 import { overviewRoutes } from './overview.ts';
@@ -57,6 +58,7 @@ export function uiRoutes(deps: ApiDeps, auth: Authenticator, ready: () => boolea
   ui.route('/matrix', matrixRoutes(deps));
   ui.route('/proposals', proposalsRoutes(deps));
   ui.route('/versions', versionsRoutes(deps));
+  ui.route('/ise', iseRoutes(deps));
   ui.route('/sgts', sgtsRoutes(deps));
   ui.route('/upload', uploadRoutes(deps));
   ui.route('/flows', flowsRoutes(deps));
