@@ -12,6 +12,7 @@ import { type ProposerOptions, proposerActor } from './proposer/actor.ts';
 
 export { type KeeperService, serveMatrixKeeper } from './matrix-keeper/actor.ts';
 export { type NotifierOptions, notifierActor } from './notifier/actor.ts';
+export { type DriftNotifierOptions, iseDriftNotifierActor } from './notifier/drift-actor.ts';
 export { type ThreatWatchOptions, threatWatchActor } from './threat-watch/actor.ts';
 
 export interface FlowActorOptions {

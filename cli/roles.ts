@@ -5,7 +5,13 @@
  */
 import { hostname } from 'node:os';
 import { startDemo } from '../actors/demo/feeder.ts';
-import { flowActors, notifierActor, serveMatrixKeeper, threatWatchActor } from '../actors/mod.ts';
+import {
+  flowActors,
+  iseDriftNotifierActor,
+  notifierActor,
+  serveMatrixKeeper,
+  threatWatchActor,
+} from '../actors/mod.ts';
 import { Scheduler } from '../actors/scheduler/scheduler.ts';
 import type { LogSource, SourceHealth } from '../actors/tail/source.ts';
 import { SyslogReceiver } from '../actors/tail/syslog/mod.ts';
@@ -69,10 +75,14 @@ export async function startEngineRole(ctx: RoleContext): Promise<Running> {
         rareDays: config.proposals.rareDays,
       },
     }),
-    // Cards go to the operators room once the bot has a token and a room to post to.
+    // Cards go to the operators room once the bot has a token and a room to post to; so do ISE drift notices.
     ...(webex && config.webex.operatorsRoomId
       ? [
           notifierActor(ns, stores, {
+            api: webex,
+            rooms: roomsFromSettings(config.webex, config.defaultTenantId),
+          }),
+          iseDriftNotifierActor(ns, stores, {
             api: webex,
             rooms: roomsFromSettings(config.webex, config.defaultTenantId),
           }),
