@@ -69,7 +69,8 @@ export async function serve(options: ServeOptions): Promise<Runtime> {
     );
   }
   // ISE settings first: an unreadable CA or password file stops start-up (exit 2) before anything opens.
-  const ise = await iseSetup(config, logger, options.demo === true);
+  // The demo's simulated ISE lives in this process: only a process running every role can share it.
+  const ise = await iseSetup(config, logger, options.demo === true && role === Role.All);
   const engine = await openEngine({
     natsUrl: config.natsUrl,
     dataDir: config.dataDir,
