@@ -177,6 +177,20 @@ export const ProposalRecord = v.object({
   ),
   appliedVersion: v.optional(Count),
   failure: v.optional(Text(2000)),
+  /**
+   * What of its cell reached Cisco ISE, as of the last push that touched it:
+   * `monitor`, `enforced`, or `failed` with the reason. Beside the status, which
+   * keeps meaning "in the approved matrix".
+   */
+  ise: v.optional(
+    v.object({
+      state: v.picklist(['monitor', 'enforced', 'failed']),
+      version: Count,
+      stage: v.picklist(['monitor', 'enforce', 'deny-default']),
+      atMs: Ms,
+      reason: v.optional(Text(2000)),
+    }),
+  ),
   /** When the evidence figures were last read from the inventory; absent: as created. */
   evidenceAtMs: v.optional(Ms),
   history: v.array(

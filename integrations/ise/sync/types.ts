@@ -100,6 +100,8 @@ export interface IseOpResult {
   /** ISE's id of what was written (or found already there). */
   iseId?: string;
   error?: string;
+  /** Why nothing was written (skipped), e.g. adopted as found, or kept because a cell still lists it. */
+  note?: string;
 }
 
 export interface IsePushReport {
