@@ -6,6 +6,7 @@
  */
 import { afterEach, beforeAll, describe, expect, test } from 'bun:test';
 import { aceText } from '../../../domain/ace.ts';
+import type { Matrix } from '../../../domain/matrix.ts';
 import { sgaclContent } from '../../../domain/sgacl-text.ts';
 import { currentMatrix, keys, openIseSyncStores } from '../../../kv-schema/mod.ts';
 import { StreamName, subjectsFor } from '../../../streams/mod.ts';
@@ -66,7 +67,7 @@ for (const flavour of FLAVOURS) {
 
       const live = await currentMatrix(stores, TENANT);
       expect(live.version).toMatchObject({ version: 1, source: 'ise', author: 'root', channel: 'cli' });
-      const cells = new Map(live.version!.matrix.cells.map((c) => [`${c.sgt}-${c.dgt}`, c]));
+      const cells = new Map((live.version!.matrix as Matrix).cells.map((c) => [`${c.sgt}-${c.dgt}`, c]));
       expect(sgaclContent(cells.get('1000-1001')!.aces)).toBe(RANGES);
       expect(cells.get('1000-1001')!.aces[0]).toMatchObject({
         protocol: 'tcp',
