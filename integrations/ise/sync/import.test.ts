@@ -120,12 +120,8 @@ for (const flavour of FLAVOURS) {
       expect(await sync.import(TENANT, 'root', 'cli')).toMatchObject({ version: 2, created: true });
       const v2 = (await currentMatrix(stores, TENANT)).version!;
       expect(v2.parent).toBe(1);
-      expect(
-        v2.matrix.cells
-          .find((c) => c.sgt === 1000)!
-          .aces.map(aceText)
-          .at(-1),
-      ).toBe('permit icmp echo');
+      const edited = (v2.matrix as Matrix).cells.find((c) => c.sgt === 1000)!;
+      expect(edited.aces.map(aceText).at(-1)).toBe('permit icmp echo');
       expect(sim.traffic.writes).toBe(0);
     });
 
