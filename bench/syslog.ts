@@ -1,150 +1,182 @@
 /**
- * The syslog receiver over UDP: a child process blasts datagrams of real
- * SGACLHIT lines (the corpus: every header style, a few percent other
- * syslog) as fast as it can for a few seconds, and the receiver parses,
- * aggregates and publishes them into an embedded engine in a temp dir.
- * Baseline beside it, measured in the same run with the same blaster: a bare
- * node:dgram socket that only counts datagrams. What the kernel drops (its
- * socket buffer overflowed) shows as sent − received. The two alternate for
- * two rounds and the better round of each is shown: other load on the machine
- * moves single runs a lot.
+ * Syslog over UDP at fixed rates (10,000 and 50,000 lines/s unless
+ * SCOPILOT_BENCH_SYSLOG_RATES says otherwise): a child process sends corpus
+ * SGACLHIT lines (every header style, a few percent other syslog) at the
+ * rate for SCOPILOT_BENCH_SYSLOG_SECONDS (default 3) to each receiver in turn:
  *
- * `bun bench/syslog.ts --blast PORT SECONDS` is the blaster itself.
- * SCOPILOT_BENCH_SYSLOG_SECONDS sets each run's length (default 3).
+ * - baseline: a bare node:dgram socket that only counts (same buffer asked for);
+ * - the syslog receiver alone, publishing into an embedded engine in a temp dir;
+ * - the receiver inside `scopilot serve --role all`, sharing its process with
+ *   every actor, the API and the embedded engine.
+ *
+ * Each line shows what was received, what the product dropped (by reason)
+ * and what the kernel dropped (the socket's drops in /proc/net/udp, beside
+ * what the product reports). Nothing may go missing: sent = received + kernel
+ * drops, and the product must report the kernel's count.
  */
 import { createSocket } from 'node:dgram';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readKernelUdpStats } from '../actors/tail/syslog/kernel.ts';
 import { SyslogReceiver } from '../actors/tail/syslog/mod.ts';
 import { openEmbeddedEngine } from '../engine/embedded/mod.ts';
 import { silentLogger } from '../engine/log.ts';
 import { ensureSchema } from '../kv-schema/mod.ts';
 import { isolatedNamespace, subjectsFor } from '../streams/mod.ts';
-import { corpusLines, emptyTruth } from './support/corpus.ts';
+import { serveChild } from './support/serve.ts';
+import { type Sent, sendAtRate } from './support/udp-send.ts';
 
+const RATES = (process.env.SCOPILOT_BENCH_SYSLOG_RATES ?? '10000,50000').split(',').map(Number);
 const SECONDS = Number(process.env.SCOPILOT_BENCH_SYSLOG_SECONDS ?? 3);
-const ROUNDS = 2;
-const BATCH = 64;
+const RCVBUF = 8 * 1024 * 1024;
+const HOST = '127.0.0.1';
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
-/** The child: send corpus datagrams to 127.0.0.1:PORT for SECONDS, then print how many. */
-async function blast(port: number, seconds: number): Promise<void> {
-  const encoder = new TextEncoder();
-  const packets = [...corpusLines(20_000, emptyTruth(), 11)].map((line) => encoder.encode(line));
-  let drained = Promise.withResolvers<void>();
-  const socket = await Bun.udpSocket({
-    connect: { hostname: '127.0.0.1', port },
-    socket: { drain: () => drained.resolve() },
-  });
-  let sent = 0;
-  let next = 0;
-  const until = performance.now() + seconds * 1000;
-  while (performance.now() < until) {
-    const batch = packets.slice(next, next + BATCH);
-    next = next + BATCH >= packets.length ? 0 : next + BATCH;
-    const n = socket.sendMany(batch);
-    sent += n;
-    if (n < batch.length) {
-      await drained.promise;
-      drained = Promise.withResolvers<void>();
-    }
+interface Run {
+  sent: Sent;
+  received: number;
+  /** From /proc/net/udp, read before the socket closed; null when unknown. */
+  kernelDrops: number | null;
+  /** What the product counted (undefined for the bare socket). */
+  counters?: Record<string, number>;
+  /** From the last line sent until every line was received or dropped (or nothing changed for 2 s). */
+  settleMs: number;
+}
+
+/** Poll until sent = received + kernel drops, or nothing has changed for 2 s; how long that took. */
+async function settle(sent: number, read: () => Promise<[number, number | null]>): Promise<number> {
+  const started = performance.now();
+  let last = '';
+  let changedAt = started;
+  while (performance.now() - started < 60_000) {
+    const [received, kernel] = await read();
+    if (received + (kernel ?? 0) >= sent) return performance.now() - started;
+    const now = `${received}/${kernel}`;
+    if (now !== last) [last, changedAt] = [now, performance.now()];
+    else if (performance.now() - changedAt > 2_000) break;
+    await Bun.sleep(20);
   }
-  socket.close();
-  console.log(JSON.stringify({ sent }));
+  return changedAt - started;
 }
 
-async function runBlaster(port: number): Promise<number> {
-  const child = Bun.spawn([process.execPath, import.meta.path, '--blast', String(port), String(SECONDS)], {
-    stdout: 'pipe',
-    stderr: 'inherit',
-  });
-  const out = await new Response(child.stdout).text();
-  if ((await child.exited) !== 0) throw new Error('the blaster failed');
-  return (JSON.parse(out) as { sent: number }).sent;
-}
+const kernelDrops = (port: number) => readKernelUdpStats(HOST, port)?.drops ?? null;
 
-/** Baseline: a bare socket that counts datagrams and does nothing else. */
-async function bareSocket(): Promise<{ sent: number; received: number }> {
+async function bareSocket(rate: number, count: number): Promise<Run> {
   const socket = createSocket('udp4');
   let received = 0;
   socket.on('message', () => received++);
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', () => resolve()));
-  try {
-    socket.setRecvBufferSize(8 * 1024 * 1024);
-  } catch {
-    // capped by the kernel: same for the receiver
-  }
-  const sent = await runBlaster(socket.address().port);
-  await Bun.sleep(200); // the last datagrams in the socket buffer
+  await new Promise<void>((resolve) => socket.bind(0, HOST, () => resolve()));
+  socket.setRecvBufferSize(RCVBUF);
+  const { port } = socket.address();
+  const sent = await sendAtRate(port, rate, count);
+  const settleMs = await settle(sent.sent, async () => [received, kernelDrops(port)]);
+  const run = { sent, received, kernelDrops: kernelDrops(port), settleMs };
   socket.close();
-  return { sent, received };
+  return run;
 }
 
-async function receiver(): Promise<{ sent: number; counters: Record<string, number>; stopMs: number }> {
+async function receiverAlone(rate: number, count: number): Promise<Run> {
   const dataDir = mkdtempSync(join(tmpdir(), 'scopilot-syslog-bench-'));
   const ns = isolatedNamespace(`sb${Date.now().toString(36)}`);
   const engine = await openEmbeddedEngine({ dataDir });
   await ensureSchema(engine, ns);
   const r = new SyslogReceiver({
-    host: '127.0.0.1',
+    host: HOST,
     udpPort: 0,
-    senders: [{ from: '127.0.0.1', tenant: 'bench' }],
+    udpRcvbufBytes: RCVBUF,
+    senders: [{ from: HOST, tenant: 'bench' }],
     log: engine.log,
     subjects: subjectsFor(ns),
     logger: silentLogger(),
   });
   await r.start();
-  const sent = await runBlaster(r.ports().udp!);
-  await Bun.sleep(200);
-  const t = performance.now();
+  const port = r.ports().udp!;
+  const sent = await sendAtRate(port, rate, count);
+  const settleMs = await settle(sent.sent, async () => [
+    r.health().counters.received ?? 0,
+    kernelDrops(port),
+  ]);
+  const kernel = kernelDrops(port);
   await r.stop(); // publishes the interval in hand
-  const stopMs = performance.now() - t;
+  const counters = r.health().counters;
   await engine.close();
   rmSync(dataDir, { recursive: true, force: true });
-  return { sent, counters: r.health().counters, stopMs };
+  return { sent, received: counters.received ?? 0, kernelDrops: kernel, counters, settleMs };
 }
 
-if (process.argv[2] === '--blast') {
-  await blast(Number(process.argv[3]), Number(process.argv[4]));
-  process.exit(0);
+async function freeUdpPort(): Promise<number> {
+  const socket = createSocket('udp4');
+  await new Promise<void>((resolve) => socket.bind(0, HOST, () => resolve()));
+  const { port } = socket.address();
+  await new Promise<void>((resolve) => socket.close(() => resolve()));
+  return port;
 }
 
-let bare = { sent: 0, received: -1 };
-let ours = { sent: 0, counters: {} as Record<string, number>, stopMs: 0 };
-for (let round = 0; round < ROUNDS; round++) {
-  const b = await bareSocket();
-  if (b.received > bare.received) bare = b;
-  const r = await receiver();
-  if ((r.counters.parsed ?? 0) >= (ours.counters.parsed ?? 0)) ours = r;
+async function served(rate: number, count: number): Promise<Run> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'scopilot-syslog-bench-'));
+  const port = await freeUdpPort();
+  const server = await serveChild('all', {
+    SCOPILOT_DATA_DIR: dataDir,
+    SCOPILOT_SYSLOG__HOST: HOST,
+    SCOPILOT_SYSLOG__UDP_PORT: String(port),
+    SCOPILOT_SYSLOG__UDP_RCVBUF_BYTES: String(RCVBUF),
+    SCOPILOT_SYSLOG__SENDERS: JSON.stringify([{ from: HOST, tenant: 'default' }]),
+  });
+  const counters = async (): Promise<Record<string, number>> => {
+    const ready = (await (await fetch(`${server.url}/readyz`)).json()) as {
+      sources?: { kind: string; counters: Record<string, number> }[];
+    };
+    return ready.sources?.find((s) => s.kind === 'syslog')?.counters ?? {};
+  };
+  try {
+    const sent = await sendAtRate(port, rate, count);
+    const settleMs = await settle(sent.sent, async () => [
+      (await counters()).received ?? 0,
+      kernelDrops(port),
+    ]);
+    const kernel = kernelDrops(port);
+    const c = await counters();
+    return { sent, received: c.received ?? 0, kernelDrops: kernel, counters: c, settleMs };
+  } finally {
+    await server.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
 }
-const c = ours.counters;
-const accepted = c.parsed ?? 0;
-const bareRate = bare.received / SECONDS;
-const rate = accepted / SECONDS;
-const drops = Object.entries(c)
-  .filter(([k, v]) => k.startsWith('dropped_') && v > 0)
-  .map(([k, v]) => `${k.slice('dropped_'.length)} ${fmt(v)}`);
+
+/** One line of the report; false when something went missing or the product did not report the kernel's count. */
+function report(label: string, run: Run): boolean {
+  // Per second from the first line sent until the last one was in hand.
+  const seconds = (run.sent.ms + run.settleMs) / 1_000;
+  const kernel = run.kernelDrops;
+  let line = `    ${label.padEnd(38)} received ${fmt(run.received).padStart(8)} (${fmt(run.received / seconds).padStart(7)}/s, ${fmt(run.settleMs).padStart(4)} ms after the last)`;
+  const c = run.counters;
+  let ok = kernel === null || run.received + kernel === run.sent.sent;
+  if (c !== undefined) {
+    const reasons = Object.entries(c)
+      .filter(([k, n]) => k.startsWith('dropped_') && n > 0)
+      .map(([k, n]) => `${k.slice('dropped_'.length)} ${fmt(n)}`);
+    line += `   product drops ${fmt(c.dropped ?? 0)}${reasons.length > 0 ? ` (${reasons.join(', ')})` : ''}`;
+  }
+  line += `   kernel drops ${kernel === null ? 'unknown' : fmt(kernel)}`;
+  if (c !== undefined) {
+    const reported = c.udp_kernel_drops;
+    line += reported === undefined ? ', not reported by the product' : `, reported ${fmt(reported)}`;
+    ok &&= reported !== undefined && (kernel === null || reported === kernel);
+  }
+  console.log(`${line}   accounted for: ${ok ? 'yes' : 'NO'}`);
+  return ok;
+}
 
 console.log(
-  `syslog over UDP: corpus datagrams blasted by a child process, ${SECONDS} s per run, better of ${ROUNDS} rounds`,
+  `syslog over UDP at fixed rates: corpus lines from a child process, ${SECONDS} s per run, ${fmt(RCVBUF)} B receive buffer asked for`,
 );
-console.log(
-  `  bare node:dgram socket, counting only   ${fmt(bareRate).padStart(10)} msgs/s received` +
-    `   (sent ${fmt(bare.sent)}, received ${fmt(bare.received)}, lost in the kernel ${fmt(bare.sent - bare.received)})`,
-);
-console.log(
-  `  scopilot syslog receiver                ${fmt(rate).padStart(10)} msgs/s accepted` +
-    `   (${(rate / bareRate).toFixed(2)}× the bare socket)`,
-);
-console.log(
-  `    sent ${fmt(ours.sent)}, received ${fmt(c.received ?? 0)}, lost in the kernel ${fmt(ours.sent - (c.received ?? 0))}; ` +
-    `accepted ${fmt(accepted)}, other syslog ${fmt(c.ignored ?? 0)}, rejected ${fmt(c.rejected ?? 0)}, ` +
-    `dropped ${fmt(c.dropped ?? 0)}${drops.length > 0 ? ` (${drops.join(', ')})` : ''}`,
-);
-console.log(
-  `    ${fmt(c.deltas ?? 0)} deltas published, ${fmt(c.publish_failures ?? 0)} publish failures; stop() flushed in ${fmt(ours.stopMs)} ms`,
-);
-const accounted = accepted + (c.ignored ?? 0) + (c.rejected ?? 0) + (c.dropped ?? 0) === c.received;
-console.log(`  every received datagram accounted for: ${accounted ? 'yes' : 'NO'}`);
-process.exit(accepted > 0 && accounted && (c.lost_deltas ?? 0) === 0 ? 0 : 1);
+let failed = 0;
+for (const rate of RATES) {
+  const count = Math.round(rate * SECONDS);
+  console.log(`  ${fmt(rate)} lines/s, ${fmt(count)} lines`);
+  report('bare node:dgram socket, counting only', await bareSocket(rate, count));
+  if (!report('scopilot receiver alone', await receiverAlone(rate, count))) failed++;
+  if (!report('scopilot serve --role all', await served(rate, count))) failed++;
+}
+process.exit(failed === 0 ? 0 : 1);

@@ -432,6 +432,19 @@ describe('syslog receiver', () => {
     TIMEOUT,
   );
 
+  test.if(KERNEL_COUNTS)(
+    'UDP read faster than it is handled: beyond the backlog the receiver drops datagrams and counts them',
+    async () => {
+      // The blast keeps this thread busy, so the listener's batches wait; 4 KB of them is the limit.
+      const r = await start({ tcpPort: undefined, udpBacklogBytes: 4_096 });
+      const sent = await udpBlast(r.ports().udp!, [rfc3164()], 5_000, ACME);
+      const c = await accountedFor(sent);
+      expect(c.dropped_queue_full).toBeGreaterThan(0);
+      expect(c.parsed! + c.dropped_queue_full! + c.udp_kernel_drops!).toBe(sent);
+    },
+    TIMEOUT,
+  );
+
   test('a port in use fails start() with a named error and leaves nothing bound', async () => {
     const first = await start();
     const udpPort = await freeUdpPort();
