@@ -10,6 +10,7 @@ import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { FLAVOURS } from '../../test/support/engines.ts';
 import { type IseHarness, startIseApi, TOKENS } from '../../test/support/ise.ts';
+import { approve, createManual, json } from '../../test/support/rest-api.ts';
 import { inProcessApi } from './api.ts';
 import { createMcpServer, NO_GATES } from './server.ts';
 import type { Gates } from './tool.ts';
@@ -81,6 +82,24 @@ describe('ISE tools over MCP', () => {
     expect(textOf(refused)).toContain('Forbidden (403)');
     expect((await call(operator, 'ise_import', {})).isError).toBe(true);
     expect(h.sim.traffic.writes).toBe(0);
+  });
+
+  test('with the gate open, an admin plans and pushes: the cell reaches ISE as MONITOR, tags named in the text', async () => {
+    h = await startIseApi(embedded);
+    const p = await createManual(h.api, { sgt: 10, dgt: 20, port: 443 });
+    expect((await approve(h.api, p.id)).status).toBe(200);
+    await h.api.request('/api/v1/sgts/10', json({ name: 'Employees' }, TOKENS.admin, 'PUT'));
+    const client = await connect(h, TOKENS.admin, { ...NO_GATES, iseWrite: true });
+    const plan = await call(client, 'ise_plan', { stage: 'monitor' });
+    expect(plan.isError).toBeFalsy();
+    expect(textOf(plan)).toContain('| create-cell | Employees (10) → Web\\_Servers (20) | MONITOR |');
+    expect(h.sim.traffic.writes).toBe(0);
+    const pushed = await call(client, 'ise_push', { stage: 'monitor' });
+    expect(pushed.isError).toBeFalsy();
+    expect(textOf(pushed)).toContain('**Pushed monitor of version 1**');
+    const src = h.sim.state.sgtByValue(10)!;
+    const dst = h.sim.state.sgtByValue(20)!;
+    expect(h.sim.state.cellFor(src.id, dst.id)?.matrixCellStatus).toBe('MONITOR');
   });
 
   test('bad arguments are named before anything is called', async () => {

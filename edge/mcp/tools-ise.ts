@@ -18,7 +18,7 @@ import type {
 } from '../../integrations/ise/sync/types.ts';
 import { IsePushBody, StageField } from '../rest/ise-schemas.ts';
 import { callApiNamed, named, type SgtNames } from './names.ts';
-import { num, pct, table, text, when } from './render.ts';
+import { num, pct, table, tag, text, when } from './render.ts';
 import { args, defineTool, Gate, type Tool } from './tool.ts';
 
 const readOnly = { readOnlyHint: true, openWorldHint: true } as const;
@@ -31,8 +31,14 @@ const Version = v.pipe(
   v.description('An approved matrix version; default: the live one'),
 );
 
+/** The dictionary's name first, else the name the plan carries (ISE's, or the contract's). */
+const side = (t: number, fallback: string, names: SgtNames): string =>
+  names.has(t) || fallback === '' ? named(t, names) : tag({ tag: t, name: fallback });
+
 const cellName = (c: IseOperation['cell'], names: SgtNames): string =>
-  c === undefined ? 'ANY → ANY (default)' : `${named(c.sgt, names)} → ${named(c.dgt, names)}`;
+  c === undefined
+    ? 'ANY → ANY (default)'
+    : `${side(c.sgt, c.srcName, names)} → ${side(c.dgt, c.dstName, names)}`;
 
 const conflictRows = (list: readonly IseConflict[], names: SgtNames) =>
   list.map((c) => [cellName(c.cell, names), text(c.reason, 200)]);
@@ -50,7 +56,9 @@ function planText(p: IsePlan, names: SgtNames): string {
       ['operation', 'cell or SGACL', 'to', 'reason', 'would drop'],
       p.operations.map((o) => [
         o.kind,
-        o.cell ? cellName(o.cell, names) : text(o.sgaclName ?? o.id, 80),
+        o.kind.endsWith('-sgacl') || o.cell === undefined
+          ? `\`${text(o.sgaclName ?? o.id, 80)}\``
+          : cellName(o.cell, names),
         o.status ?? o.defaultRule ?? (o.content ? `\`${text(o.content.replaceAll('\n', '; '), 120)}\`` : ''),
         text(o.reason, 160),
         o.impact ? `${num(o.impact.flows)} flows, ${num(o.impact.hits)} hits` : '',

@@ -84,8 +84,12 @@ export function iseHttpError(error: unknown, tenant: string): HttpError | null {
   if (error instanceof IseSyncError) {
     if (error.code === IseSyncErrorCode.NotConfigured) return notConfigured(tenant);
     const { status, title } = SYNC_STATUS[error.code];
-    // The sync's plain data (NOT_READY: the readiness and the setting), never over the problem's own members.
-    const extra = Object.fromEntries(Object.entries(error.detail).filter(([k]) => !PROBLEM_MEMBERS.has(k)));
+    // The sync's plain data, never over the problem's own members; NOT_READY's figures as `readiness`.
+    const { ratio, required, ...rest } = error.detail;
+    const extra = Object.fromEntries(Object.entries(rest).filter(([k]) => !PROBLEM_MEMBERS.has(k)));
+    if (error.code === IseSyncErrorCode.NotReady) extra.readiness = { ratio, required };
+    else
+      Object.assign(extra, ratio === undefined ? {} : { ratio }, required === undefined ? {} : { required });
     return new HttpError(status, title, error.message, { ...extra, code: error.code });
   }
   const ise = iseErrorOf(error);
