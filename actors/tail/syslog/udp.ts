@@ -47,6 +47,7 @@ export class UdpListener {
   /** Set by close(): what to do once the worker says the socket is closed (or the worker dies). */
   #onClosed: (() => void) | null = null;
   #lastKernel: KernelUdpStats | null = null;
+  #failed = false;
 
   private constructor(worker: Worker, bound: Bound) {
     this.#worker = worker;
@@ -75,8 +76,10 @@ export class UdpListener {
     });
     worker.addEventListener('error', (event: ErrorEvent) => {
       const error = new Error(`udp worker: ${event.message}`);
-      if (listener === null) bound.reject(error);
-      else if (listener.#onClosed !== null) listener.#onClosed();
+      if (listener === null) return bound.reject(error);
+      // Nothing more will come from it: close() must not wait for an answer.
+      listener.#failed = true;
+      if (listener.#onClosed !== null) listener.#onClosed();
       else options.onFailure(error);
     });
     send({
@@ -142,7 +145,8 @@ export class UdpListener {
       closed.resolve();
     };
     this.#closed = closed.promise;
-    this.#worker.postMessage({ type: ToWorker.Close } satisfies ToWorkerMessage);
+    if (this.#failed) this.#onClosed();
+    else this.#worker.postMessage({ type: ToWorker.Close } satisfies ToWorkerMessage);
     return this.#closed;
   }
 }
