@@ -6,7 +6,8 @@
  * readiness setting. A push that failed partway prints what it did write and
  * exits 1; pushing again skips what is already right.
  */
-import { group, integer, JSON_FLAG, oneOf, parse, required } from './args.ts';
+import { UsageError } from '../usage.ts';
+import { group, integer, JSON_FLAG, parse, required } from './args.ts';
 import type { ApiClient } from './http.ts';
 import { driftText, importText, planText, pushText, statusText } from './ise-text.ts';
 import { sgtNames } from './names.ts';
@@ -23,11 +24,23 @@ const PUSH = 'push --stage monitor|enforce|deny-default [--version N] [--force] 
 const DRIFT = 'drift [--json]';
 const STATUS = 'status [--json]';
 
-const stageOf = (value: string | undefined, usage: string) =>
-  oneOf(required(value, '--stage', `ise ${usage}`), STAGES, '--stage');
+function stageOf(value: string | undefined, usage: string): (typeof STAGES)[number] {
+  const stage = required(value, '--stage', `ise ${usage}`);
+  if (!(STAGES as readonly string[]).includes(stage))
+    throw new UsageError(
+      `unknown --stage ${JSON.stringify(stage)}, one of ${STAGES.join(', ')}; usage: scopilot ise ${usage}`,
+    );
+  return stage as (typeof STAGES)[number];
+}
 
-const versionOf = (value: string | undefined): number | undefined =>
-  value === undefined ? undefined : integer(value, '--version', 1, MAX_VERSION);
+function versionOf(value: string | undefined, usage: string): number | undefined {
+  if (value === undefined) return undefined;
+  try {
+    return integer(value, '--version', 1, MAX_VERSION);
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}; usage: scopilot ise ${usage}`);
+  }
+}
 
 /** Print `body` as JSON or as `render` says, with the dictionary's tag names. */
 async function show(
@@ -59,7 +72,7 @@ export const iseCommand = group('ise', {
         `ise ${PLAN}`,
       );
       const stage = stageOf(values.stage, PLAN);
-      const version = versionOf(values.version);
+      const version = versionOf(values.version, PLAN);
       const api = client();
       const body = await api.get<unknown>('/api/v1/ise/plan', {
         stage,
@@ -84,7 +97,7 @@ export const iseCommand = group('ise', {
         `ise ${PUSH}`,
       );
       const stage = stageOf(values.stage, PUSH);
-      const version = versionOf(values.version);
+      const version = versionOf(values.version, PUSH);
       const api = client();
       // 502 carries the report of a push that failed partway: shown like a success, then exit 1.
       const response = await api.request('POST', '/api/v1/ise/push', {
