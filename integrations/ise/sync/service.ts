@@ -54,6 +54,7 @@ export class IseSyncService implements IseSync {
   readonly #now: () => number;
   readonly #holder = `ise-sync:${crypto.randomUUID()}`;
   #ctx: Promise<SyncContext> | null = null;
+  #pushes = 0;
 
   constructor(options: IseSyncOptions) {
     if (options.client === undefined && options.clientFor === undefined) {
@@ -143,7 +144,12 @@ export class IseSyncService implements IseSync {
   async push(tenant: string, request: IsePushRequest): Promise<IsePushReport> {
     const client = this.clientOf(tenant);
     const ctx = await this.#context();
-    const release = await ctx.state.lock(tenant, this.#holder, request.by, this.#now());
+    const release = await ctx.state.lock(
+      tenant,
+      `${this.#holder}:${++this.#pushes}`,
+      request.by,
+      this.#now(),
+    );
     try {
       const { detail, view, loaded, approved } = await this.#plan(
         ctx,
