@@ -18,6 +18,7 @@ import {
   when,
 } from './output.ts';
 
+const plural = (n: number, word: string): string => `${num(n)} ${word}${n === 1 ? '' : 's'}`;
 const rec = (x: unknown): Record<string, unknown> => (isRecord(x) ? x : {});
 const str = (x: unknown): string => (typeof x === 'string' ? x : '');
 
@@ -62,7 +63,12 @@ const content = (text: unknown): string[] =>
     .map((l) => `      ${l}`);
 
 function operationLines(op: Record<string, unknown>, names: SgtNames): string[] {
-  const what = op.cell !== undefined ? cellText(op.cell, names) : str(op.sgaclName) || str(op.id);
+  const what =
+    op.cell !== undefined
+      ? cellText(op.cell, names)
+      : op.kind === 'set-default'
+        ? 'ANY → ANY (default)'
+        : str(op.sgaclName) || str(op.id);
   const parts = [what];
   if (op.cell !== undefined && op.sgaclName !== undefined) parts.push(str(op.sgaclName));
   if (op.status !== undefined) parts.push(`→ ${str(op.status)}`);
@@ -92,7 +98,7 @@ export function planText(body: unknown, names: SgtNames = new Map()): string {
   const warnings = listOf(p.warnings);
   const out = [
     bold(`plan: ${str(p.stage)} of version ${String(p.version ?? '?')} (tenant ${str(p.tenant)})`),
-    `${num(ops.length)} ERS writes, ${num(conflicts.length)} conflicts, ${num(warnings.length)} warnings`,
+    `${plural(ops.length, 'ERS write')}, ${plural(conflicts.length, 'conflict')}, ${plural(warnings.length, 'warning')}`,
   ];
   const readiness = rec(p.readiness);
   if (readiness.ratio !== undefined) {
