@@ -12,7 +12,7 @@ import { openNatsEngine } from '../engine/nats/mod.ts';
 import { dropSchema, ensureSchema, keys, openStores } from '../kv-schema/mod.ts';
 import { isolatedNamespace, subjectsFor } from '../streams/mod.ts';
 import { waitFor } from './support/actors.ts';
-import { killChildren, spawnChild } from './support/child.ts';
+import { cleanEnv, killChildren, spawnChild } from './support/child.ts';
 import { describeNats, natsTestUrl, testPrefix } from './support/nats.ts';
 import { proposals } from './support/pipeline.ts';
 
@@ -27,10 +27,7 @@ describeNats('kill -9 of the engine during ingestion', () => {
     try {
       await ensureSchema(engine, ns);
       const stores = await openStores(engine, ns);
-      const env: Record<string, string> = {};
-      for (const [k, v] of Object.entries(process.env))
-        if (!k.startsWith('SCOPILOT_') && v !== undefined) env[k] = v;
-      Object.assign(env, {
+      const env = cleanEnv({
         SCOPILOT_NATS_URL: natsTestUrl(),
         SCOPILOT_NAMESPACE: ns.root,
         SCOPILOT_HTTP__PORT: '0',

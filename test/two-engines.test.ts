@@ -12,7 +12,7 @@ import { Analysis } from '../domain/analysis.ts';
 import { openNatsEngine } from '../engine/nats/mod.ts';
 import { dropSchema, ensureSchema, keys, openStores } from '../kv-schema/mod.ts';
 import { isolatedNamespace, subjectsFor } from '../streams/mod.ts';
-import { killChildren, spawnChild } from './support/child.ts';
+import { cleanEnv, killChildren, spawnChild } from './support/child.ts';
 import { describeNats, natsTestUrl, testPrefix } from './support/nats.ts';
 
 const MAIN = join(import.meta.dir, '../cli/main.ts');
@@ -28,10 +28,7 @@ describeNats('two engine processes on one NATS server', () => {
     try {
       await ensureSchema(engine, ns);
       const stores = await openStores(engine, ns);
-      const env: Record<string, string> = {};
-      for (const [k, v] of Object.entries(process.env))
-        if (!k.startsWith('SCOPILOT_') && v !== undefined) env[k] = v;
-      Object.assign(env, {
+      const env = cleanEnv({
         SCOPILOT_NATS_URL: natsTestUrl(),
         SCOPILOT_NAMESPACE: ns.root,
         SCOPILOT_HTTP__PORT: '0',

@@ -68,3 +68,11 @@ export async function spawnCommand(
 }
 
 export const lastLine = (child: Child): string | undefined => child.lines[child.lines.length - 1];
+
+/** This process's environment without any SCOPILOT_ setting, plus `extra`: a child configured only by the test. */
+export function cleanEnv(extra: Record<string, string> = {}): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env))
+    if (!k.startsWith('SCOPILOT_') && v !== undefined) env[k] = v;
+  return { ...env, ...extra };
+}
