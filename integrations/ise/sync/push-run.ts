@@ -65,6 +65,7 @@ export class PushRun {
   readonly #fps = new Map<string, string>();
   readonly #models = new Map<string, CellModel>();
   readonly #unsettled = new Set<string>();
+  readonly #gone = new Set<string>();
   readonly applied: IseOpResult[] = [];
   readonly skipped: IseOpResult[] = [];
   readonly failed: IseOpResult[] = [];
@@ -238,7 +239,14 @@ export class PushRun {
   async forgetCell(op: IseOperation): Promise<void> {
     const [sgt, dgt] = this.#tags(this.pair(op));
     this.#models.delete(this.pair(op));
+    this.#gone.add(this.pair(op));
     await this.#i.ctx.state.dropCell(this.tenant, sgt, dgt);
+  }
+
+  /** The cell's status in ISE after this push (as written, or as the plan read it), or null when there is none. */
+  statusOf(pair: string): IseCellRecord['status'] | null {
+    if (this.#gone.has(pair)) return null;
+    return this.#model(pair)?.matrixCellStatus ?? null;
   }
 
   /** Why an SGACL must not be deleted yet (a cell listing it was not updated), or null. */

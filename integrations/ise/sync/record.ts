@@ -9,9 +9,9 @@
 import type { Contract } from '../../../domain/contracts.ts';
 import { aclText } from '../../../domain/ise/acl.ts';
 import { pairKey } from '../../../domain/ise/types.ts';
-import type { IseView } from '../../../domain/ise/view.ts';
 import { audit, type SyncContext } from './context.ts';
 import { type CellOutcome, markProposals } from './proposals.ts';
+import type { PushRun } from './push-run.ts';
 import type { IseOperation, IseOpResult, IsePlan, IsePushReport, IsePushRequest } from './types.ts';
 
 const RESULTS_PER_RECORD = 200;
@@ -20,13 +20,11 @@ const pairOf = (op: IseOperation): string | null =>
   op.cell === undefined ? null : pairKey(op.cell.sgt, op.cell.dgt);
 
 /** Each cell of the version: in ISE as monitor or enforced, or failed with the reason. */
-async function outcomes(
-  ctx: SyncContext,
-  tenant: string,
+function outcomes(
   report: IsePushReport,
-  view: IseView,
+  run: PushRun,
   want: ReadonlyMap<string, Contract>,
-): Promise<Map<string, CellOutcome>> {
+): Map<string, CellOutcome> {
   const out = new Map<string, CellOutcome>();
   const failed = new Map<string, string>();
   for (const f of report.failed) {
@@ -37,19 +35,21 @@ async function outcomes(
     const pair = pairKey(c.cell.sgt, c.cell.dgt);
     if (!failed.has(pair)) failed.set(pair, `conflict: ${c.reason}`);
   }
-  const after = await ctx.state.load(tenant);
+  const touched = new Set<string>();
+  for (const r of [...report.applied, ...report.skipped]) {
+    const pair = pairOf(r.operation);
+    if (pair !== null) touched.add(pair);
+  }
   for (const [pair, contract] of want) {
     const reason = failed.get(pair);
     if (reason !== undefined) {
       out.set(pair, { state: 'failed', reason });
       continue;
     }
-    const touched = [...report.applied, ...report.skipped].some((r) => pairOf(r.operation) === pair);
-    const asWanted = view.cells.get(pair)?.text === aclText(contract.aces);
-    const rec = after.cells.get(pair);
-    if ((!touched && !asWanted) || rec?.iseId === undefined) continue;
-    if (rec.status === 'MONITOR') out.set(pair, { state: 'monitor' });
-    else if (rec.status === 'ENABLED') out.set(pair, { state: 'enforced' });
+    if (!touched.has(pair) && run.view.cells.get(pair)?.text !== aclText(contract.aces)) continue;
+    const status = run.statusOf(pair);
+    if (status === 'MONITOR') out.set(pair, { state: 'monitor' });
+    else if (status === 'ENABLED') out.set(pair, { state: 'enforced' });
   }
   return out;
 }
@@ -69,7 +69,7 @@ async function done(
   tenant: string,
   request: IsePushRequest,
   report: IsePushReport,
-  basis: { view: IseView; want: ReadonlyMap<string, Contract>; plan: IsePlan },
+  basis: { run: PushRun; want: ReadonlyMap<string, Contract>; plan: IsePlan },
 ): Promise<void> {
   const atMs = ctx.now();
   await ctx.state.updateSummary(tenant, {
@@ -93,7 +93,7 @@ async function done(
           tenant,
           report.version,
           request.stage,
-          await outcomes(ctx, tenant, report, basis.view, basis.want),
+          outcomes(report, basis.run, basis.want),
           request.by,
           request.channel,
         );

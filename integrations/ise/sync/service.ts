@@ -187,7 +187,7 @@ export class IseSyncService implements IseSync {
       });
       const report = await applyPlan(ctx, run, detail, request.by);
       report.conflicts.unshift(...detail.plan.conflicts);
-      await recordPush.done(ctx, tenant, request, report, { view, want, plan: detail.plan });
+      await recordPush.done(ctx, tenant, request, report, { run, want, plan: detail.plan });
       return report;
     } finally {
       await release();

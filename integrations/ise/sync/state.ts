@@ -7,7 +7,7 @@
  */
 
 import type * as v from 'valibot';
-import type { SyncCell, SyncSgacl, SyncState } from '../../../domain/ise/types.ts';
+import type { SyncState } from '../../../domain/ise/types.ts';
 import { KvConflictError } from '../../../engine/errors.ts';
 import {
   type IseCellRecord,
@@ -32,41 +32,59 @@ export interface LoadedState extends SyncState {
 async function readAll<S extends v.GenericSchema>(
   bucket: TypedBucket<S>,
   pattern: string,
+  revisions: Map<string, number>,
 ): Promise<v.InferOutput<S>[]> {
   const found = await bucket.keys(pattern);
   const out: v.InferOutput<S>[] = [];
   for (let i = 0; i < found.length; i += READ_BATCH) {
-    const batch = await Promise.all(found.slice(i, i + READ_BATCH).map((k) => bucket.get(k)));
-    for (const e of batch) if (e !== null) out.push(e.value);
+    const keys = found.slice(i, i + READ_BATCH);
+    const batch = await Promise.all(keys.map((k) => bucket.get(k)));
+    batch.forEach((e, j) => {
+      if (e === null) return;
+      out.push(e.value);
+      revisions.set(`${bucket.raw.name}/${keys[j]}`, e.revision);
+    });
   }
   return out;
 }
 
-/** Write `next(current)` with CAS, retrying on a concurrent write; `null` from next deletes. */
+/**
+ * Write `value` (or delete with null) with CAS. The revision last seen of the
+ * key is tried first, so a push's many writes need no read before each; a
+ * stale one (another writer) falls back to reading the key and trying again.
+ */
 async function casWrite<S extends v.GenericSchema>(
   bucket: TypedBucket<S>,
   key: string,
-  next: (current: v.InferOutput<S> | null) => v.InferOutput<S> | null,
+  value: v.InferOutput<S> | null,
+  revisions: Map<string, number>,
 ): Promise<void> {
+  const id = `${bucket.raw.name}/${key}`;
+  if (value === null) {
+    revisions.delete(id);
+    await bucket.raw.delete(key);
+    return;
+  }
+  let known = revisions.get(id);
   for (let race = 0; ; race++) {
-    const found = await bucket.get(key);
-    const value = next(found?.value ?? null);
     try {
-      if (value === null) {
-        if (found !== null) await bucket.raw.delete(key);
-        return;
-      }
-      if (found === null) await bucket.create(key, value);
-      else await bucket.update(key, value, found.revision);
+      const rev =
+        known === undefined || known === 0
+          ? await bucket.create(key, value)
+          : await bucket.update(key, value, known);
+      revisions.set(id, rev);
       return;
     } catch (error) {
       if (!(error instanceof KvConflictError) || race >= MAX_RACES) throw error;
+      known = (await bucket.get(key))?.revision ?? 0;
     }
   }
 }
 
 export class SyncStateStore {
   readonly #s: IseSyncStores;
+  /** Revision last read or written, per bucket/key: bounded by the tenants' cells and SGACLs. */
+  readonly #revisions = new Map<string, number>();
 
   constructor(stores: IseSyncStores) {
     this.#s = stores;
@@ -74,8 +92,8 @@ export class SyncStateStore {
 
   async load(tenant: string): Promise<LoadedState> {
     const [cells, sgacls, summary] = await Promise.all([
-      readAll(this.#s.cells, keys.iseCellsAll(tenant)),
-      readAll(this.#s.sgacls, keys.iseSgaclsAll(tenant)),
+      readAll(this.#s.cells, keys.iseCellsAll(tenant), this.#revisions),
+      readAll(this.#s.sgacls, keys.iseSgaclsAll(tenant), this.#revisions),
       this.#s.summary.get(keys.iseSummary(tenant)),
     ]);
     return {
@@ -86,26 +104,35 @@ export class SyncStateStore {
   }
 
   putCell(tenant: string, rec: IseCellRecord): Promise<void> {
-    return casWrite(this.#s.cells, keys.iseCell(tenant, rec.sgt, rec.dgt), () => rec);
+    return casWrite(this.#s.cells, keys.iseCell(tenant, rec.sgt, rec.dgt), rec, this.#revisions);
   }
 
   dropCell(tenant: string, sgt: number, dgt: number): Promise<void> {
-    return casWrite(this.#s.cells, keys.iseCell(tenant, sgt, dgt), () => null);
+    return casWrite(this.#s.cells, keys.iseCell(tenant, sgt, dgt), null, this.#revisions);
   }
 
   putSgacl(tenant: string, rec: IseSgaclRecord): Promise<void> {
-    return casWrite(this.#s.sgacls, keys.iseSgacl(tenant, rec.iseId), () => rec);
+    return casWrite(this.#s.sgacls, keys.iseSgacl(tenant, rec.iseId), rec, this.#revisions);
   }
 
   dropSgacl(tenant: string, iseId: string): Promise<void> {
-    return casWrite(this.#s.sgacls, keys.iseSgacl(tenant, iseId), () => null);
+    return casWrite(this.#s.sgacls, keys.iseSgacl(tenant, iseId), null, this.#revisions);
   }
 
-  updateSummary(tenant: string, patch: Partial<IseSummaryRecord>): Promise<void> {
-    return casWrite(this.#s.summary, keys.iseSummary(tenant), (current) => ({
-      ...(current ?? {}),
-      ...patch,
-    }));
+  /** Merge into the summary (read, then CAS: it is one small key). */
+  async updateSummary(tenant: string, patch: Partial<IseSummaryRecord>): Promise<void> {
+    const key = keys.iseSummary(tenant);
+    for (let race = 0; ; race++) {
+      const found = await this.#s.summary.get(key);
+      const next = { ...(found?.value ?? {}), ...patch };
+      try {
+        if (found === null) await this.#s.summary.create(key, next);
+        else await this.#s.summary.update(key, next, found.revision);
+        return;
+      } catch (error) {
+        if (!(error instanceof KvConflictError) || race >= MAX_RACES) throw error;
+      }
+    }
   }
 
   /** Take the tenant's push lock, or BUSY while another push holds it. */
@@ -135,7 +162,3 @@ export class SyncStateStore {
     };
   }
 }
-
-/** A sync record of a cell as the domain reads it. */
-export const asSyncCell = (r: IseCellRecord): SyncCell => r;
-export const asSyncSgacl = (r: IseSgaclRecord): SyncSgacl => r;
