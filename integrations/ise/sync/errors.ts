@@ -15,9 +15,9 @@ export const IseSyncErrorCode = {
   VersionNotFound: 'VERSION_NOT_FOUND',
   /** No approved version yet: nothing to plan or compare against. */
   NoMatrix: 'NO_MATRIX',
-  /** Another push of the same tenant is running. */
+  /** Another push or import of the same tenant is running. */
   Busy: 'BUSY',
-  /** Not built yet in this release. */
+  /** Reserved for a method a build does not offer (every method of this one is built). */
   NotImplemented: 'NOT_IMPLEMENTED',
 } as const;
 export type IseSyncErrorCode = (typeof IseSyncErrorCode)[keyof typeof IseSyncErrorCode];

@@ -68,7 +68,8 @@ for (const flavour of FLAVOURS) {
 
     test('a 500 midway: the report says what was applied, the next push finishes without duplicates or orphans, then 0 writes', async () => {
       f = await openFixture(flavour, certificates);
-      for (const src of [4, 5, 6]) await approve(f, src, 11, [permit(443 + src)]);
+      const ids: string[] = [];
+      for (const src of [4, 5, 6]) ids.push((await approve(f, src, 11, [permit(443 + src)])).id);
       f.sim.faults.failWrite(4, 500);
       const first = await push(f);
       expect(first.failed.length).toBeGreaterThanOrEqual(1);
@@ -81,8 +82,21 @@ for (const flavour of FLAVOURS) {
       expect(first.applied.length).toBe(created(f.sim, 'sgacl') + created(f.sim, 'egressmatrixcell'));
       expect(first.applied.length).toBeLessThan(6);
 
+      // The proposal whose cell failed says so beside `applied`; the others are in ISE in monitor.
+      const trail = async () =>
+        Promise.all(ids.map(async (id) => (await f!.stores.proposals.get(keys.proposal(TENANT, id)))!.value));
+      const marks = (await trail()).map((p) => [p.status, p.ise?.state]);
+      expect(marks.filter(([, s]) => s === 'failed')).toHaveLength(1);
+      expect(marks.filter(([, s]) => s === 'monitor')).toHaveLength(2);
+      expect((await trail()).find((p) => p.ise?.state === 'failed')?.ise?.reason).toContain('SERVER');
+
       const second = await push(f);
       expect(second).toMatchObject({ failed: [], conflicts: [] });
+      expect((await trail()).map((p) => [p.status, p.ise?.state])).toEqual([
+        ['applied', 'monitor'],
+        ['applied', 'monitor'],
+        ['applied', 'monitor'],
+      ]);
       const done = [...first.applied, ...second.applied].map((r) => r.operation.kind).sort();
       expect(done).toEqual([
         'create-cell',

@@ -104,9 +104,16 @@ export class IseSyncService implements IseSync {
     return this.#ctx;
   }
 
+  /** Holds the push lock too: an import and a push of one tenant never interleave. */
   async import(tenant: string, by: string, channel: string): Promise<IseImportReport> {
     const client = this.clientOf(tenant);
-    return runImport(await this.#context(), client, tenant, by, channel);
+    const ctx = await this.#context();
+    const release = await ctx.state.lock(tenant, `${this.#holder}:${++this.#pushes}`, by, this.#now());
+    try {
+      return await runImport(ctx, client, tenant, by, channel);
+    } finally {
+      await release();
+    }
   }
 
   async #plan(ctx: SyncContext, client: IseErsApi, tenant: string, stage: IseStage, version?: number) {

@@ -12,6 +12,8 @@ import { StreamName, subjectsFor } from '../../../streams/mod.ts';
 import { readAll } from '../../../test/support/actors.ts';
 import { FLAVOURS } from '../../../test/support/engines.ts';
 import { describeNats } from '../../../test/support/nats.ts';
+import { createIseClient } from '../client.ts';
+import { IseErrorCode, isIseError } from '../errors.ts';
 import { makeCertificates, type SimulatorCertificates } from '../simulator/certs.ts';
 import { IseSyncErrorCode, isIseSyncError } from './errors.ts';
 import { IseSyncService } from './service.ts';
@@ -199,6 +201,31 @@ for (const flavour of FLAVOURS) {
       expect(await none.status(TENANT)).toMatchObject({ configured: false });
       expect(await none.checkDrift([TENANT])).toEqual([]);
 
+      // An ISE whose certificate the client does not trust: refused before anything is written.
+      const other = await makeCertificates();
+      const untrusted = new IseSyncService({
+        client: createIseClient({
+          url: f.sim.url,
+          username: 'ersadmin',
+          password: 'Simulated-ERS-1',
+          caPem: other.caPem,
+        }),
+        engine: f.te.engine,
+        ns: f.te.ns,
+      });
+      const error = await untrusted
+        .push(TENANT, { stage: 'monitor', by: 'a', channel: 'api' })
+        .catch((e: unknown) => e);
+      expect(isIseError(error, IseErrorCode.UntrustedCertificate)).toBe(true);
+      expect(f.sim.traffic.writes).toBe(0);
+      expect((await f.sync.status(TENANT)).lastPush).toBeUndefined();
+
+      // An import while a push runs (or the other way round) is told to wait.
+      const [i, p] = await Promise.allSettled([f.sync.import(TENANT, 'root', 'cli'), push(f, 'monitor')]);
+      expect(
+        [i, p].filter((r) => r.status === 'rejected').map((r) => (r.reason as { code: string }).code),
+      ).toEqual(['BUSY']);
+
       // Two pushes at once: the second is told another is running.
       const [a, b] = await Promise.allSettled([push(f, 'monitor'), push(f, 'monitor')]);
       const outcomes = [a, b].map((r) =>
@@ -206,13 +233,7 @@ for (const flavour of FLAVOURS) {
       );
       expect(outcomes.sort()).toEqual(['BUSY', 'ok']);
       const status = await f.sync.status(TENANT);
-      expect(status.lastPush).toMatchObject({
-        version: 1,
-        stage: 'monitor',
-        by: 'ann',
-        applied: 2,
-        failed: 0,
-      });
+      expect(status.lastPush).toMatchObject({ stage: 'monitor', by: 'ann', failed: 0 });
     });
   });
 }

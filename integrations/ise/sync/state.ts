@@ -144,7 +144,7 @@ export class SyncStateStore {
       if (found !== null && found.value.expiresAtMs > nowMs && found.value.holder !== holder) {
         throw new IseSyncError(
           IseSyncErrorCode.Busy,
-          `a push to ISE by ${found.value.by} is running since ${new Date(found.value.atMs).toISOString()}`,
+          `an ISE push or import by ${found.value.by} is running since ${new Date(found.value.atMs).toISOString()}`,
           { by: found.value.by, sinceMs: found.value.atMs },
         );
       }
