@@ -65,9 +65,24 @@ export const expectOf = (id: string, generationId: string | undefined, fingerpri
   fingerprint,
 });
 
+/**
+ * A write the product sent whose record was lost (the process died, or ISE's
+ * answer never came): ISE holds what that write was to leave.
+ */
+export const ownPendingWrite = (rec: SyncCell | undefined, ise: CellView): boolean =>
+  rec?.pending !== undefined &&
+  rec.pending.fingerprint === ise.policyFingerprint &&
+  (rec.iseId === undefined || rec.iseId === ise.cell.id);
+
+/** A cell the product created (a create whose record was lost included). */
+export const createdByProduct = (rec: SyncCell | undefined, ise: CellView): boolean =>
+  rec !== undefined &&
+  ((rec.iseId === ise.cell.id && rec.createdByUs) || (rec.iseId === undefined && ownPendingWrite(rec, ise)));
+
 /** Why a cell in ISE may not be written over, or null when it is as the product last left it. */
 export function conflictReason(rec: SyncCell | undefined, ise: CellView): string | null {
   if (rec === undefined) return 'in ISE but never imported or pushed by the product: import ISE first';
+  if (ownPendingWrite(rec, ise)) return null;
   if (rec.iseId === undefined) return 'a cell appeared in ISE while the product was creating it';
   if (rec.iseId !== ise.cell.id) return 'replaced in ISE (another cell id) since the last import or push';
   if (rec.fingerprint === ise.policyFingerprint) return null;

@@ -23,6 +23,7 @@ import {
   byPair,
   cellRef,
   conflictReason,
+  createdByProduct,
   expectOf,
   type PlanAcc,
   type PlanDetail,
@@ -72,10 +73,7 @@ function planContent(input: PlanInput, acc: PlanAcc): void {
       if (rec !== undefined) acc.forget.push(pair);
       continue;
     }
-    const ours =
-      rec !== undefined &&
-      (rec.createdByUs || (rec.pending !== undefined && rec.pending.fingerprint === ise.policyFingerprint));
-    if (!ours) {
+    if (!createdByProduct(rec, ise)) {
       if (rec !== undefined) {
         acc.warnings.push({
           code: 'OTHER',
@@ -84,8 +82,9 @@ function planContent(input: PlanInput, acc: PlanAcc): void {
       }
       continue;
     }
-    if (rec.createdByUs && (rec.iseId !== ise.cell.id || rec.fingerprint !== ise.policyFingerprint)) {
-      acc.conflicts.push({ cell: ref, reason: `${conflictReason(rec, ise)}; not deleted` });
+    const why = conflictReason(rec, ise);
+    if (why !== null) {
+      acc.conflicts.push({ cell: ref, reason: `${why}; not deleted` });
       continue;
     }
     acc.operations.push({

@@ -8,6 +8,7 @@
 import { importMatrix } from '../../../actors/matrix-keeper/import.ts';
 import { matrixFromIse, samePolicy } from '../../../domain/ise/import.ts';
 import { isOwnSgaclName } from '../../../domain/ise/names.ts';
+import { createdByProduct } from '../../../domain/ise/plan-input.ts';
 import { type CellView, type IseView, indexSnapshot, sgaclFingerprint } from '../../../domain/ise/view.ts';
 import type { Matrix } from '../../../domain/matrix.ts';
 import { currentMatrix, type IseCellRecord, keys } from '../../../kv-schema/mod.ts';
@@ -35,9 +36,7 @@ export function cellRecordOf(
   by: string,
 ): IseCellRecord {
   const same = known?.iseId === v.cell.id;
-  const ours =
-    (same && known.createdByUs) ||
-    (known?.pending !== undefined && known.pending.fingerprint === v.policyFingerprint);
+  const ours = createdByProduct(known, v);
   const rec: IseCellRecord = {
     sgt: v.sgt,
     dgt: v.dgt,

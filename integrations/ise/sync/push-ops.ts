@@ -88,6 +88,7 @@ export async function updateSgacl(run: PushRun, op: IseOperation): Promise<OpOut
   }
   let result: 'applied' | 'skipped' = 'skipped';
   if (sgaclFingerprint(cur) !== contentFingerprint(content)) {
+    await run.markIntent(op, {}, { id, content });
     await run.client.updateSgacl(id, {
       name: cur.name,
       ...(cur.description ? { description: cur.description } : {}),
@@ -182,6 +183,11 @@ export async function updateCell(
   );
   let result: 'applied' | 'skipped' = 'skipped';
   if (cellObjectFingerprint(next) !== cellObjectFingerprint(cur)) {
+    await run.markIntent(op, {
+      matrixCellStatus: next.matrixCellStatus,
+      defaultRule: next.defaultRule,
+      sgacls: next.sgacls,
+    });
     await run.client.updateCell(cur.id, next);
     result = 'applied';
   }

@@ -7,6 +7,7 @@
 
 import type { Contract } from '../../../domain/contracts.ts';
 import { contentFingerprint } from '../../../domain/ise/acl.ts';
+import { createdByProduct } from '../../../domain/ise/plan-input.ts';
 import { ANY_TAG, DEFAULT_PAIR, type IseSgaclLike, pairKey } from '../../../domain/ise/types.ts';
 import { cellPolicyFingerprint, type IseView, sgaclFingerprint } from '../../../domain/ise/view.ts';
 import type { IseCellRecord } from '../../../kv-schema/mod.ts';
@@ -66,6 +67,7 @@ export class PushRun {
   readonly #models = new Map<string, CellModel>();
   readonly #unsettled = new Set<string>();
   readonly #gone = new Set<string>();
+  readonly #written = new Map<string, IseCellRecord>();
   readonly applied: IseOpResult[] = [];
   readonly skipped: IseOpResult[] = [];
   readonly failed: IseOpResult[] = [];
@@ -185,6 +187,35 @@ export class PushRun {
     });
   }
 
+  /**
+   * Before an update: the record as it stands, with the policy the write is to
+   * leave as `pending`, so a write whose answer is lost is recognised as the
+   * product's own by the next plan instead of as a change made in ISE.
+   */
+  async markIntent(
+    op: IseOperation,
+    next: Partial<Pick<CellModel, 'matrixCellStatus' | 'defaultRule' | 'sgacls'>>,
+    sgacl?: { id: string; content: string },
+  ): Promise<void> {
+    const pair = this.pair(op);
+    const m = this.#model(pair);
+    if (m === undefined) return;
+    const after = { ...m, ...next };
+    const fps = after.sgacls.map((id) =>
+      sgacl?.id === id ? contentFingerprint(sgacl.content) : (this.#fps.get(id) ?? `missing:${id}`),
+    );
+    const rec = this.#written.get(pair) ?? this.loaded.cells.get(pair) ?? this.#recordOf(pair, m);
+    const marked: IseCellRecord = {
+      ...rec,
+      pending: {
+        atMs: this.#i.ctx.now(),
+        fingerprint: cellPolicyFingerprint(after.matrixCellStatus, after.defaultRule, fps),
+      },
+    };
+    await this.#i.ctx.state.putCell(this.tenant, marked);
+    this.#written.set(pair, marked);
+  }
+
   async unmarkPending(op: IseOperation): Promise<void> {
     const pair = this.pair(op);
     const before = this.loaded.cells.get(pair);
@@ -208,8 +239,7 @@ export class PushRun {
     if (known !== undefined) return known;
     const v = pair === DEFAULT_PAIR ? this.view.defaultCell : this.view.cells.get(pair);
     if (v === null || v === undefined) return undefined;
-    const rec = this.loaded.cells.get(pair);
-    return { ...v.cell, ours: rec?.iseId === v.cell.id && rec.createdByUs };
+    return { ...v.cell, ours: createdByProduct(this.loaded.cells.get(pair), v) };
   }
 
   /** After a write: the cell as it now is in ISE. A content change in MONITOR starts its soak again. */
@@ -218,9 +248,19 @@ export class PushRun {
     const m = this.#model(pair);
     if (m === undefined) return;
     this.#models.set(pair, m);
-    const base = this.#base(pair);
+    const rec = this.#recordOf(pair, m);
     const known = this.loaded.cells.get(pair);
-    const rec: IseCellRecord = {
+    if (rec.createdByUs && m.matrixCellStatus === 'MONITOR') {
+      const kept = known?.iseId === m.id ? known.monitorSinceMs : undefined;
+      rec.monitorSinceMs = o.contentChanged || kept === undefined ? rec.atMs : kept;
+    }
+    await this.#i.ctx.state.putCell(this.tenant, rec);
+    this.#written.set(pair, rec);
+  }
+
+  #recordOf(pair: string, m: CellModel): IseCellRecord {
+    const base = this.#base(pair);
+    return {
       ...base,
       iseId: m.id,
       fingerprint: this.#policy(m.matrixCellStatus, m.defaultRule, m.sgacls),
@@ -229,11 +269,6 @@ export class PushRun {
       sgacls: m.sgacls,
       createdByUs: m.ours && base.sgt !== ANY_TAG,
     };
-    if (rec.createdByUs && m.matrixCellStatus === 'MONITOR') {
-      const kept = known?.iseId === m.id ? known.monitorSinceMs : undefined;
-      rec.monitorSinceMs = o.contentChanged || kept === undefined ? base.atMs : kept;
-    }
-    await this.#i.ctx.state.putCell(this.tenant, rec);
   }
 
   async forgetCell(op: IseOperation): Promise<void> {

@@ -10,6 +10,7 @@ import type { Ace } from '../../../domain/ace.ts';
 import { keys, openIseSyncStores } from '../../../kv-schema/mod.ts';
 import { FLAVOURS } from '../../../test/support/engines.ts';
 import { describeNats } from '../../../test/support/nats.ts';
+import { IseError, IseErrorCode } from '../errors.ts';
 import { makeCertificates, type SimulatorCertificates } from '../simulator/certs.ts';
 import type { IseSimulator } from '../simulator/mod.ts';
 import type { IseErsApi } from '../types.ts';
@@ -195,6 +196,49 @@ for (const flavour of FLAVOURS) {
         expect.objectContaining({ reason: 'SGACL EMP_PROD changed in ISE since the plan' }),
       ]);
       expect(sim.state.sgaclByName('EMP_PROD')?.aclcontent).toBe('permit tcp dst eq 8443');
+    });
+
+    test('a write whose answer was lost is recognised as the product’s own by the next push, not as a change in ISE', async () => {
+      const lose = { once: true };
+      f = await openFixture(flavour, certificates, {
+        client: (client) =>
+          new Proxy(client, {
+            get(target, prop) {
+              const value = Reflect.get(target, prop);
+              if (typeof value !== 'function') return value;
+              if (prop === 'updateSgacl' && lose.once) {
+                return async (...args: Parameters<IseErsApi['updateSgacl']>) => {
+                  lose.once = false;
+                  await target.updateSgacl(...args);
+                  throw new IseError(IseErrorCode.Unreachable, 'no answer from ISE', {
+                    outcomeUnknown: true,
+                  });
+                };
+              }
+              return (...args: unknown[]) => value.apply(target, args);
+            },
+          }),
+      });
+      const sim = f.sim;
+      const cell = adminCell(sim, 4, 11, [{ name: 'EMP_PROD', aclcontent: 'permit tcp dst eq 443' }]);
+      await f.sync.import(TENANT, 'root', 'cli'); // v1
+      sim.state.updateSgacl(cell.sgacls[0]!, { aclcontent: 'permit tcp dst eq 22' });
+      sim.state.updateCell(cell.id, { defaultRule: 'DENY_IP' });
+      await f.sync.import(TENANT, 'root', 'cli'); // v2
+
+      // Back to version 1: the SGACL is edited in place (its answer lost), then the cell's default rule.
+      const first = await push(f, 1);
+      expect(first.failed.map((r) => [r.operation.kind, r.error?.slice(0, 11)])).toEqual([
+        ['update-sgacl', 'UNREACHABLE'],
+        ['update-cell', 'not attempt'],
+      ]);
+      expect(sim.state.sgaclByName('EMP_PROD')?.aclcontent).toBe('permit tcp dst eq 443');
+
+      const second = await push(f, 1);
+      expect(second).toMatchObject({ conflicts: [], failed: [] });
+      expect(second.applied.map((r) => r.operation.kind)).toEqual(['update-cell']);
+      expect(sim.state.cell(cell.id)).toMatchObject({ defaultRule: 'NONE', matrixCellStatus: 'ENABLED' });
+      expect((await push(f, 1)).writes).toBe(0);
     });
 
     test('cells removed from the version are deleted only when the product created them', async () => {
