@@ -15,7 +15,15 @@ import { FLAVOURS } from '../../../test/support/engines.ts';
 import { describeNats } from '../../../test/support/nats.ts';
 import { IseErrorCode, isIseError } from '../errors.ts';
 import { makeCertificates, type SimulatorCertificates } from '../simulator/certs.ts';
-import { adminCell, closeFixture, openFixture, type SyncFixture, TENANT } from './testing.ts';
+import {
+  adminCell,
+  approve,
+  closeFixture,
+  openFixture,
+  type SyncFixture,
+  simCell,
+  TENANT,
+} from './testing.ts';
 
 let certificates: SimulatorCertificates;
 beforeAll(async () => {
@@ -113,16 +121,34 @@ for (const flavour of FLAVOURS) {
       const actions = audit.map((m) => (m.json as { data: { action: string } }).data.action);
       expect(actions).toEqual(['matrix.import', 'ise.import', 'ise.import']);
 
-      // An edit in ISE, imported: a new version parented on the first, the edited cell only.
+      // An approval into the imported cell: its verbatim line goes back to ISE byte for byte, in place.
+      await approve(f, 1002, 1003, [{ action: 'permit', protocol: 'tcp', dstPort: 22 }]);
+      const change = await sync.plan(TENANT, 'monitor');
+      expect(change.operations).toEqual([
+        expect.objectContaining({
+          kind: 'update-sgacl',
+          sgaclName: 'LEGACY',
+          content: 'permit tcp dst eq 22\npermit tcp dst eq www\ndeny ip log',
+        }),
+      ]);
+      await sync.push(TENANT, { stage: 'monitor', by: 'ann', channel: 'api' });
+      expect(sim.state.sgaclByName('LEGACY')?.aclcontent).toBe(
+        'permit tcp dst eq 22\npermit tcp dst eq www\ndeny ip log',
+      );
+      expect(simCell(sim, 1002, 1003)?.defaultRule).toBe('DENY_IP');
+      expect(await sync.import(TENANT, 'root', 'cli')).toMatchObject({ created: false });
+      const writes = sim.traffic.writes;
+
+      // An edit in ISE, imported: a new version parented on the last, the edited cell only.
       sim.state.updateSgacl(sim.state.sgaclByName('WEB_RANGE')!.id, {
         aclcontent: `${RANGES}\npermit icmp echo`,
       });
-      expect(await sync.import(TENANT, 'root', 'cli')).toMatchObject({ version: 2, created: true });
+      expect(await sync.import(TENANT, 'root', 'cli')).toMatchObject({ version: 3, created: true });
       const v2 = (await currentMatrix(stores, TENANT)).version!;
-      expect(v2.parent).toBe(1);
+      expect(v2.parent).toBe(2);
       const edited = (v2.matrix as Matrix).cells.find((c) => c.sgt === 1000)!;
       expect(edited.aces.map(aceText).at(-1)).toBe('permit icmp echo');
-      expect(sim.traffic.writes).toBe(0);
+      expect(sim.traffic.writes).toBe(writes);
     });
 
     test('ANY-ANY DENY_IP becomes the version default; wrong credentials write nothing', async () => {
