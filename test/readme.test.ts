@@ -54,7 +54,7 @@ describe('README.md', () => {
 
   test('the MCP tools: the count a default install lists, and every name', () => {
     const mcp = section('MCP: the copilot in an AI client');
-    const counted = /Its tools \((\d+) in a\s+default install, (\d+) with both gated ones enabled\)/.exec(
+    const counted = /Its tools \((\d+) in a\s+default install, (\d+) with every gated one enabled\)/.exec(
       mcp,
     );
     expect(counted?.slice(1).map(Number)).toEqual([enabledTools(NO_GATES).length, TOOLS.length]);
