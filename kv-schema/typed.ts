@@ -1,7 +1,14 @@
 /**
  * A bucket of one record kind: JSON values validated with the record's valibot
  * schema on the way in and on the way out, with revisions for CAS.
+ *
+ * A large value (a matrix version of thousands of cells) is stored gzipped:
+ * NATS refuses messages over its max_payload (1 MiB by default), and such JSON
+ * shrinks tenfold or more. JSON never starts with gzip's magic bytes, so a
+ * reader tells the two apart without a flag, and small values stay plain JSON
+ * that `nats kv get` shows as they are.
  */
+import { gunzipSync, gzipSync } from 'node:zlib';
 import * as v from 'valibot';
 import { TerminalError } from '../engine/errors.ts';
 import type { KvBucket } from '../engine/types.ts';
@@ -14,6 +21,12 @@ export interface Versioned<T> {
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
+
+/** Values above this are gzipped. */
+export const COMPRESS_ABOVE_BYTES = 64 * 1024;
+/** A stored value never inflates beyond this (a corrupt or hostile entry cannot exhaust memory). */
+const MAX_INFLATED_BYTES = 256 * 1024 * 1024;
+const isGzip = (bytes: Uint8Array): boolean => bytes.length > 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 
 export class TypedBucket<S extends v.GenericSchema> {
   readonly #bucket: KvBucket;
@@ -34,13 +47,15 @@ export class TypedBucket<S extends v.GenericSchema> {
       throw new TerminalError(
         `refusing to store a bad ${this.#bucket.name} record: ${summarize(checked.issues)}`,
       );
-    return encoder.encode(JSON.stringify(checked.output));
+    const bytes = encoder.encode(JSON.stringify(checked.output));
+    return bytes.length > COMPRESS_ABOVE_BYTES ? gzipSync(bytes) : bytes;
   }
 
   decode(key: string, bytes: Uint8Array): v.InferOutput<S> {
     let raw: unknown;
     try {
-      raw = JSON.parse(decoder.decode(bytes));
+      const text = isGzip(bytes) ? gunzipSync(bytes, { maxOutputLength: MAX_INFLATED_BYTES }) : bytes;
+      raw = JSON.parse(decoder.decode(text));
     } catch {
       throw new TerminalError(`${this.#bucket.name} ${key} is not JSON`);
     }
