@@ -8,7 +8,7 @@ import { IseSyncService } from './service.ts';
 
 export { IseSyncError, IseSyncErrorCode, isIseSyncError } from './errors.ts';
 export { DEFAULT_ISE_SYNC_SETTINGS, type IseSyncOptions, type IseSyncSettings } from './options.ts';
-export { IseSyncService } from './service.ts';
+export { type DriftCheck, IseSyncService } from './service.ts';
 export * from './types.ts';
 
 /** The ISE sync over the tenant's ERS client(s), the engine and the stores. */
