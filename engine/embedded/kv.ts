@@ -40,11 +40,13 @@ export class EmbeddedKv implements KvStore {
     this.#ctx = ctx;
     const { db } = ctx;
     this.q = {
+      // INDEXED BY: without statistics sqlite prefers walking the (bucket, rev) primary key
+      // backwards for ORDER BY rev, which reads the whole bucket for every get.
       latest: db.query<KvRow, [number, string]>(
-        `SELECT ${COLS} FROM kv WHERE bucket_id = ? AND key = ? ORDER BY rev DESC LIMIT 1`,
+        `SELECT ${COLS} FROM kv INDEXED BY kv_key WHERE bucket_id = ? AND key = ? ORDER BY rev DESC LIMIT 1`,
       ),
       history: db.query<KvRow, [number, string]>(
-        `SELECT ${COLS} FROM kv WHERE bucket_id = ? AND key = ? ORDER BY rev`,
+        `SELECT ${COLS} FROM kv INDEXED BY kv_key WHERE bucket_id = ? AND key = ? ORDER BY rev`,
       ),
       lastPerKey: db.query<KvRow, [number]>(
         `SELECT ${COLS} FROM kv WHERE bucket_id = ?1 AND rev IN ` +
@@ -55,7 +57,7 @@ export class EmbeddedKv implements KvStore {
       ),
       trim: db.query<never, [number, string, number]>(
         'DELETE FROM kv WHERE bucket_id = ?1 AND key = ?2 AND rev <= ' +
-          '(SELECT rev FROM kv WHERE bucket_id = ?1 AND key = ?2 ORDER BY rev DESC LIMIT 1 OFFSET ?3)',
+          '(SELECT rev FROM kv INDEXED BY kv_key WHERE bucket_id = ?1 AND key = ?2 ORDER BY rev DESC LIMIT 1 OFFSET ?3)',
       ),
       trimAll: db.query<never, [number, number]>(
         'DELETE FROM kv WHERE bucket_id = ?1 AND rev IN (SELECT rev FROM (SELECT rev, ROW_NUMBER() OVER ' +
