@@ -14,8 +14,7 @@
  *
  * Env: BENCH_ISE_TAGS (500), BENCH_ISE_CELLS (5000), BENCH_ISE_LATENCY_MS (5),
  * BENCH_ISE_CONCURRENCY (the client's default, 50), BENCH_ISE_NATS_URL (unset:
- * the embedded engine holds the product's stores; on NATS a 5,000-cell version
- * is larger than a default server's 1 MB max_payload, so use fewer cells).
+ * the embedded engine holds the product's stores).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
