@@ -9,6 +9,7 @@
  */
 import * as v from 'valibot';
 import { type BackoffPolicy, backoffDelay, sleep } from '../../engine/backoff.ts';
+import { readTextCapped } from '../response-text.ts';
 import { codeForStatus, HINTS, IseError, IseErrorCode, isCertificateErrorCode } from './errors.ts';
 import { Semaphore } from './limit.ts';
 import { describeIssues, ErsResponse } from './schemas.ts';
@@ -150,7 +151,7 @@ export class ErsTransport {
       } catch (e) {
         throw networkError(method, url, e, this.#o.timeoutMs);
       }
-      const text = await readCapped(res);
+      const text = await readTextCapped(res, MAX_BODY_BYTES);
       if (text === null) throw invalid(method, path, `answered more than ${MAX_BODY_BYTES} bytes`);
       const answer = { status: res.status, headers: res.headers, text };
       this.#session.observe(answer);
@@ -247,22 +248,4 @@ function base64(s: string): string {
   let bin = '';
   for (const b of new TextEncoder().encode(s)) bin += String.fromCharCode(b);
   return btoa(bin);
-}
-
-async function readCapped(res: Response): Promise<string | null> {
-  if (res.body === null) return '';
-  const reader = res.body.getReader();
-  const decoder = new TextDecoder();
-  let text = '';
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) return text + decoder.decode();
-    size += value.byteLength;
-    if (size > MAX_BODY_BYTES) {
-      await reader.cancel();
-      return null;
-    }
-    text += decoder.decode(value, { stream: true });
-  }
 }

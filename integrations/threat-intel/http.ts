@@ -8,6 +8,7 @@
  */
 import * as v from 'valibot';
 import { NoAnswerReason } from '../../domain/threat/types.ts';
+import { readTextCapped } from '../response-text.ts';
 import { retryAfterMs } from './rate-limit.ts';
 import { noAnswer, type ProviderAnswer } from './types.ts';
 
@@ -17,29 +18,6 @@ const MAX_BODY_BYTES = 4 * 1024 * 1024;
 export type Fetched<T> = { ok: true; body: T } | { ok: false; answer: ProviderAnswer };
 
 const fail = (answer: ProviderAnswer): { ok: false; answer: ProviderAnswer } => ({ ok: false, answer });
-
-async function readCapped(res: Response): Promise<string | null> {
-  const declared = Number(res.headers.get('content-length') ?? '0');
-  if (declared > MAX_BODY_BYTES) {
-    await res.body?.cancel();
-    return null;
-  }
-  if (res.body === null) return '';
-  const reader = res.body.getReader();
-  const decoder = new TextDecoder();
-  let text = '';
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) return text + decoder.decode();
-    size += value.byteLength;
-    if (size > MAX_BODY_BYTES) {
-      await reader.cancel();
-      return null;
-    }
-    text += decoder.decode(value, { stream: true });
-  }
-}
 
 function statusAnswer(res: Response, nowMs: number): ProviderAnswer {
   const what = `HTTP ${res.status}`;
@@ -77,7 +55,7 @@ export async function getJson<S extends v.GenericSchema>(
       await res.body?.cancel().catch(() => undefined);
       return fail(statusAnswer(res, nowMs()));
     }
-    text = await readCapped(res);
+    text = await readTextCapped(res, MAX_BODY_BYTES);
   } catch (e) {
     return fail(thrownAnswer(e, signal));
   }
