@@ -48,6 +48,14 @@ const COMMANDS: Record<string, Command> = {
     usage: [`${Usage.mcp}   (the MCP server, over stdio)`],
     load: async () => (await import('./mcp.ts')).runMcp,
   },
+  backup: {
+    usage: [`${Usage.backup}   (the embedded engine's database, with the product stopped)`],
+    load: async () => (await import('./backup.ts')).runBackup,
+  },
+  restore: {
+    usage: [`${Usage.restore}   (a backup back in place, with the product stopped)`],
+    load: async () => (await import('./backup.ts')).runRestore,
+  },
   version: { usage: [Usage.version], load: async () => runVersion },
 };
 

@@ -25,6 +25,8 @@ export const Usage = {
   health: 'scopilot health [--json]',
   webex: 'scopilot webex register --url URL',
   mcp: 'scopilot mcp [--allow-dictionary-edit] [--allow-rollback] [--allow-ise-write]',
+  backup: 'scopilot backup --out FILE [--data-dir DIR]',
+  restore: 'scopilot restore FILE [--data-dir DIR]',
   version: 'scopilot version',
   help: 'scopilot help [COMMAND]',
 } as const;
