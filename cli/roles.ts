@@ -3,7 +3,6 @@
  * `engine` the flow actors and the matrix keeper, `scheduler` the
  * leader-elected scheduler, `tail` the file tails; `--demo` adds the simulated campus.
  */
-import { hostname } from 'node:os';
 import { startDemo } from '../actors/demo/feeder.ts';
 import {
   flowActors,
@@ -18,7 +17,7 @@ import { SyslogReceiver } from '../actors/tail/syslog/mod.ts';
 import { FileTail } from '../actors/tail/tail.ts';
 import type { Config } from '../config/mod.ts';
 import type { ClassifierMode } from '../domain/classify/classifier.ts';
-import { ActorSystem, type ConsumerHealth, LeaderLease, type Logger } from '../engine/mod.ts';
+import { ActorSystem, type ConsumerHealth, type Logger } from '../engine/mod.ts';
 import type { Engine } from '../engine/types.ts';
 import { AnthropicClassifier } from '../integrations/anthropic/client.ts';
 import { sshTail } from '../integrations/ssh/mod.ts';
@@ -28,6 +27,7 @@ import { Bucket, bucketName, keys, type Stores } from '../kv-schema/mod.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { Namespace } from '../streams/mod.ts';
 import { subjectsFor } from '../streams/mod.ts';
+import { startLeaderLoop } from './leader-loop.ts';
 
 export interface RoleContext {
   engine: Engine;
@@ -156,41 +156,13 @@ export async function startSchedulerRole(ctx: RoleContext): Promise<Running> {
     logger,
     rareDays: config.proposals.rareDays,
   });
-  const intervalMs = config.sched.scanIntervalMinutes * 60_000;
-  let timer: ReturnType<typeof setTimeout> | null = null;
-  let ticking: Promise<unknown> = Promise.resolve();
-  const tick = () => {
-    ticking = scheduler
+  // Only the lease holder ticks: a tick as it takes over, then every interval.
+  return startLeaderLoop(ctx, 'scheduler', config.sched.scanIntervalMinutes * 60_000, () =>
+    scheduler
       .tick()
       .then((report) => logger.info(report, 'scheduler tick'))
-      .catch((error) => logger.error({ err: error }, 'scheduler tick failed'));
-  };
-  const lease = new LeaderLease({
-    bucket: await engine.kv.bucket(bucketName(Bucket.State, ns)),
-    key: keys.lease('scheduler'),
-    holder: `${hostname()}:${process.pid}:${crypto.randomUUID().slice(0, 8)}`,
-    ttlMs: config.engine.leaseSeconds * 1_000,
-    logger,
-    onAcquired: () => {
-      // Only the lease holder ticks: a tick as it takes over, then every interval.
-      const loop = () => {
-        if (lease.isLeader()) tick();
-        timer = setTimeout(loop, intervalMs);
-      };
-      timer = setTimeout(loop, 1_000);
-    },
-    onLost: () => {
-      if (timer !== null) clearTimeout(timer);
-    },
-  });
-  lease.start();
-  return {
-    stop: async () => {
-      if (timer !== null) clearTimeout(timer);
-      await lease.stop();
-      await ticking;
-    },
-  };
+      .catch((error) => logger.error({ err: error }, 'scheduler tick failed')),
+  );
 }
 
 /** Local files, remote files over SSH and the syslog receiver, each reporting its health. */

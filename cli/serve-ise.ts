@@ -11,14 +11,13 @@
  * simulator holding the demo campus's tags stands in for ISE, so the whole
  * path from a flow to a cell in ISE can be shown.
  */
-import { hostname } from 'node:os';
 import { CAMPUS_SGTS } from '../actors/demo/campus.ts';
 import { type Config, describeIse, type IseConnection, iseConnections } from '../config/mod.ts';
-import { LeaderLease, type Logger } from '../engine/mod.ts';
+import type { Logger } from '../engine/mod.ts';
 import { createIseClient } from '../integrations/ise/mod.ts';
 import { createIseSync, type IseSync } from '../integrations/ise/sync/mod.ts';
-import { Bucket, bucketName, keys } from '../kv-schema/mod.ts';
 import { subjectsFor } from '../streams/mod.ts';
+import { startLeaderLoop } from './leader-loop.ts';
 import type { RoleContext, Running } from './roles.ts';
 
 export interface IseSetup {
@@ -112,11 +111,9 @@ export async function startIseDrift(
   sync: IseSync,
   tenants: readonly string[],
 ): Promise<Running> {
-  const { engine, config, ns, logger } = ctx;
-  const intervalMs = config.ise.driftIntervalMinutes * 60_000;
-  let timer: ReturnType<typeof setTimeout> | null = null;
-  let running: Promise<unknown> = Promise.resolve();
-  const run = async () => {
+  const { logger } = ctx;
+  // A run slower than the interval (a slow ISE) is not started twice.
+  return startLeaderLoop(ctx, 'ise-drift', ctx.config.ise.driftIntervalMinutes * 60_000, async () => {
     for (const tenant of tenants) {
       try {
         const drift = await sync.drift(tenant);
@@ -125,37 +122,5 @@ export async function startIseDrift(
         logger.warn({ err: error, tenant }, 'ISE drift check failed');
       }
     }
-  };
-  const lease = new LeaderLease({
-    bucket: await engine.kv.bucket(bucketName(Bucket.State, ns)),
-    key: keys.lease('ise-drift'),
-    holder: `${hostname()}:${process.pid}:${crypto.randomUUID().slice(0, 8)}`,
-    ttlMs: config.engine.leaseSeconds * 1_000,
-    logger,
-    onAcquired: () => {
-      let busy = false;
-      const loop = () => {
-        // A run slower than the interval (a slow ISE) is not started twice.
-        if (lease.isLeader() && !busy) {
-          busy = true;
-          running = run().finally(() => {
-            busy = false;
-          });
-        }
-        timer = setTimeout(loop, intervalMs);
-      };
-      timer = setTimeout(loop, 1_000);
-    },
-    onLost: () => {
-      if (timer !== null) clearTimeout(timer);
-    },
   });
-  lease.start();
-  return {
-    stop: async () => {
-      if (timer !== null) clearTimeout(timer);
-      await lease.stop();
-      await running;
-    },
-  };
 }
