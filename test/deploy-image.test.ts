@@ -85,7 +85,7 @@ describe('deploy/Dockerfile', () => {
   test('the copied folders are the ones the product runs from', () => {
     const copied = instructions.flatMap((l) => {
       const m = l.match(/^COPY (\w[\w-]*) \.\/\1$/);
-      return m ? [m[1]] : [];
+      return m?.[1] === undefined ? [] : [m[1]];
     });
     for (const dir of copied)
       expect({ dir, exists: existsSync(join(ROOT, dir)) }).toEqual({ dir, exists: true });
