@@ -3,16 +3,17 @@
  * line, so a known flow is found by numbers (a map per tag pair, keyed by
  * protocol and port buckets) and updated in place; text is decoded from the
  * line's bytes only while a flow still collects samples, and only when it is
- * new to the flow.
+ * new to the flow. What it holds comes out as parts (flow-parts.ts) that merge
+ * with the parts of the stretches before and after it.
  */
 import { ANY } from './flow.ts';
+import { FlowMerger, type FlowPart, LIST_CAPS, LIST_COUNT, SAMPLE_WINDOW } from './flow-parts.ts';
 import { HitText, Proto, protocolName, type SgaclHit } from './syslog/parse.ts';
 import { fingerprint, Interner, print } from './syslog/text.ts';
 import type { Flow } from './types.ts';
 
-export const MAX_SAMPLES = 5;
-const MAX_PLACES = 16;
-const MAX_SGACL_NAMES = 8;
+export { MAX_SAMPLES } from './flow-parts.ts';
+
 const DAY_MS = 86_400_000;
 /** Bucket value of `any` in the numeric key: outside every real port. */
 const ANY_PORT = 65_536;
@@ -23,12 +24,29 @@ interface Entry {
   lastDay: number;
   pairKey: number;
   flowKey: number;
-  /** Counts and hashes of the values in the flow's five sample lists (see SLOT). */
+  /** Counts and fingerprints of the values in the flow's sample lists (see SLOT). */
   seen: Int32Array;
+  /** The early lists (0 to 4) then the late ones (5 to 9), in flow-parts.ts's order. */
+  lists: string[][];
+  /** Per early list, the event each value first came at. */
+  earlyAt: number[][];
+  /** Late lists still open: the line-picking hash is not even computed once all are full. */
+  lateOpen: boolean;
 }
 
-/** Events of a flow during which every line is searched for new samples and places. */
-const SAMPLE_EVERY_LINE_UNTIL = 64;
+/** The hit's text field of each list, in flow-parts.ts's order. */
+const FIELDS = [HitText.SrcIp, HitText.DstIp, HitText.Host, HitText.Interface, HitText.SgaclName] as const;
+
+/**
+ * Where each list keeps its count and then its values' fingerprints (two ints
+ * each) in `Entry.seen`: one small typed array per flow instead of lists of
+ * hashes plus a text compare against the kept strings. A sampled line then
+ * touches a few adjacent cache lines, not a score of scattered objects.
+ */
+const SLOT = new Int32Array(2 * LIST_COUNT + 1);
+for (let k = 0; k < 2 * LIST_COUNT; k++) SLOT[k + 1] = SLOT[k]! + 1 + 2 * LIST_CAPS[k % LIST_COUNT]!;
+const SEEN_LENGTH = SLOT[2 * LIST_COUNT]!;
+
 /**
  * Slots of the direct-mapped cache in front of the maps (a power of two).
  * Several times the flows of a busy campus: at 4096, 1,663 flows missed 7% of
@@ -37,58 +55,49 @@ const SAMPLE_EVERY_LINE_UNTIL = 64;
 const CACHE_SLOTS = 16384;
 
 /**
- * Where each sample list keeps its count and then its values' fingerprints
- * (two ints each) in `Entry.seen`: one small typed array per flow instead of
- * lists of hashes plus a text compare against the kept strings. A sampled line
- * then touches a few adjacent cache lines, not a score of scattered objects;
- * with a large input streaming through the cache, those misses were most of
- * the cost of sampling.
+ * Whether the line's own content picks it for the late lists: about one line
+ * in 32. It must not depend on the line's place in the input (a stretch parsed
+ * on another thread does not know how many events of the flow came before),
+ * so it hashes the line's time and source port.
  */
-const SLOT = {
-  src: 0,
-  dst: 1 + 2 * MAX_SAMPLES,
-  host: 2 + 4 * MAX_SAMPLES,
-  iface: 3 + 4 * MAX_SAMPLES + 2 * MAX_PLACES,
-  name: 4 + 4 * MAX_SAMPLES + 4 * MAX_PLACES,
-} as const;
-const SEEN_LENGTH = SLOT.name + 1 + 2 * MAX_SGACL_NAMES;
+const picked = (hit: SgaclHit): boolean =>
+  Math.imul(Math.imul(hit.timestampMs | 0, 0x9e3779b1) ^ hit.srcPort, 0x85ebca6b) >>> 27 === 0;
 
-/** Add the field's text to `list` unless it is there already (same fingerprint) or full. */
-function collect(
-  seen: Int32Array,
-  slot: number,
-  cap: number,
-  list: string[],
-  hit: SgaclHit,
-  field: HitText,
-  strings: Interner,
-): void {
+/** Add the field's text to list `k` unless it is there already (same fingerprint) or full; true if added. */
+function collect(entry: Entry, k: number, hit: SgaclHit, strings: Interner): boolean {
+  const seen = entry.seen;
+  const slot = SLOT[k]!;
   const n = seen[slot]!;
+  const field = FIELDS[k % LIST_COUNT]!;
   const start = hit.spans[field * 2]!;
   const end = hit.spans[field * 2 + 1]!;
-  if (n >= cap || start === end) return;
+  if (n >= LIST_CAPS[k % LIST_COUNT]! || start === end) return false;
   fingerprint(hit.bytes, start, end);
   const a = print.a;
   const b = print.b;
   for (let i = slot + 1, stop = slot + 1 + 2 * n; i < stop; i += 2) {
-    if (seen[i] === a && seen[i + 1] === b) return;
+    if (seen[i] === a && seen[i + 1] === b) return false;
   }
   seen[slot + 1 + 2 * n] = a;
   seen[slot + 2 + 2 * n] = b;
   seen[slot] = n + 1;
   // A string of its own (decoded, not sliced): nothing keeps the input chunk alive.
-  list.push(strings.text(hit.bytes, start, end, a));
+  entry.lists[k]!.push(strings.text(hit.bytes, start, end, a));
+  return true;
 }
 
 /** Kept out of `add` so the per-line path stays small enough for the JIT to inline. */
-function sample(entry: Entry, hit: SgaclHit, strings: Interner): void {
-  const f = entry.flow;
-  const seen = entry.seen;
-  collect(seen, SLOT.src, MAX_SAMPLES, f.srcSamples, hit, HitText.SrcIp, strings);
-  collect(seen, SLOT.dst, MAX_SAMPLES, f.dstSamples, hit, HitText.DstIp, strings);
-  collect(seen, SLOT.host, MAX_PLACES, f.switches, hit, HitText.Host, strings);
-  collect(seen, SLOT.iface, MAX_PLACES, f.interfaces, hit, HitText.Interface, strings);
-  collect(seen, SLOT.name, MAX_SGACL_NAMES, f.sgaclNames, hit, HitText.SgaclName, strings);
+function sampleEarly(entry: Entry, hit: SgaclHit, event: number, strings: Interner): void {
+  for (let k = 0; k < LIST_COUNT; k++) if (collect(entry, k, hit, strings)) entry.earlyAt[k]!.push(event);
+}
+
+function sampleLate(entry: Entry, hit: SgaclHit, strings: Interner): void {
+  let open = false;
+  for (let k = LIST_COUNT; k < 2 * LIST_COUNT; k++) {
+    collect(entry, k, hit, strings);
+    if (entry.seen[SLOT[k]!]! < LIST_CAPS[k - LIST_COUNT]!) open = true;
+  }
+  entry.lateOpen = open;
 }
 
 export class FlowAggregator {
@@ -134,8 +143,9 @@ export class FlowAggregator {
     if (hit.action === 'permit') f.permitHits += hit.hits;
     else f.denyHits += hit.hits;
     // A busy flow has long shown its samples and places: after its first events
-    // look at every 32nd line only, which keeps the hot path to counters.
-    if (f.events <= SAMPLE_EVERY_LINE_UNTIL || (f.events & 31) === 0) sample(entry, hit, this.#strings);
+    // look at about one line in 32 only, which keeps the hot path to counters.
+    if (f.events <= SAMPLE_WINDOW) sampleEarly(entry, hit, f.events, this.#strings);
+    if (entry.lateOpen && picked(hit)) sampleLate(entry, hit, this.#strings);
   }
 
   #lookup(hit: SgaclHit, pairKey: number, flowKey: number, src: number, dst: number): Entry {
@@ -183,15 +193,33 @@ export class FlowAggregator {
       pairKey,
       flowKey,
       seen: new Int32Array(SEEN_LENGTH),
+      lists: Array.from({ length: 2 * LIST_COUNT }, () => []),
+      earlyAt: Array.from({ length: LIST_COUNT }, () => []),
+      lateOpen: true,
     };
+  }
+
+  /** What this aggregator holds, as plain data of its own (the aggregator may go on). */
+  parts(): FlowPart[] {
+    const out: FlowPart[] = [];
+    for (const flows of this.#pairs.values()) {
+      for (const { flow, days, lists, earlyAt } of flows.values()) {
+        out.push({
+          flow: { ...flow },
+          days: [...days],
+          early: lists.slice(0, LIST_COUNT).map((l) => [...l]),
+          earlyAt: earlyAt.map((l) => [...l]),
+          late: lists.slice(LIST_COUNT).map((l) => [...l]),
+        });
+      }
+    }
+    return out;
   }
 
   /** The flows, busiest first (ties by id, so output is stable). */
   flows(): Flow[] {
-    const out: Flow[] = [];
-    for (const flows of this.#pairs.values()) {
-      for (const { flow, days } of flows.values()) out.push({ ...flow, daysSeen: days.size });
-    }
-    return out.sort((a, b) => b.hits - a.hits || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const merger = new FlowMerger();
+    merger.add(this.parts());
+    return merger.flows();
   }
 }

@@ -6,43 +6,25 @@
  * per chunk, so the same code serves `scopilot analyze`, API runs and the tail.
  */
 import { FlowAggregator } from './aggregate.ts';
+import {
+  AnalysisMerger,
+  type AnalysisPart,
+  type AnalysisResult,
+  type RejectCount,
+} from './analysis-parts.ts';
 import { LineSplitter, MAX_LINE_BYTES } from './syslog/lines.ts';
 import { emptyHit, LineParser, RejectReason } from './syslog/parse.ts';
 import { LineEncoder } from './syslog/text.ts';
-import type { Flow } from './types.ts';
+
+export type { AnalysisPart, AnalysisResult, AnalysisStats, RejectCount } from './analysis-parts.ts';
 
 export interface AnalysisOptions {
   /** Dates stamps without a year: the file's time, or now. */
   referenceMs: number;
   sinceMs?: number;
   untilMs?: number;
-}
-
-export interface RejectCount {
-  count: number;
-  /** 1-based line number of the first line refused for this reason. */
-  firstLine: number;
-}
-
-export interface AnalysisStats {
-  linesRead: number;
-  /** SGACLHIT lines accepted (inside the window). */
-  events: number;
-  /** Sum of their logging_interval_hits. */
-  hits: number;
-  /** Other syslog traffic: counted, not an error. */
-  notSgaclHit: number;
-  /** SGACLHIT lines outside --since/--until. */
-  outsideWindow: number;
-  rejected: Partial<Record<RejectReason, RejectCount>>;
-  rejectedTotal: number;
-  /** Tags seen on either side of a flow, ascending. */
-  tagsSeen: number[];
-}
-
-export interface AnalysisResult {
-  flows: Flow[];
-  stats: AnalysisStats;
+  /** The input starts inside a source, right after a line's end (not at its start). */
+  midSource?: boolean;
 }
 
 export class Analysis {
@@ -68,6 +50,7 @@ export class Analysis {
     this.#parser = new LineParser(options.referenceMs);
     this.#since = options.sinceMs ?? Number.NEGATIVE_INFINITY;
     this.#until = options.untilMs ?? Number.POSITIVE_INFINITY;
+    if (options.midSource === true) this.#splitter.midSource();
   }
 
   get linesRead(): number {
@@ -138,28 +121,31 @@ export class Analysis {
   }
 
   /**
-   * The flows and stats so far. A source's last line without a newline is
-   * only in them once the source is finished (finish() or nextSource()).
+   * The counts and flows so far as a part (analysis-parts.ts), to be merged
+   * with the parts of other stretches of the input.
    */
-  result(): AnalysisResult {
-    const flows = this.#aggregator.flows();
-    const tags = new Set<number>();
-    for (const f of flows) {
-      tags.add(f.sgt);
-      tags.add(f.dgt);
-    }
+  part(): AnalysisPart {
     return {
-      flows,
       stats: {
         linesRead: this.#lines,
         events: this.#events,
         hits: this.#hits,
         notSgaclHit: this.#notSgaclHit,
         outsideWindow: this.#outside,
-        rejected: { ...this.#rejected },
+        rejected: structuredClone(this.#rejected),
         rejectedTotal: this.#rejectedTotal,
-        tagsSeen: [...tags].sort((a, b) => a - b),
       },
+      flows: this.#aggregator.parts(),
     };
+  }
+
+  /**
+   * The flows and stats so far. A source's last line without a newline is
+   * only in them once the source is finished (finish() or nextSource()).
+   */
+  result(): AnalysisResult {
+    const merger = new AnalysisMerger();
+    merger.add(this.part());
+    return merger.result();
   }
 }

@@ -80,6 +80,14 @@ export class LineSplitter {
     }
   }
 
+  /**
+   * The bytes to come continue a source right after a line's end (a stretch
+   * of a file parsed apart from the rest): a BOM there is data, not a marker.
+   */
+  midSource(): void {
+    this.#firstLine = false;
+  }
+
   /** The source ended: pass on its last line if it had no newline, and expect a new source. */
   end(): void {
     if (this.#carrying) this.#flush(true);
