@@ -27,6 +27,36 @@ export const DecideCommand = v.object({
 });
 export type DecideCommand = v.InferOutput<typeof DecideCommand>;
 
+/** The most proposals one batch decision carries. */
+export const DECIDE_MANY_MAX = 500;
+
+/**
+ * Many proposals decided alike in one command: each is checked (stale ACEs,
+ * four-eyes) and audited on its own; the approvals fold into one version.
+ */
+export const DecideManyCommand = v.object({
+  decision: v.picklist(['approve', 'reject']),
+  proposals: v.pipe(
+    v.array(
+      v.object({
+        proposalId: DecideCommand.entries.proposalId,
+        aces: DecideCommand.entries.aces,
+      }),
+    ),
+    v.minLength(1),
+    v.maxLength(DECIDE_MANY_MAX),
+    v.check(
+      (items) => new Set(items.map((i) => i.proposalId)).size === items.length,
+      'a proposal is listed twice',
+    ),
+  ),
+  by: Principal,
+  channel: Channel,
+  reason: DecideCommand.entries.reason,
+  identity: DecideCommand.entries.identity,
+});
+export type DecideManyCommand = v.InferOutput<typeof DecideManyCommand>;
+
 export const RollbackCommand = v.object({
   version: v.pipe(v.number(), v.integer(), v.minValue(1)),
   by: Principal,
@@ -59,3 +89,25 @@ export const CommandReply = v.variant('ok', [
   v.object({ ok: v.literal(false), code: v.picklist(Object.values(CommandErrorCode)), message: v.string() }),
 ]);
 export type CommandReply = v.InferOutput<typeof CommandReply>;
+
+/** One proposal's outcome in a batch decision: its new status, or why it was not decided. */
+export const DecideOutcome = v.object({
+  proposalId: v.string(),
+  ok: v.boolean(),
+  status: v.optional(v.string()),
+  code: v.optional(v.picklist(Object.values(CommandErrorCode))),
+  message: v.optional(v.string()),
+});
+export type DecideOutcome = v.InferOutput<typeof DecideOutcome>;
+
+/** The answer to a batch decision: every proposal's outcome, and the one version the approvals made. */
+export const DecideManyReply = v.variant('ok', [
+  v.object({
+    ok: v.literal(true),
+    decision: v.picklist(['approve', 'reject']),
+    version: v.nullable(v.number()),
+    outcomes: v.array(DecideOutcome),
+  }),
+  v.object({ ok: v.literal(false), code: v.picklist(Object.values(CommandErrorCode)), message: v.string() }),
+]);
+export type DecideManyReply = v.InferOutput<typeof DecideManyReply>;

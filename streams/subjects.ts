@@ -33,6 +33,8 @@ export type ActorKind = (typeof ActorKind)[keyof typeof ActorKind];
 
 export const CommandVerb = {
   Decide: 'decide',
+  /** Many proposals decided alike: one version for every approval. */
+  DecideMany: 'decide-many',
   Rollback: 'rollback',
   Propose: 'propose',
 } as const;

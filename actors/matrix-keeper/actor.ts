@@ -1,6 +1,6 @@
 /**
- * The matrix keeper on the engine: answers `scopilot.<t>.cmd.decide` and
- * `…cmd.rollback` over Rpc. Every replica serves in one queue group; CAS in
+ * The matrix keeper on the engine: answers `scopilot.<t>.cmd.decide`,
+ * `…cmd.decide-many` and `…cmd.rollback` over Rpc. Every replica serves in one queue group; CAS in
  * the keeper makes concurrent answers safe. Bad requests get a BAD_REQUEST
  * reply, never an exception across the wire.
  */
@@ -11,6 +11,7 @@ import {
   CommandErrorCode,
   type CommandReply,
   DecideCommand,
+  DecideManyCommand,
   RollbackCommand,
 } from '../../streams/commands.ts';
 import { type Subjects, summarize } from '../../streams/mod.ts';
@@ -51,6 +52,11 @@ export function serveMatrixKeeper(
     engine.rpc.serve(subjects.allTenants('cmd.decide'), 'matrix-keeper', async (data, subject) => {
       const cmd = parse(DecideCommand, data);
       const reply = isReply(cmd) ? cmd : await keeper.decide(tenantOf(subject), cmd);
+      return encoder.encode(JSON.stringify(reply));
+    }),
+    engine.rpc.serve(subjects.allTenants('cmd.decide-many'), 'matrix-keeper', async (data, subject) => {
+      const cmd = parse(DecideManyCommand, data);
+      const reply = isReply(cmd) ? cmd : await keeper.decideMany(tenantOf(subject), cmd);
       return encoder.encode(JSON.stringify(reply));
     }),
     engine.rpc.serve(subjects.allTenants('cmd.rollback'), 'matrix-keeper', async (data, subject) => {

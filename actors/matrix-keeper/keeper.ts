@@ -6,10 +6,12 @@
  * already decided. A version is written once under its own key (`create`),
  * then the pointer moves with CAS; a rollback only moves the pointer, then
  * marks the proposals it took out of force as rolled back (reconcile.ts).
+ * A batch decision (decideMany) decides each proposal as one decision does,
+ * then folds every approval into one version (batch.ts).
  */
 
 import type { Ace } from '../../domain/ace.ts';
-import { type MatrixVersion, nextVersion } from '../../domain/matrix-version.ts';
+import type { MatrixVersion } from '../../domain/matrix-version.ts';
 import { aceFingerprint, isOpen, type Proposal, ProposalError, transition } from '../../domain/proposal.ts';
 import { KvConflictError } from '../../engine/errors.ts';
 import type { EventLog } from '../../engine/types.ts';
@@ -26,6 +28,9 @@ import {
   CommandErrorCode,
   type CommandReply,
   type DecideCommand,
+  type DecideManyCommand,
+  type DecideManyReply,
+  type DecideOutcome,
   type RollbackCommand,
 } from '../../streams/commands.ts';
 import {
@@ -36,6 +41,7 @@ import {
   ProposalEventMessage,
   type Subjects,
 } from '../../streams/mod.ts';
+import { batchVersion } from './batch.ts';
 import { reconcileProposals } from './reconcile.ts';
 
 export interface KeeperOptions {
@@ -59,6 +65,72 @@ export class MatrixKeeper {
   }
 
   async decide(tenant: string, cmd: DecideCommand): Promise<CommandReply> {
+    const decided = await this.#decideOne(tenant, cmd);
+    if ('ok' in decided) return decided;
+    if (decided.status === 'rejected') return { ok: true, proposalId: decided.id, status: decided.status };
+    const applied = await this.#applyAll(tenant, [decided], cmd);
+    if ('failure' in applied)
+      return fail(
+        CommandErrorCode.ApplyFailed,
+        `approved, but the new matrix version could not be written: ${applied.failure}`,
+      );
+    return { ok: true, proposalId: decided.id, status: 'applied', version: applied.version };
+  }
+
+  /**
+   * Many proposals decided alike: each is checked and audited on its own (stale ACEs, four-eyes,
+   * already decided), then every approval folds into ONE new version.
+   */
+  async decideMany(tenant: string, cmd: DecideManyCommand): Promise<DecideManyReply> {
+    const outcomes: DecideOutcome[] = [];
+    const approved: Proposal[] = [];
+    for (const item of cmd.proposals) {
+      const decided = await this.#decideOne(tenant, {
+        proposalId: item.proposalId,
+        decision: cmd.decision,
+        by: cmd.by,
+        channel: cmd.channel,
+        ...(cmd.reason === undefined ? {} : { reason: cmd.reason }),
+        ...(cmd.identity === undefined ? {} : { identity: cmd.identity }),
+        ...(item.aces === undefined ? {} : { aces: item.aces }),
+      });
+      if ('ok' in decided) {
+        if (!decided.ok)
+          outcomes.push({
+            proposalId: item.proposalId,
+            ok: false,
+            code: decided.code,
+            message: decided.message,
+          });
+        continue;
+      }
+      outcomes.push({ proposalId: decided.id, ok: true, status: decided.status });
+      if (decided.status === 'approved') approved.push(decided);
+    }
+    if (approved.length === 0) return { ok: true, decision: cmd.decision, version: null, outcomes };
+    const applied = await this.#applyAll(tenant, approved, cmd);
+    const ids = new Set(approved.map((p) => p.id));
+    for (const o of outcomes) {
+      if (!ids.has(o.proposalId)) continue;
+      if ('failure' in applied) {
+        Object.assign(o, {
+          ok: false,
+          status: 'failed',
+          code: CommandErrorCode.ApplyFailed,
+          message: `approved, but the new matrix version could not be written: ${applied.failure}`,
+        });
+      } else o.status = 'applied';
+    }
+    return {
+      ok: true,
+      decision: cmd.decision,
+      version: 'failure' in applied ? null : applied.version,
+      outcomes,
+    };
+  }
+
+  /** One proposal pending → approved | rejected with CAS; the decided proposal, or the refusal. */
+  async #decideOne(tenant: string, cmd: DecideCommand): Promise<Proposal | CommandReply> {
     const key = keys.proposal(tenant, cmd.proposalId);
     const to = cmd.decision === 'approve' ? 'approved' : 'rejected';
     let decided: Proposal | null = null;
@@ -99,33 +171,40 @@ export class MatrixKeeper {
     }
     await this.#event(tenant, 'decided', decided);
     await this.#audit(tenant, `proposal.${to}`, decided.id, cmd.channel, cmd.by, { reason: cmd.reason });
-    if (to === 'rejected') return { ok: true, proposalId: decided.id, status: decided.status };
+    return decided;
+  }
+
+  /** Fold approved proposals into one version, or mark each failed when it cannot be written. */
+  async #applyAll(
+    tenant: string,
+    approved: Proposal[],
+    by: { by: string; channel: string },
+  ): Promise<{ version: number } | { failure: string }> {
     try {
-      return await this.#apply(tenant, decided, cmd);
+      return { version: await this.#apply(tenant, approved, by) };
     } catch (error) {
       const reason = (error as Error).message.slice(0, 500);
-      const failed = await this.#settle(tenant, decided.id, 'failed', { failure: reason });
-      await this.#event(tenant, 'failed', failed);
-      await this.#audit(tenant, 'proposal.failed', decided.id, cmd.channel, cmd.by, { reason });
-      return fail(
-        CommandErrorCode.ApplyFailed,
-        `approved, but the new matrix version could not be written: ${reason}`,
-      );
+      for (const p of approved) {
+        const failed = await this.#settle(tenant, p.id, 'failed', { failure: reason });
+        await this.#event(tenant, 'failed', failed);
+        await this.#audit(tenant, 'proposal.failed', p.id, by.channel, by.by, { reason });
+      }
+      return { failure: reason };
     }
   }
 
-  /** Fold an approved proposal into a new version and move the pointer to it. */
-  async #apply(tenant: string, approved: Proposal, cmd: DecideCommand): Promise<CommandReply> {
+  /** Fold approved proposals into a new version and move the pointer to it. */
+  async #apply(tenant: string, approved: Proposal[], cmd: { by: string; channel: string }): Promise<number> {
     const names = await sgtNames(this.#o.stores, tenant);
     let written: MatrixVersion | null = null;
     let latestFloor = 0;
     for (let race = 0; written === null; race++) {
       const { pointer, version } = await currentMatrix(this.#o.stores, tenant);
       const latest = Math.max(pointer?.value.latest ?? 0, latestFloor);
-      const candidate = nextVersion({
+      const candidate = batchVersion({
         current: version as MatrixVersion | null,
         latest,
-        proposal: approved,
+        proposals: approved,
         names,
         author: cmd.by,
         channel: cmd.channel,
@@ -158,14 +237,17 @@ export class MatrixKeeper {
         latestFloor = candidate.version;
       }
     }
-    const applied = await this.#settle(tenant, approved.id, 'applied', { appliedVersion: written.version });
-    await this.#event(tenant, 'applied', applied);
-    await this.#matrixChanged(tenant, written.version, written.parent, written.reason, [approved.id]);
+    for (const p of approved) {
+      const applied = await this.#settle(tenant, p.id, 'applied', { appliedVersion: written.version });
+      await this.#event(tenant, 'applied', applied);
+    }
+    const ids = approved.map((p) => p.id);
+    await this.#matrixChanged(tenant, written.version, written.parent, written.reason, ids);
     await this.#audit(tenant, 'matrix.version', `v${written.version}`, cmd.channel, cmd.by, {
       parent: written.parent,
-      proposal: approved.id,
+      ...(ids.length === 1 ? { proposal: ids[0] } : { proposals: ids }),
     });
-    return { ok: true, proposalId: approved.id, status: applied.status, version: written.version };
+    return written.version;
   }
 
   /** approved → applied | failed, with CAS. */
