@@ -5,7 +5,7 @@
  * Every role serves `/healthz` and `/readyz` on the HTTP port so an
  * orchestrator can probe it; `edge` and `all` serve the whole API there.
  */
-import type { Config } from '../config/mod.ts';
+import { type Config, describeNats, natsAccess } from '../config/mod.ts';
 import { createApp, type HttpServer, serveWithBun } from '../edge/mod.ts';
 import { webexWebhook } from '../edge/webex/mod.ts';
 import { type Logger, openEngine, StoreProbe, sleep } from '../engine/mod.ts';
@@ -71,10 +71,15 @@ export async function serve(options: ServeOptions): Promise<Runtime> {
   // ISE settings first: an unreadable CA or password file stops start-up (exit 2) before anything opens.
   // The demo's simulated ISE lives in this process: only a process running every role can share it.
   const ise = await iseSetup(config, logger, options.demo === true && role === Role.All);
+  // NATS credential and TLS files likewise: read now, a bad one is a ConfigError (exit 2).
+  const nats = natsAccess(config);
+  if (nats) logger.info(describeNats(nats), 'nats settings');
+  const { servers: _seeds, replicas: _replicas, ...natsAuth } = nats ?? { servers: [], replicas: 1 };
   const engine = await openEngine({
     natsUrl: config.natsUrl,
     dataDir: config.dataDir,
-    name: `scopilot-${role}`,
+    name: config.natsName ?? `scopilot-${role}`,
+    nats: natsAuth,
   });
   logger.info({ engine: engine.kind }, 'engine open');
   const metrics = new Metrics({ role });
@@ -87,6 +92,8 @@ export async function serve(options: ServeOptions): Promise<Runtime> {
       try {
         const report = await ensureSchema(engine, ns, {
           classificationCacheDays: config.sched.classificationCacheDays,
+          // Only on NATS: the embedded engine keeps one copy whatever is asked.
+          ...(nats ? { replicas: nats.replicas } : {}),
         });
         schemaReady = true;
         logger.info(report, 'schema ensured');
@@ -215,7 +222,10 @@ export async function serve(options: ServeOptions): Promise<Runtime> {
       : {}),
     readiness: {
       checks: {
-        engine: () => (engine.isConnected() ? null : `${engine.kind} engine not connected`),
+        engine: () =>
+          engine.isConnected()
+            ? null
+            : (engine.connectionProblem?.() ?? `${engine.kind} engine not connected`),
         schema: () => (schemaReady ? null : 'streams and buckets not ensured yet'),
         role: () => roleError,
         store: () => probe?.status() ?? null,

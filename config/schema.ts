@@ -171,6 +171,60 @@ export const ConfigSchema = v.strictObject({
   natsUrl: v.optional(natsUrl),
   natsName: v.optional(text),
   /**
+   * How to reach NATS beyond its URLs (comma-separated seeds in SCOPILOT_NATS_URL): credentials,
+   * TLS, and the replica count of every stream and bucket. Files are read at start-up (config/nats.ts).
+   */
+  nats: v.optional(
+    v.pipe(
+      v.strictObject({
+        /** Replicas of every stream and KV bucket: 3 needs a JetStream cluster of at least three servers. */
+        replicas: v.optional(
+          v.pipe(
+            v.string(),
+            v.trim(),
+            v.picklist(['1', '3'], 'must be 1 or 3'),
+            v.transform((s) => Number(s) as 1 | 3),
+          ),
+          '1',
+        ),
+        user: v.optional(text),
+        password: v.optional(secret),
+        token: v.optional(secret),
+        /** A file holding an NKey user seed (SU…). */
+        nkeySeedFile: v.optional(text),
+        /** A `.creds` file (user JWT and seed), as `nsc` writes it. */
+        credsFile: v.optional(text),
+        /** PEM CA bundle that signed the servers' certificates; setting it requires TLS. */
+        tlsCaFile: v.optional(text),
+        /** Client certificate and key, for servers that verify clients. */
+        tlsCertFile: v.optional(text),
+        tlsKeyFile: v.optional(text),
+      }),
+      v.forward(
+        v.check(
+          (s) => (s.user === undefined) === (s.password === undefined),
+          'SCOPILOT_NATS__USER and SCOPILOT_NATS__PASSWORD go together',
+        ),
+        ['user'],
+      ),
+      v.forward(
+        v.check(
+          (s) => [s.user, s.token, s.nkeySeedFile, s.credsFile].filter((x) => x !== undefined).length <= 1,
+          'one way to authenticate: user and password, token, NKey seed or creds file',
+        ),
+        ['user'],
+      ),
+      v.forward(
+        v.check(
+          (s) => (s.tlsCertFile === undefined) === (s.tlsKeyFile === undefined),
+          'SCOPILOT_NATS__TLS_CERT_FILE and SCOPILOT_NATS__TLS_KEY_FILE go together',
+        ),
+        ['tlsCertFile'],
+      ),
+    ),
+    {},
+  ),
+  /**
    * Unset: the subject, stream and bucket names of DESIGN §4–5. Set (e.g. `staging`): every
    * name gets this prefix, so several installations can share one NATS account.
    */

@@ -4,7 +4,7 @@
  * given, the embedded bun:sqlite engine otherwise.
  */
 import { openEmbeddedEngine } from './embedded/mod.ts';
-import { openNatsEngine } from './nats/mod.ts';
+import { type NatsEngineOptions, openNatsEngine } from './nats/mod.ts';
 import type { Engine } from './types.ts';
 
 export * from './actor/system.ts';
@@ -24,11 +24,17 @@ export interface OpenEngineOptions {
   dataDir: string;
   /** Connection name shown by `nats server report connections`. */
   name?: string;
+  /** Credentials and TLS for NATS (config/nats.ts reads them from the settings). */
+  nats?: Pick<NatsEngineOptions, 'user' | 'pass' | 'token' | 'nkeySeed' | 'creds' | 'tls'>;
 }
 
 export function openEngine(options: OpenEngineOptions): Promise<Engine> {
   if (options.natsUrl !== undefined) {
-    return openNatsEngine({ servers: options.natsUrl.split(','), name: options.name ?? 'scopilot' });
+    return openNatsEngine({
+      ...options.nats,
+      servers: options.natsUrl.split(',').map((u) => u.trim()),
+      name: options.name ?? 'scopilot',
+    });
   }
   return openEmbeddedEngine({ dataDir: options.dataDir });
 }

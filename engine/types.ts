@@ -24,6 +24,8 @@ export interface StreamConfig {
   denyDelete?: boolean;
   denyPurge?: boolean;
   description?: string;
+  /** Copies kept by a JetStream cluster (1 when absent); raised in place on update. Embedded: ignored. */
+  replicas?: number;
 }
 
 export interface PublishOptions {
@@ -159,6 +161,8 @@ export interface BucketConfig {
   /** Milliseconds; 0 or absent keeps entries forever. */
   maxAgeMs?: number;
   description?: string;
+  /** Copies kept by a JetStream cluster (1 when absent); raised in place on update. Embedded: ignored. */
+  replicas?: number;
 }
 
 export const KvOperation = { Put: 'PUT', Delete: 'DEL', Purge: 'PURGE' } as const;
@@ -237,6 +241,8 @@ export interface Engine {
   readonly rpc: Rpc;
   /** True while the backend answers (NATS connected; the database open). */
   isConnected(): boolean;
+  /** Why the backend does not answer (for /readyz), or null; adapters without detail leave it out. */
+  connectionProblem?(): string | null;
   /** Let in-flight work finish, flush, then close. */
   drain(): Promise<void>;
   /** Close at once. */

@@ -68,6 +68,8 @@ const SPECS: Record<Bucket, BucketSpec> = {
 export interface BucketOptions {
   /** Classification cache lifetime (SCOPILOT_SCHED__CLASSIFICATION_CACHE_DAYS). */
   classificationCacheDays?: number;
+  /** Replicas of every bucket on a JetStream cluster (SCOPILOT_NATS__REPLICAS); 1 when absent. */
+  replicas?: number;
 }
 
 export function bucketConfigs(
@@ -85,6 +87,7 @@ export function bucketConfigs(
       history: spec.history,
       ...(maxAgeMs === undefined ? {} : { maxAgeMs }),
       description: spec.description,
+      ...(options.replicas === undefined ? {} : { replicas: options.replicas }),
     };
   });
 }

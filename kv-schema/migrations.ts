@@ -1,6 +1,9 @@
 /**
  * The schema migration: create or update every stream and bucket at start-up.
  * Idempotent, so every process runs it and any number may run it at once.
+ * Updating includes the replica count: a deployment moved from one replica to
+ * three (SCOPILOT_NATS__REPLICAS) has every existing stream and bucket raised
+ * in place by its next start, with no data copied by hand.
  */
 import type { Engine } from '../engine/types.ts';
 import { DEFAULT_NAMESPACE, type Namespace } from '../streams/namespace.ts';
@@ -17,7 +20,7 @@ export async function ensureSchema(
   ns: Namespace = DEFAULT_NAMESPACE,
   options: BucketOptions = {},
 ): Promise<EnsureReport> {
-  const streams = streamConfigs(ns);
+  const streams = streamConfigs(ns, options.replicas === undefined ? {} : { replicas: options.replicas });
   const buckets = bucketConfigs(ns, options);
   for (const config of streams) await engine.log.ensureStream(config);
   for (const config of buckets) await engine.kv.ensureBucket(config);

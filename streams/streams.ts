@@ -25,7 +25,22 @@ export function streamName(name: StreamName, ns: Namespace = DEFAULT_NAMESPACE):
   return `${ns.streamPrefix}${name}`;
 }
 
-export function streamConfigs(ns: Namespace = DEFAULT_NAMESPACE): StreamConfig[] {
+export interface StreamOptions {
+  /** Replicas of every stream on a JetStream cluster (SCOPILOT_NATS__REPLICAS); 1 when absent. */
+  replicas?: number;
+}
+
+export function streamConfigs(
+  ns: Namespace = DEFAULT_NAMESPACE,
+  options: StreamOptions = {},
+): StreamConfig[] {
+  const configs = baseConfigs(ns);
+  return options.replicas === undefined
+    ? configs
+    : configs.map((c) => ({ ...c, replicas: options.replicas }));
+}
+
+function baseConfigs(ns: Namespace): StreamConfig[] {
   const r = ns.root;
   const name = (n: StreamName) => streamName(n, ns);
   return [

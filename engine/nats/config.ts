@@ -32,6 +32,7 @@ export function toJsStreamConfig(c: StreamConfig): Partial<JsStreamConfig> & { n
     deny_purge: c.denyPurge ?? false,
     // '' clears a description on update (the client merges into the old config).
     description: c.description ?? '',
+    num_replicas: c.replicas ?? 1,
   };
 }
 
@@ -48,6 +49,7 @@ export function fromJsStreamInfo(si: JsStreamInfo): StreamInfo {
     denyPurge: c.deny_purge ?? false,
   };
   if (c.description) config.description = c.description;
+  config.replicas = c.num_replicas;
   return {
     name: c.name,
     messages: si.state.messages,

@@ -5,7 +5,13 @@
  */
 import { type JetStreamClient, type JetStreamManager, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
-import type { ConnectionOptions, NatsConnection } from '@nats-io/nats-core';
+import {
+  type Authenticator,
+  type ConnectionOptions,
+  credsAuthenticator,
+  type NatsConnection,
+  nkeyAuthenticator,
+} from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -18,6 +24,12 @@ export interface NatsEngineOptions {
   user?: string;
   pass?: string;
   token?: string;
+  /** NKey user seed (SU…): the server's nonce is signed with it. */
+  nkeySeed?: string;
+  /** `.creds` file text (user JWT and seed). */
+  creds?: string;
+  /** TLS to NATS with these PEM texts; an empty object requires TLS with the system roots. */
+  tls?: { ca?: string; cert?: string; key?: string };
   logger?: Logger;
   /** Per JetStream API request timeout in milliseconds (default 10 s). */
   apiTimeoutMs?: number;
@@ -36,6 +48,8 @@ export interface NatsContext {
   readonly publishRetryMs: number;
   readonly publishAttemptTimeoutMs: number;
   isConnected(): boolean;
+  /** Null while connected; otherwise since when it is down and what the client is doing about it. */
+  connectionProblem(): string | null;
 }
 
 const noopLogger: Logger = () => {};
@@ -61,6 +75,20 @@ export async function openConnection(options: NatsEngineOptions): Promise<NatsCo
   if (options.user !== undefined) connectOptions.user = options.user;
   if (options.pass !== undefined) connectOptions.pass = options.pass;
   if (options.token !== undefined) connectOptions.token = options.token;
+  const authenticators: Authenticator[] = [];
+  const encoder = new TextEncoder();
+  if (options.nkeySeed !== undefined)
+    authenticators.push(nkeyAuthenticator(encoder.encode(options.nkeySeed)));
+  if (options.creds !== undefined) authenticators.push(credsAuthenticator(encoder.encode(options.creds)));
+  if (authenticators.length > 0) connectOptions.authenticator = authenticators;
+  if (options.tls !== undefined) {
+    const { ca, cert, key } = options.tls;
+    connectOptions.tls = {
+      ...(ca === undefined ? {} : { ca }),
+      ...(cert === undefined ? {} : { cert }),
+      ...(key === undefined ? {} : { key }),
+    };
+  }
 
   const nc = await connect(connectOptions);
   const js = jetstream(nc, { timeout: apiTimeout });
@@ -69,24 +97,35 @@ export async function openConnection(options: NatsEngineOptions): Promise<NatsCo
   const kvm = new Kvm(js);
 
   let connected = true;
+  let downSince = 0;
+  let lastServer = nc.getServer();
+  let lastError = '';
+  const down = () => {
+    if (connected) downSince = Date.now();
+    connected = false;
+  };
   void (async () => {
     for await (const s of nc.status()) {
       switch (s.type) {
         case 'disconnect':
-          connected = false;
+          down();
+          lastServer = s.server;
           log('warn', 'nats disconnected', { server: s.server });
           break;
         case 'reconnecting':
-          connected = false;
+          down();
           break;
         case 'reconnect':
           connected = true;
+          lastError = '';
+          lastServer = s.server;
           log('info', 'nats reconnected', { server: s.server });
           break;
         case 'close':
-          connected = false;
+          down();
           break;
         case 'error':
+          lastError = s.error.message;
           log('error', 'nats async error', { error: s.error.message });
           break;
         case 'slowConsumer':
@@ -98,9 +137,7 @@ export async function openConnection(options: NatsEngineOptions): Promise<NatsCo
     }
   })().catch((error: unknown) => log('error', 'nats status watcher failed', { error: String(error) }));
   // The status iterator ends when the connection closes; make the flag honest then too.
-  void nc.closed().then(() => {
-    connected = false;
-  });
+  void nc.closed().then(() => down());
 
   return {
     nc,
@@ -111,5 +148,12 @@ export async function openConnection(options: NatsEngineOptions): Promise<NatsCo
     publishRetryMs: options.publishRetryMs ?? 30_000,
     publishAttemptTimeoutMs: options.publishAttemptTimeoutMs ?? 5_000,
     isConnected: () => connected && !nc.isClosed(),
+    connectionProblem: () => {
+      if (connected && !nc.isClosed()) return null;
+      if (nc.isClosed()) return 'nats connection closed';
+      const secs = Math.round((Date.now() - downSince) / 1000);
+      const why = lastError === '' ? '' : ` (last error: ${lastError})`;
+      return `nats disconnected from ${lastServer} for ${secs} s, reconnecting${why}`;
+    },
   };
 }

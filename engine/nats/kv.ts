@@ -58,10 +58,12 @@ export class NatsKvStore implements KvStore {
       throw new RangeError(`kv bucket ${config.name}: history must be 1-64, got ${history}`);
     }
     const maxAgeMs = config.maxAgeMs ?? 0;
+    const replicas = config.replicas ?? 1;
     try {
       const kv = await this.#ctx.kvm.create(config.name, {
         history,
         ttl: maxAgeMs,
+        replicas,
         storage: 'file',
         ...(config.description ? { description: config.description } : {}),
       });
@@ -71,7 +73,8 @@ export class NatsKvStore implements KvStore {
       if (
         c.max_msgs_per_subject !== history ||
         c.max_age !== maxAgeMs * NS_PER_MS ||
-        (c.description ?? '') !== description
+        (c.description ?? '') !== description ||
+        c.num_replicas !== replicas
       ) {
         // The dedupe window may not exceed max_age, so shrink it along.
         const window =
@@ -81,6 +84,8 @@ export class NatsKvStore implements KvStore {
           max_age: maxAgeMs * NS_PER_MS,
           duplicate_window: window * NS_PER_MS,
           description,
+          // A cluster (nats-server ≥ 2.9) adds or removes peers of the stream in place.
+          num_replicas: replicas,
         });
       }
       return new NatsKvBucket(config.name, kv, this.#ctx);
@@ -110,6 +115,7 @@ export class NatsKvStore implements KvStore {
         name,
         history: c.max_msgs_per_subject,
         maxAgeMs: Math.round(c.max_age / NS_PER_MS),
+        replicas: c.num_replicas,
       };
       if (c.description) config.description = c.description;
       return config;

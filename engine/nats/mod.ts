@@ -23,6 +23,7 @@ export async function openNatsEngine(options: NatsEngineOptions): Promise<Engine
     kv: new NatsKvStore(ctx),
     rpc,
     isConnected: () => ctx.isConnected(),
+    connectionProblem: () => ctx.connectionProblem(),
     async drain() {
       if (ctx.nc.isClosed() || ctx.nc.isDraining()) return;
       // Running rpc handlers answer first and publishes get their PubAcks (the
