@@ -2,5 +2,5 @@
 
 export { describeIse, type IseConnection, iseConnections } from './ise.ts';
 export { ConfigError, envName, loadConfig } from './load.ts';
-export { type ApiKey, type Config, ConfigSchema, type SshSource } from './schema.ts';
 export { describeNats, type NatsAccess, natsAccess } from './nats.ts';
+export { type ApiKey, type Config, ConfigSchema, type SshSource } from './schema.ts';

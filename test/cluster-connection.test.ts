@@ -107,9 +107,13 @@ describe('NATS credentials and TLS', () => {
       if (r.exitCode !== 0) throw new Error(`openssl ${args}: ${r.stderr.toString()}`);
     };
     writeFileSync(join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
-    ssl('req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 -subj /CN=test-ca -keyout ca.key -out ca.pem');
+    ssl(
+      'req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 -subj /CN=test-ca -keyout ca.key -out ca.pem',
+    );
     for (const who of ['server', 'client']) {
-      ssl(`req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj /CN=${who} -keyout ${who}.key -out ${who}.csr`);
+      ssl(
+        `req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj /CN=${who} -keyout ${who}.key -out ${who}.csr`,
+      );
       ssl(
         `x509 -req -in ${who}.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 1 -extfile san.ext -out ${who}.pem`,
       );
