@@ -65,7 +65,22 @@ export interface Classification {
   /** The model that decided, for `llm` (and `cache` entries that came from one). */
   model?: string;
   atMs: number;
+  /** 0–1: how sure the verdict is (absent on classifications stored before it was kept). */
+  confidence?: number;
+  /**
+   * Too unsure to propose on its own: the category is the safe deny until a
+   * person decides, and the approver is shown `needs_review`.
+   */
+  needsReview?: boolean;
+  /** The rule or evidence the verdict rests on (a zone rule's id, `guardrail:…`, `tenant-prior`). */
+  rule?: string;
 }
+
+/** What the approver is shown: the category, or `needs_review` when the verdict is too unsure to stand alone. */
+export const Outcome = { ...Category, NeedsReview: 'needs_review' } as const;
+export type Outcome = (typeof Outcome)[keyof typeof Outcome];
+export const outcomeOf = (c: Pick<Classification, 'category' | 'needsReview'>): Outcome =>
+  c.needsReview === true ? Outcome.NeedsReview : c.category;
 
 /** SGT id → name. Tag 0 is Unknown unless the dictionary says otherwise. */
 export type SgtDictionary = ReadonlyMap<number, string>;

@@ -8,9 +8,11 @@
  */
 import type { Classification, Flow, SgtDictionary } from '../types.ts';
 import { Category, ClassificationSource, categoryAction, Risk } from '../types.ts';
+import type { SgtClasses } from './classes.ts';
 import { guardrail } from './guardrails.ts';
 import { classifyHeuristic } from './heuristics.ts';
 import { infrastructureService } from './knowledge.ts';
+import type { Priors } from './priors.ts';
 import { MAX_BATCH } from './prompt.ts';
 import type {
   ClassificationCache,
@@ -39,9 +41,15 @@ export class ClassifierError extends Error {
 export const DEFAULT_CACHE_DAYS = 7;
 const DAY_MS = 86_400_000;
 const RATIONALE_MAX = 500;
+/** A validated model answer, above the guardrail floor: trusted as much as a specific rule, never as a floor. */
+const MODEL_CONFIDENCE = 0.8;
 
 export interface ClassifyOptions {
   sgtNames: SgtDictionary;
+  /** Explicit tag classes (dictionary column, API, ISE description); other tags' classes are inferred from names. */
+  sgtClasses?: SgtClasses;
+  /** The tenant's decisions as per-class-pair priors (priors.ts). */
+  priors?: Priors;
   /** Threat verdicts about each flow's destinations, by flow id. */
   threat?: ReadonlyMap<string, readonly ThreatVerdict[]>;
   cache?: ClassificationCache;
@@ -104,7 +112,13 @@ class Run {
     const f = this.flow(i);
     const names = this.opts.sgtNames;
     return classifyHeuristic(
-      { key: f, srcName: names.get(f.sgt), dstName: names.get(f.dgt) },
+      {
+        key: f,
+        srcName: names.get(f.sgt),
+        dstName: names.get(f.dgt),
+        ...(this.opts.sgtClasses ? { classes: this.opts.sgtClasses } : {}),
+        ...(this.opts.priors ? { priors: this.opts.priors } : {}),
+      },
       this.opts.nowMs,
     );
   }
@@ -122,7 +136,13 @@ class Run {
     this.flows.forEach((f, i) => {
       const threat = this.opts.threat?.get(f.id);
       const floor = guardrail(
-        { key: f, srcName: names.get(f.sgt), dstName: names.get(f.dgt), threat },
+        {
+          key: f,
+          srcName: names.get(f.sgt),
+          dstName: names.get(f.dgt),
+          threat,
+          ...(this.opts.sgtClasses ? { classes: this.opts.sgtClasses } : {}),
+        },
         this.opts.nowMs,
       );
       if (floor === null) open.push(i);
@@ -170,7 +190,12 @@ class Run {
     this.stats.modelCalls += 1;
     let answer: LlmBatchResult;
     try {
-      answer = await llm.classify({ flows: batch.map((i) => this.flow(i)), sgtNames: this.opts.sgtNames });
+      answer = await llm.classify({
+        flows: batch.map((i) => this.flow(i)),
+        sgtNames: this.opts.sgtNames,
+        ...(this.opts.sgtClasses ? { sgtClasses: this.opts.sgtClasses } : {}),
+        ...(this.opts.priors ? { priors: this.opts.priors } : {}),
+      });
     } catch (e) {
       this.stats.modelFailures += 1;
       for (const i of batch) this.out[i] = this.fallback(i, `model unavailable: ${errorText(e)}`);
@@ -205,6 +230,8 @@ class Run {
         source: ClassificationSource.Llm,
         model: cleanUntrusted(answer.model, NAME_MAX),
         atMs: this.opts.nowMs,
+        confidence: MODEL_CONFIDENCE,
+        rule: 'model',
       };
       this.out[i] = c;
       await this.opts.cache?.set(c).catch(() => {

@@ -2,9 +2,9 @@ import { describe, expect, test } from 'bun:test';
 import { readiness } from '../coverage.ts';
 import type { FlowKey } from '../flow.ts';
 import { categoryAction } from '../types.ts';
+import { profileOf } from './classes.ts';
 import { classifyHeuristic, decideHeuristic } from './heuristics.ts';
 import { isInfrastructureFlow, SERVICES, serviceFor } from './knowledge.ts';
-import { rolesOf } from './roles.ts';
 
 const names = new Map<number, string>([
   [0, 'Unknown'],
@@ -83,13 +83,13 @@ describe('knowledge', () => {
   });
 });
 
-describe('roles', () => {
+describe('tag classes from names', () => {
   test('keywords match case-insensitively; short ones only as whole words', () => {
-    expect([...rolesOf(15, 'Point_of_Sale_Systems')]).toContain('sensitive');
-    expect([...rolesOf(30, 'POS-Terminals')]).toContain('sensitive');
-    expect([...rolesOf(31, 'Positioning_Beacons')]).not.toContain('sensitive');
-    expect([...rolesOf(6, 'GUEST_WIFI')]).toEqual(['guest']);
-    expect([...rolesOf(0, undefined)]).toEqual(['unknown']);
+    expect(profileOf(15, 'Point_of_Sale_Systems').cls).toBe('pci');
+    expect(profileOf(30, 'POS-Terminals').cls).toBe('pci');
+    expect(profileOf(31, 'Positioning_Beacons').cls).not.toBe('pci');
+    expect(profileOf(6, 'GUEST_WIFI').cls).toBe('guests');
+    expect(profileOf(0, undefined).cls).toBe('unknown');
   });
 });
 
@@ -118,7 +118,7 @@ describe('heuristics', () => {
     expect(decideFor(20, 21, 554, 'tcp').risk).toBe('low');
     const odd = decideFor(20, 11, 443);
     expect(odd.category).toBe('business_irrelevant');
-    expect(odd.rationale).toContain('suspicious');
+    expect(odd.rationale).toContain('devices talk to their own system');
     expect(decideFor(20, 7, 123, 'udp').category).toBe('business_relevant');
     expect(decideFor(4, 20, 80).category).toBe('business_irrelevant');
   });
@@ -145,7 +145,8 @@ describe('heuristics', () => {
   test('development must not reach production; PCI needs a reason', () => {
     expect(decideFor(12, 11, 1433).category).toBe('business_irrelevant');
     expect(decideFor(11, 9, 1433).category).toBe('business_relevant');
-    expect(decideFor(4, 9, 1433).category).toBe('business_irrelevant');
+    // General users never reach the cardholder-data environment: a zone floor, so harmful.
+    expect(decideFor(4, 9, 1433).category).toBe('harmful');
   });
 
   test('replies are judged as the request they answer', () => {
@@ -154,15 +155,18 @@ describe('heuristics', () => {
     expect(d.rationale).toStartWith('reply traffic');
   });
 
-  test('unknown ports are permitted by default with medium risk; nameless tags still work', () => {
-    expect(decideFor(11, 11, 47000)).toMatchObject({ category: 'default', risk: 'medium' });
+  test('unknown ports need review: denied until a person decides, never a silent permit; nameless tags still work', () => {
+    expect(decideFor(11, 11, 47000)).toMatchObject({ category: 'business_irrelevant', needsReview: true });
+    expect(decideFor(11, 11, 47000).rationale).toStartWith('needs review');
     const c = classifyHeuristic(
       { key: { sgt: 77, dgt: 78, protocol: '47', srcPort: 'any', dstPort: 'any' } },
       5,
     );
     expect(c).toMatchObject({
       flowId: '77-78-47-any-any',
-      category: 'default',
+      category: 'business_irrelevant',
+      needsReview: true,
+      rule: 'fallback',
       source: 'heuristic',
       atMs: 5,
     });

@@ -28,6 +28,13 @@ export const ServiceKind = {
   Iot: 'iot',
   Diagnostic: 'diagnostic',
   Insecure: 'insecure',
+  Backup: 'backup',
+  /** Control protocols of industrial processes (OT/ICS). */
+  Industrial: 'industrial',
+  /** Clinical data exchange: HL7, DICOM. */
+  Clinical: 'clinical',
+  /** Building automation and physical security systems. */
+  Building: 'building',
 } as const;
 export type ServiceKind = (typeof ServiceKind)[keyof typeof ServiceKind];
 
@@ -153,8 +160,89 @@ export const SERVICES: readonly Service[] = [
   svc('Oracle', ['tcp'], [1521], K.Database, 'Oracle database listener'),
   svc('MySQL', ['tcp'], [3306], K.Database, 'MySQL/MariaDB'),
   svc('PostgreSQL', ['tcp'], [5432], K.Database, 'PostgreSQL'),
+  svc(
+    'WSUS',
+    ['tcp'],
+    [8530, 8531],
+    K.Web,
+    'Windows Server Update Services: patches from the internal update server',
+  ),
+  svc(
+    'NDMP',
+    ['tcp'],
+    [10000],
+    K.Backup,
+    'backup servers pulling data from hosts and filers (NDMP and backup agents)',
+  ),
+  svc('Commvault', ['tcp'], [[8400, 8403]], K.Backup, 'backup agent and media traffic'),
+  // Industrial, clinical and building protocols: IANA registers most of them; a system's own members speak them.
+  svc(
+    'Modbus/TCP',
+    ['tcp'],
+    [502],
+    K.Industrial,
+    'PLC and field-device reads and writes; no authentication, any client can change the process',
+  ),
+  svc(
+    'S7comm',
+    ['tcp'],
+    [102],
+    K.Industrial,
+    'Siemens S7 PLC programming and data (ISO-TSAP, IANA iso-tsap)',
+  ),
+  svc(
+    'EtherNet/IP',
+    ['tcp', 'udp'],
+    [44818],
+    K.Industrial,
+    'CIP explicit messaging to Rockwell/ODVA controllers',
+  ),
+  svc(
+    'EtherNet/IP I/O',
+    ['udp'],
+    [2222],
+    K.Industrial,
+    'CIP implicit (cyclic) I/O between controllers and devices',
+  ),
+  svc('DNP3', ['tcp', 'udp'], [20000], K.Industrial, 'SCADA polling of RTUs and IEDs (utilities, water)'),
+  svc(
+    'OPC UA',
+    ['tcp'],
+    [4840, 4843],
+    K.Industrial,
+    'OPC Unified Architecture: process data to HMIs, historians and MES',
+  ),
+  svc(
+    'BACnet',
+    ['udp'],
+    [[47808, 47823]],
+    K.Building,
+    'building automation between the BMS and its controllers (BACnet/IP)',
+  ),
+  svc(
+    'Access-control panel',
+    ['tcp'],
+    [3001],
+    K.Building,
+    'access-control panels polling door readers and reporting to the head end',
+  ),
+  svc(
+    'HL7 MLLP',
+    ['tcp'],
+    [2575],
+    K.Clinical,
+    'HL7 v2 messages (orders, results, ADT) between clinical systems',
+  ),
+  svc('DICOM', ['tcp'], [104, 11112], K.Clinical, 'medical images between modalities, PACS and viewers'),
   svc('FTP', ['tcp'], [20, 21], K.Insecure, 'file transfer in clear text; prefer SFTP'),
-  svc('Telnet', ['tcp'], [23], K.Insecure, 'remote login in clear text; credentials are exposed'),
+  svc('Telnet', ['tcp'], [23, 2323], K.Insecure, 'remote login in clear text; credentials are exposed'),
+  svc(
+    'r-commands',
+    ['tcp'],
+    [512, 513],
+    K.Insecure,
+    'rexec/rlogin: remote login in clear text with host-based trust',
+  ),
   svc(
     'ICMP',
     ['icmp', 'icmpv6'],

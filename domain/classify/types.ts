@@ -4,6 +4,8 @@
  * pure and testable, and adapters (KV cache, Claude client) live elsewhere.
  */
 import type { Category, Classification, Flow, Risk, SgtDictionary } from '../types.ts';
+import type { SgtClasses } from './classes.ts';
+import type { Priors } from './priors.ts';
 
 /** One threat-intel provider's opinion about a flow's destination. */
 export interface ThreatVerdict {
@@ -25,6 +27,8 @@ export interface ClassificationCache {
 export interface LlmBatch {
   flows: readonly Flow[];
   sgtNames: SgtDictionary;
+  sgtClasses?: SgtClasses;
+  priors?: Priors;
 }
 
 /** A model answer for one flow that passed validation. */
