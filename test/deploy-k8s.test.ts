@@ -10,7 +10,7 @@
 import { describe, expect, test } from 'bun:test';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseAllDocuments } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import { ConfigError, loadConfig } from '../config/mod.ts';
 
 const ROOT = join(import.meta.dir, '..');
@@ -292,3 +292,23 @@ for (const overlay of ['production', 'embedded']) {
     }
   });
 }
+
+describe('deploy/k8s/overlays/embedded/maintenance-pod.yaml (backups, docs/runbook.md)', () => {
+  test("hardened like the overlay's pod, on its volume, with its image", () => {
+    const pod = parse(
+      readFileSync(join(ROOT, 'deploy/k8s/overlays/embedded/maintenance-pod.yaml'), 'utf8'),
+    ) as Obj;
+    const c = pod.spec.containers[0];
+    expect(pod.spec.securityContext.runAsNonRoot).toBe(true);
+    expect(pod.spec.securityContext.seccompProfile.type).toBe('RuntimeDefault');
+    expect(c.securityContext).toMatchObject({
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ['ALL'] },
+    });
+    expect(c.image).toBe(`segmentation-copilot:${VERSION}`);
+    expect(pod.spec.volumes.find((v: Obj) => v.name === 'data').persistentVolumeClaim.claimName).toBe(
+      'scopilot-data',
+    );
+  });
+});
