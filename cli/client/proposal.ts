@@ -1,5 +1,5 @@
 /**
- * `scopilot proposal list|show|approve|reject`: the changes waiting for a
+ * `scopilot proposal list|show|approve|reject|decide`: the changes waiting for a
  * person (`/api/v1/proposals`), with their evidence; approving one makes the
  * next matrix version.
  */
@@ -21,6 +21,7 @@ import {
   table,
   when,
 } from './output.ts';
+import { decideSubcommand } from './proposal-decide.ts';
 
 /** `open` is pending or notified: what awaits a decision, as the dashboard's filter names it. */
 const STATUSES = ['open', ...Object.values(ProposalStatus)];
@@ -215,4 +216,5 @@ export const proposalCommand = group('proposal', {
       return r.ok === false ? 1 : 0;
     },
   },
+  decide: decideSubcommand,
 });

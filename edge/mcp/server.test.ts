@@ -24,10 +24,10 @@ const tool = (name: string) => {
 };
 
 describe('tool registry', () => {
-  test('27 tools with unique names; the gated four only with their gate open', () => {
-    expect(new Set(TOOLS.map((t) => t.name)).size).toBe(27);
+  test('28 tools with unique names; the gated four only with their gate open', () => {
+    expect(new Set(TOOLS.map((t) => t.name)).size).toBe(28);
     const off = enabledTools(NO_GATES).map((t) => t.name);
-    expect(off).toHaveLength(23);
+    expect(off).toHaveLength(24);
     for (const gated of ['set_sgt_name', 'rollback_matrix', 'ise_push', 'ise_import'])
       expect(off).not.toContain(gated);
     for (const read of ['ise_status', 'ise_plan', 'ise_drift']) expect(off).toContain(read);
@@ -64,6 +64,36 @@ describe('tool registry', () => {
     const good = await tool('reject_proposal').call({ proposalId: 'p1', reason: 'no' }, api);
     expect(good.isError).toBeUndefined();
     expect(calls).toEqual([{ method: 'POST', path: '/proposals/p1/reject', body: { reason: 'no' } }]);
+  });
+
+  test('decide_proposals sends one batch with the fingerprints and answers each outcome', async () => {
+    const { api, calls } = recording(200, {
+      action: 'approve',
+      version: 4,
+      decided: 1,
+      refused: 1,
+      outcomes: [
+        { id: 'p1', ok: true, status: 'applied' },
+        { id: 'p2', ok: false, code: 'STALE', message: 'changed' },
+      ],
+    });
+    const result = await tool('decide_proposals').call(
+      {
+        action: 'approve',
+        proposals: [{ proposalId: 'p1', aces: '0123456789abcdef' }, { proposalId: 'p2' }],
+      },
+      api,
+    );
+    expect(calls).toEqual([
+      {
+        method: 'POST',
+        path: '/proposals/decide',
+        body: { action: 'approve', proposals: [{ id: 'p1', aces: '0123456789abcdef' }, { id: 'p2' }] },
+      },
+    ]);
+    const text = (result.content[0] as { text: string }).text;
+    expect(text).toContain('1 approved, 1 refused. Matrix version 4 is live.');
+    expect(text).toContain('refused: STALE changed');
   });
 
   test('an API problem becomes an error result with its title, detail, code and fields', async () => {

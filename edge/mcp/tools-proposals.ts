@@ -1,5 +1,5 @@
 /**
- * Tools for proposals (list, read, create, approve, reject) and the threat
+ * Tools for proposals (list, read, create, approve, reject, decide many) and the threat
  * intelligence lookup an approver uses on a proposal's destinations.
  * Decisions are recorded with the caller's identity, the MCP client and
  * channel `mcp` (edge/rest/channel.ts).
@@ -11,6 +11,7 @@ import type { CommandReply } from '../../streams/commands.ts';
 import { ProposalIdParam } from '../rest/params.ts';
 import { IdempotencyKeyHeader } from '../rest/proposal-manual.ts';
 import { ApproveBody, ManualProposalBody, RejectBody } from '../rest/proposals.ts';
+import type { DecideManyAnswer } from '../rest/proposals-decide.ts';
 import { callApiNamed, namedPair, type SgtNames } from './names.ts';
 import { num, table, text, when } from './render.ts';
 import { args, callApi, defineTool, type Tool } from './tool.ts';
@@ -74,12 +75,22 @@ export const PROPOSAL_TOOLS: readonly Tool[] = [
         ),
       ),
       limit: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1000)), 50),
+      filter: v.optional(
+        v.pipe(
+          v.string(),
+          v.maxLength(500),
+          v.description(
+            'Select by terms that must all hold, e.g. "service:infrastructure" (every ACE DNS, NTP, RADIUS, DHCP, ' +
+              'TACACS+, syslog or SNMP), "service:dns", "port:53", "category:default", "risk:low", "sgt:10", "dgt:20"',
+          ),
+        ),
+      ),
     }),
     annotations: readOnly,
-    run: ({ status, limit }, api) =>
+    run: ({ status, limit, filter }, api) =>
       callApiNamed<{ total: number; items: Proposal[] }>(
         api,
-        { method: 'GET', path: '/proposals', query: { status: status?.join(','), limit } },
+        { method: 'GET', path: '/proposals', query: { status: status?.join(','), limit, filter } },
         (l, names) =>
           [
             `${num(l.total)} proposals.`,
@@ -190,6 +201,65 @@ export const PROPOSAL_TOOLS: readonly Tool[] = [
         api,
         { method: 'POST', path: `/proposals/${proposalId}/reject`, body: { reason } },
         replyText('rejected'),
+      ),
+  }),
+  defineTool({
+    name: 'decide_proposals',
+    title: 'Approve or reject many proposals',
+    description:
+      'Approve or reject several pending proposals in one decision (for example every infrastructure proposal ' +
+      'list_proposals found with filter "service:infrastructure"). Each proposal is still checked and audited on ' +
+      'its own (four eyes, ACEs changed since they were read, already decided); all approvals become ONE new ' +
+      'matrix version. Needs the operator role. Only when the person you work for asked for exactly this set; ' +
+      'pass each aceFingerprint from get_proposal so a proposal that changed is refused (STALE) instead.',
+    input: args({
+      action: v.pipe(
+        v.picklist(['approve', 'reject']),
+        v.description('What to do with every listed proposal'),
+      ),
+      proposals: v.pipe(
+        v.array(
+          v.object({
+            proposalId: ProposalId,
+            aces: v.pipe(ApproveBody.entries.aces, v.description('Its aceFingerprint from get_proposal')),
+          }),
+        ),
+        v.minLength(1),
+        v.maxLength(500),
+      ),
+      reason: v.pipe(
+        ApproveBody.entries.reason,
+        v.description('Why, for the audit trail (required to reject)'),
+      ),
+    }),
+    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
+    run: ({ action, proposals, reason }, api) =>
+      callApi<DecideManyAnswer>(
+        api,
+        {
+          method: 'POST',
+          path: '/proposals/decide',
+          body: {
+            action,
+            proposals: proposals.map((p) => ({
+              id: p.proposalId,
+              ...(p.aces === undefined ? {} : { aces: p.aces }),
+            })),
+            ...(reason === undefined ? {} : { reason }),
+          },
+        },
+        (r) =>
+          [
+            `${num(r.decided)} ${action === 'approve' ? 'approved' : 'rejected'}, ${num(r.refused)} refused.` +
+              (r.version === null ? '' : ` Matrix version ${r.version} is live.`),
+            table(
+              ['proposal', 'outcome'],
+              r.outcomes.map((o) => [
+                o.id,
+                o.ok ? (o.status ?? '') : `refused: ${o.code ?? ''} ${text(o.message ?? '', 160)}`,
+              ]),
+            ),
+          ].join('\n\n'),
       ),
   }),
   defineTool({

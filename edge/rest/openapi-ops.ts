@@ -284,6 +284,21 @@ export const OPERATIONS: readonly Operation[] = [
   },
   {
     method: 'post',
+    path: '/proposals/decide',
+    summary: 'Approve or reject many proposals at once (each audited; the approvals make one version)',
+    tag: 'proposals',
+    role: 'operator',
+    headers: CHANNEL_HEADERS,
+    body: { required: true, content: json('DecideManyBody') },
+    ok: {
+      status: 200,
+      description: "Each proposal's outcome and the new version",
+      content: json('DecideManyAnswer'),
+    },
+    errors: [400, 413, 415, 503],
+  },
+  {
+    method: 'post',
     path: '/proposals/{id}/approve',
     summary: 'Approve a proposal (a new matrix version goes live)',
     tag: 'proposals',

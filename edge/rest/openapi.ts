@@ -32,6 +32,7 @@ import {
 import { RollbackBody } from './matrix.ts';
 import { OPERATIONS, type Operation } from './openapi-ops.ts';
 import { ApproveBody, ManualProposalBody, ProposalView, RejectBody } from './proposals.ts';
+import { DecideManyAnswer, DecideManyBody } from './proposals-decide.ts';
 import { RunSummary } from './runs.ts';
 import { RunLinesBody, RunLinesResult, RunList, StagedRunBody } from './runs-staged.ts';
 import { MissingSgt, SgtEntry, SgtImportBody, SgtPutBody } from './sgts.ts';
@@ -89,6 +90,8 @@ const SCHEMAS = {
   ManualProposalBody,
   ApproveBody,
   RejectBody,
+  DecideManyBody,
+  DecideManyAnswer,
   DecideCommand,
   RollbackBody,
   RollbackCommand,

@@ -10,16 +10,18 @@ import * as v from 'valibot';
 import type { Ace } from '../../domain/ace.ts';
 import { aceFingerprint, ProposalStatus } from '../../domain/proposal.ts';
 import { daysWatched } from '../../domain/rarity.ts';
-import { keys, ProposalRecord, watchingSince } from '../../kv-schema/mod.ts';
+import { keys, ProposalRecord, sgtNames, watchingSince } from '../../kv-schema/mod.ts';
 import { CommandVerb, type DecideCommand } from '../../streams/mod.ts';
 import { requireRole } from '../auth.ts';
-import { conflict, notFound } from '../problem.ts';
+import { badRequest, conflict, notFound } from '../problem.ts';
 import { actorOf } from './channel.ts';
 import { sendCommand } from './commands.ts';
 import { type ApiDeps, type ApiEnv, principalOf, tenantOf } from './deps.ts';
 import { inventory, mapParallel } from './matrix-data.ts';
 import { IntParam, NonBlank, ProposalIdParam, pathParam } from './params.ts';
 import { fileManual, IdempotencyKeyHeader, ManualProposalBody, manualProposal } from './proposal-manual.ts';
+import { decideManyHandler } from './proposals-decide.ts';
+import { FilterError, matchesFilter, parseFilter } from './proposals-filter.ts';
 import { jsonBody, optionalJsonBody, parseWith, queryWith } from './validate.ts';
 
 export { ManualAce, ManualProposalBody } from './proposal-manual.ts';
@@ -41,6 +43,8 @@ export const ProposalListQuery = v.object({
     ),
   ),
   limit: v.optional(IntParam(1, 1000), '100'),
+  /** Select by service, port, category, risk, tags… (proposals-filter.ts), e.g. `service:infrastructure`. */
+  filter: v.optional(v.pipe(v.string(), v.maxLength(500))),
 });
 
 /** POST /proposals/{id}/approve: the body is optional. */
@@ -79,12 +83,21 @@ export function proposalsRoutes(deps: ApiDeps): Hono<ApiEnv> {
       q.status === undefined
         ? null
         : new Set(q.status.split(',').flatMap((s) => (s === 'open' ? OPEN : [s])));
+    let filter: ReturnType<typeof parseFilter> | null = null;
+    try {
+      filter = q.filter === undefined ? null : parseFilter(q.filter);
+    } catch (error) {
+      if (error instanceof FilterError) throw badRequest(`filter: ${error.message}`);
+      throw error;
+    }
     const found = await mapParallel(await deps.stores.proposals.keys(keys.tenantAll(tenant)), (k) =>
       deps.stores.proposals.get(k),
     );
+    const names = filter?.words.length ? await sgtNames(deps.stores, tenant) : new Map<number, string>();
     const matching = found
       .flatMap((f) => (f === null ? [] : [f.value]))
       .filter((p) => wanted === null || wanted.has(p.status))
+      .filter((p) => filter === null || matchesFilter(p, filter, names))
       .sort((a, b) => b.createdAtMs - a.createdAtMs || (a.id < b.id ? -1 : 1));
     return c.json({ total: matching.length, items: matching.slice(0, q.limit) });
   });
@@ -127,6 +140,9 @@ export function proposalsRoutes(deps: ApiDeps): Hono<ApiEnv> {
     if (proposal.createdBy === principal.subject) return c.json(proposal, 200);
     throw conflict(`proposal ${proposal.id} exists already`, { proposalId: proposal.id });
   });
+
+  // Many at once: each decided and audited on its own, the approvals in one version.
+  app.post('/decide', requireRole('operator'), decideManyHandler(deps));
 
   const decide = (decision: DecideCommand['decision']) => async (c: Context<ApiEnv>) => {
     const id = pathParam(c, 'id', ProposalIdParam);
