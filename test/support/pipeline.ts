@@ -13,8 +13,30 @@ export interface Pipeline {
   stop(): Promise<void>;
 }
 
+/**
+ * The tags the helpers' flows use, named as a site would: the classifier
+ * judges by tag class, and two nameless tags give it nothing to go on (their
+ * flows need review and are proposed as denies).
+ */
+export const PIPELINE_TAGS: Readonly<Record<number, string>> = {
+  10: 'IT_Admins',
+  20: 'Web_Servers',
+  30: 'DNS_Servers',
+};
+
+export async function nameTags(stores: Stores, tenant: string): Promise<void> {
+  for (const [tag, name] of Object.entries(PIPELINE_TAGS)) {
+    await stores.sgt.put(keys.sgt(tenant, Number(tag)), {
+      name,
+      updatedBy: 'test',
+      updatedAt: new Date(0).toISOString(),
+    });
+  }
+}
+
 export async function startPipeline(te: TestEngine, learningMs = 0): Promise<Pipeline> {
   const stores = await openStores(te.engine, te.ns);
+  await nameTags(stores, 'acme');
   const keeper = serveMatrixKeeper(te.engine, stores, subjectsFor(te.ns));
   const system = await startSystem(
     te,
