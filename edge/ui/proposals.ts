@@ -12,8 +12,10 @@ import { aceFingerprint, ProposalStatus } from '../../domain/proposal.ts';
 import { keys, type ProposalRecord } from '../../kv-schema/mod.ts';
 import { hasRole } from '../auth.ts';
 import type { ApiDeps } from '../rest/deps.ts';
+import { FilterError, matchesFilter, parseFilter } from '../rest/proposals-filter.ts';
 import { allProposals, command, OPEN_STATUSES, sgtNames } from './data.ts';
 import { aceLine, errorPage, type Html, notice, num, page, tagLabel, when } from './layout.ts';
+import { bulkRoutes } from './proposals-bulk.ts';
 import { requireUiRole, type UiEnv } from './session.ts';
 
 const ID = /^[-_a-zA-Z0-9]{1,64}$/;
@@ -81,22 +83,46 @@ export function proposalsRoutes(deps: ApiDeps): Hono<UiEnv> {
   const missing = (c: Context<UiEnv>) =>
     errorPage(c, 404, 'Not found', 'No such proposal.', c.get('principal'));
 
+  // Before `/:id`: `/decide` is review in bulk (proposals-bulk.ts).
+  app.route('/', bulkRoutes(deps));
+
   app.get('/', async (c) => {
     const principal = c.get('principal');
     const filter = FILTERS.includes(c.req.query('status') ?? '') ? (c.req.query('status') as string) : 'open';
+    const select = (c.req.query('filter') ?? '').slice(0, 500);
     const [all, names] = await Promise.all([
       allProposals(deps.stores, principal.tenant),
       sgtNames(deps.stores, principal.tenant),
     ]);
-    const shown = all.filter((p) =>
-      filter === 'all' ? true : filter === 'open' ? OPEN_STATUSES.includes(p.status) : p.status === filter,
-    );
+    let parsed: ReturnType<typeof parseFilter> | null = null;
+    let bad: string | null = null;
+    try {
+      parsed = select.trim() === '' ? null : parseFilter(select);
+    } catch (error) {
+      if (!(error instanceof FilterError)) throw error;
+      bad = error.message;
+    }
+    const shown = all
+      .filter((p) =>
+        filter === 'all' ? true : filter === 'open' ? OPEN_STATUSES.includes(p.status) : p.status === filter,
+      )
+      .filter((p) => parsed === null || matchesFilter(p, parsed, names));
     const canDecide = hasRole(principal, 'operator');
-    const body = html`<form method="get" action="/ui/proposals" class="actions">
+    const q = encodeURIComponent(select);
+    const bulk =
+      canDecide && filter === 'open' && shown.length > 0
+        ? html`<div class="actions" id="bulk-actions"><a class="button" href="/ui/proposals/decide?action=approve&filter=${q}">Approve all ${num(shown.length)} shown…</a>
+<a class="button danger" href="/ui/proposals/decide?action=reject&filter=${q}">Reject all ${num(shown.length)} shown…</a></div>`
+        : '';
+    const body = html`${bad === null ? '' : notice('error', `Filter: ${bad}`)}<form method="get" action="/ui/proposals" class="actions">
 <label for="status">Status</label>
 <select id="status" name="status">${FILTERS.map((f) => html`<option value="${f}" ${f === filter ? 'selected' : ''}>${f}</option>`)}</select>
+<label for="filter">Select</label>
+<input type="text" id="filter" name="filter" value="${select}" size="34" placeholder="service:infrastructure" aria-describedby="filter-help">
 <button type="submit" class="secondary">Filter</button></form>
-<p>${num(shown.length)} ${filter} of ${num(all.length)} proposals.</p>
+<p id="filter-help" class="muted">Select by <code>service:infrastructure</code> (DNS, NTP, RADIUS, DHCP, TACACS+, syslog, SNMP), <code>service:dns</code>, <code>port:53</code>, <code>category:default</code>, <code>risk:low</code>, <code>sgt:10</code>, <code>dgt:20</code> or words; every term must hold for every ACE.
+<a href="/ui/proposals?filter=service%3Ainfrastructure">Infrastructure proposals</a></p>
+<p>${num(shown.length)} ${filter} of ${num(all.length)} proposals.</p>${bulk}
 ${shown.map((p) => card(p, names, canDecide, false))}`;
     return page(c, { title: 'Proposals', active: '/ui/proposals', principal }, body);
   });
