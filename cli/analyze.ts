@@ -1,25 +1,29 @@
 /**
  * `scopilot analyze FILE…`: the offline half of the product. Syslog in (files,
- * gzip or stdin, any size, constant memory), contract matrix out, with no
- * server and no NATS. The summary goes to stderr so stdout stays the matrix.
+ * gzip or stdin, any size, bounded memory, every core), contract matrix out,
+ * with no server and no NATS. The summary goes to stderr so stdout stays the
+ * matrix. It loads domain modules only: settings and the model's client are
+ * loaded when the classifier may call the model.
  */
 import { readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../config/mod.ts';
-import { Analysis, type AnalysisStats } from '../domain/analysis.ts';
+import type { AnalysisStats } from '../domain/analysis.ts';
 import { type ClassifierMode, type ClassifyStats, classifyFlows } from '../domain/classify/classifier.ts';
 import { MemoryClassificationCache } from '../domain/classify/memory-cache.ts';
 import { buildContracts } from '../domain/contracts.ts';
 import { isOutputFormat, type OutputFormat, render } from '../domain/render/mod.ts';
 import { missingTags, parseSgtDictionary, SgtDictionaryError, sgtName } from '../domain/sgt.ts';
 import type { SgtDictionary } from '../domain/types.ts';
-import { AnthropicClassifier } from '../integrations/anthropic/client.ts';
+import { readSources } from './analyze-read.ts';
 import { openSource, type Source } from './input.ts';
 import { Progress } from './progress.ts';
 import { parseTime } from './time.ts';
 import { ExitCode, Usage, UsageError } from './usage.ts';
 
 const CLASSIFIERS: readonly ClassifierMode[] = ['auto', 'heuristic', 'claude'];
+/** The classification cache's window when no settings are read (heuristics use no cache). */
+const DEFAULT_CACHE_DAYS = 7;
 
 export const ANALYZE_USAGE = Usage.analyze;
 
@@ -86,6 +90,7 @@ export async function runAnalyze(args: string[]): Promise<number> {
       classifier: { type: 'string', default: 'auto' },
       mode: { type: 'string', default: 'monitor' },
       out: { type: 'string' },
+      jobs: { type: 'string' },
     },
   });
   if (positionals.length === 0) throw new UsageError(`no input; usage: ${ANALYZE_USAGE}`);
@@ -99,40 +104,48 @@ export async function runAnalyze(args: string[]): Promise<number> {
   const untilMs = values.until === undefined ? undefined : parseTime(values.until, now, '--until');
   if (sinceMs !== undefined && untilMs !== undefined && sinceMs > untilMs)
     throw new UsageError('--since is after --until');
-  const config = loadConfig();
-  const apiKey = config.anthropic.apiKey;
+  const jobs = values.jobs === undefined ? availableParallelism() : Number(values.jobs);
+  if (!Number.isInteger(jobs) || jobs < 1 || jobs > 256)
+    throw new UsageError(`--jobs ${values.jobs}: a whole number of threads from 1 to 256`);
+  // Heuristics need no settings: only a classifier that may call the model reads them.
+  const config = mode === 'heuristic' ? undefined : (await import('../config/mod.ts')).loadConfig();
+  const apiKey = config?.anthropic.apiKey;
   if (mode === 'claude' && apiKey === undefined) {
     throw new UsageError('--classifier claude needs SCOPILOT_ANTHROPIC__API_KEY');
   }
   const sgtNames = await loadDictionary(values.sgt);
   if (positionals.filter((p) => p === '-').length > 1) throw new UsageError('stdin (-) can be read once');
-  const sources: Source[] = [];
-  for (const path of positionals) sources.push(await openSource(path));
+  const sources: Source[] = positionals.map(openSource);
 
-  const analysis = new Analysis({ referenceMs: sources[0]!.referenceMs, sinceMs, untilMs });
-  const progress = new Progress(sources, () => analysis.linesRead);
+  let lines = 0;
+  const progress = new Progress(sources, () => lines);
+  let result: Awaited<ReturnType<typeof readSources>>;
   try {
-    for (const source of sources) {
-      analysis.nextSource(source.referenceMs);
-      // Bytes straight into the parser: no decoding, no string per line.
-      for await (const chunk of source.chunks) analysis.addChunk(chunk);
-      analysis.finish();
-    }
+    result = await readSources(sources, {
+      jobs,
+      ...(sinceMs === undefined ? {} : { sinceMs }),
+      ...(untilMs === undefined ? {} : { untilMs }),
+      onLines: (n) => (lines = n),
+    });
   } finally {
     progress.stop();
   }
-  const { flows, stats } = analysis.result();
+  const { flows, stats } = result;
 
   const llm =
-    mode !== 'heuristic' && apiKey !== undefined
-      ? new AnthropicClassifier({ apiKey, model: config.anthropic.model, baseURL: config.anthropic.baseUrl })
+    config !== undefined && apiKey !== undefined
+      ? new (await import('../integrations/anthropic/client.ts')).AnthropicClassifier({
+          apiKey,
+          model: config.anthropic.model,
+          baseURL: config.anthropic.baseUrl,
+        })
       : undefined;
   const classified = await classifyFlows(flows, {
     sgtNames,
     mode,
     nowMs: now,
     cache: new MemoryClassificationCache(),
-    cacheDays: config.sched.classificationCacheDays,
+    cacheDays: config?.sched.classificationCacheDays ?? DEFAULT_CACHE_DAYS,
     ...(llm === undefined ? {} : { llm }),
   });
   const contracts = buildContracts(flows, classified.classifications, sgtNames);

@@ -1,9 +1,10 @@
 /**
  * Where `analyze` reads from: files (plain or gzip, recognised by their magic
- * bytes, not their name) or standard input (`-`). Each source streams in
- * chunks, so input of any size takes constant memory.
+ * bytes, not their name) or standard input (`-`). A plain file can be read at
+ * any offset, so it is cut into stretches parsed side by side; gzip and stdin
+ * come as a stream of chunks. Either way input of any size takes bounded memory.
  */
-import { stat } from 'node:fs/promises';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { UsageError } from './usage.ts';
 
 export interface Source {
@@ -12,12 +13,20 @@ export interface Source {
   size: number | null;
   /** Dates year-less stamps: the file's modification time, or now for stdin. */
   referenceMs: number;
-  chunks: AsyncIterable<Uint8Array>;
-  /** Compressed bytes consumed so far. */
+  /** A plain file, readable at any offset; null for gzip and stdin, which are read as a stream. */
+  path: string | null;
+  /** The (decompressed) bytes in chunks; for stdin, once only. */
+  chunks(): AsyncIterable<Uint8Array>;
+  /** Bytes on disk (compressed, for gzip) consumed so far. */
   bytesRead(): number;
+  /** Count bytes of a plain file as consumed (they are read elsewhere). */
+  consumed(n: number): void;
 }
 
-const GZIP_MAGIC = [0x1f, 0x8b];
+const isGzip = (head: Uint8Array): boolean => head[0] === 0x1f && head[1] === 0x8b;
+
+const gunzip = (stream: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> =>
+  stream.pipeThrough(new DecompressionStream('gzip') as unknown as TransformStream<Uint8Array, Uint8Array>);
 
 function counted(
   stream: ReadableStream<Uint8Array>,
@@ -38,7 +47,6 @@ async function sniff(stream: ReadableStream<Uint8Array>): Promise<[boolean, Read
   const reader = stream.getReader();
   const first = await reader.read();
   const head = first.value ?? new Uint8Array();
-  const gzip = head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1];
   const rest = new ReadableStream<Uint8Array>({
     start(controller) {
       if (head.byteLength > 0) controller.enqueue(head);
@@ -51,35 +59,66 @@ async function sniff(stream: ReadableStream<Uint8Array>): Promise<[boolean, Read
     },
     cancel: (reason) => reader.cancel(reason),
   });
-  return [gzip, rest];
+  return [isGzip(head), rest];
 }
 
-export async function openSource(path: string): Promise<Source> {
+function stdinSource(): Source {
   let read = 0;
-  let raw: ReadableStream<Uint8Array>;
-  let size: number | null = null;
-  let referenceMs = Date.now();
-  if (path === '-') {
-    raw = Bun.stdin.stream();
-  } else {
-    try {
-      const info = await stat(path);
-      if (!info.isFile()) throw new UsageError(`${path} is not a file`);
-      size = info.size;
-      referenceMs = info.mtimeMs;
-    } catch (error) {
-      if (error instanceof UsageError) throw error;
-      throw new UsageError(
-        `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
-      );
-    }
-    raw = Bun.file(path).stream();
+  return {
+    name: 'stdin',
+    size: null,
+    referenceMs: Date.now(),
+    path: null,
+    chunks: () => ({
+      async *[Symbol.asyncIterator]() {
+        const [gzip, stream] = await sniff(counted(Bun.stdin.stream(), (n) => (read += n)));
+        yield* gzip ? gunzip(stream) : stream;
+      },
+    }),
+    bytesRead: () => read,
+    consumed: (n) => (read += n),
+  };
+}
+
+/** The first two bytes of a file (fewer when it is shorter). */
+function head(path: string): Uint8Array {
+  const fd = openSync(path, 'r');
+  try {
+    const bytes = new Uint8Array(2);
+    return bytes.subarray(0, readSync(fd, bytes, 0, 2, 0));
+  } finally {
+    closeSync(fd);
   }
-  const [gzip, stream] = await sniff(counted(raw, (n) => (read += n)));
-  const chunks = gzip
-    ? stream.pipeThrough(
-        new DecompressionStream('gzip') as unknown as TransformStream<Uint8Array, Uint8Array>,
-      )
-    : stream;
-  return { name: path === '-' ? 'stdin' : path, size, referenceMs, chunks, bytesRead: () => read };
+}
+
+export function openSource(path: string): Source {
+  if (path === '-') return stdinSource();
+  let size: number;
+  let referenceMs: number;
+  let gzip: boolean;
+  try {
+    const info = statSync(path);
+    if (!info.isFile()) throw new UsageError(`${path} is not a file`);
+    size = info.size;
+    referenceMs = info.mtimeMs;
+    gzip = isGzip(head(path));
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw new UsageError(
+      `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
+  }
+  let read = 0;
+  return {
+    name: path,
+    size,
+    referenceMs,
+    path: gzip ? null : path,
+    chunks: () => {
+      const stream = counted(Bun.file(path).stream(), (n) => (read += n));
+      return gzip ? gunzip(stream) : stream;
+    },
+    bytesRead: () => read,
+    consumed: (n) => (read += n),
+  };
 }

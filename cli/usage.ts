@@ -20,7 +20,7 @@ export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 export const Usage = {
   analyze:
     'scopilot analyze FILE… [--sgt DICT] [--format markdown|csv|json|ios|ise] [--since T] [--until T] ' +
-    '[--classifier auto|heuristic|claude] [--mode monitor|enforce] [--out FILE]',
+    '[--classifier auto|heuristic|claude] [--mode monitor|enforce] [--out FILE] [--jobs N]',
   serve: 'scopilot serve [--role all|edge|engine|tail|threat|scheduler] [--demo]',
   health: 'scopilot health [--json]',
   webex: 'scopilot webex register --url URL',

@@ -1,0 +1,27 @@
+/**
+ * A worker thread of `analyze`: parses the ranges and segments it is sent and
+ * answers each with its part.
+ */
+import type { AnalysisPart } from '../domain/analysis.ts';
+import { type RangeTask, READ_BYTES, rangePart, type SegmentTask, segmentPart } from './analyze-tasks.ts';
+
+declare const self: Worker;
+
+export type TaskMessage = { id: number; range: RangeTask } | { id: number; segment: SegmentTask };
+export type PartMessage = { id: number; part: AnalysisPart } | { id: number; error: string };
+
+const buffer = new Uint8Array(READ_BYTES);
+
+self.onmessage = (event: MessageEvent<TaskMessage>) => {
+  const task = event.data;
+  let answer: PartMessage;
+  try {
+    answer = {
+      id: task.id,
+      part: 'range' in task ? rangePart(task.range, buffer) : segmentPart(task.segment),
+    };
+  } catch (error) {
+    answer = { id: task.id, error: (error as NodeJS.ErrnoException).code ?? (error as Error).message };
+  }
+  self.postMessage(answer);
+};
