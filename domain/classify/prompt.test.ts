@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'bun:test';
 import { makeFlow, SGT_NAMES } from './fixtures.ts';
+import { buildPriors } from './priors.ts';
 import {
   assertNoIpLiterals,
   buildClassificationPrompt,
@@ -11,7 +12,7 @@ import {
   toPromptFlow,
 } from './prompt.ts';
 
-const dataBlock = (user: string): { flows: Record<string, unknown>[] } => {
+const dataBlock = (user: string): { flows: Record<string, unknown>[]; tenant_examples: unknown[] } => {
   const m = /<flow_data>\n(.*)\n<\/flow_data>/s.exec(user);
   if (m === null) throw new Error('no data block');
   return JSON.parse(m[1] as string);
@@ -38,6 +39,43 @@ describe('assertNoIpLiterals', () => {
 });
 
 describe('buildClassificationPrompt', () => {
+  test('the system prompt carries the zone rules, floors marked', () => {
+    expect(SYSTEM_PROMPT).toContain('dev-to-prod-data (floor');
+    expect(SYSTEM_PROMPT).toContain('device-to-internet (floor');
+  });
+
+  test("classes, rule hints and the tenant's own decisions go in as data, never addresses", () => {
+    const flow = makeFlow({ sgt: 9, dgt: 0, dstPort: 443 });
+    const priors = buildPriors([
+      {
+        srcClass: 'pci',
+        dstClass: 'unknown',
+        service: 'HTTPS',
+        category: 'business_relevant',
+        approved: false,
+      },
+      {
+        srcClass: 'pci',
+        dstClass: 'unknown',
+        service: 'HTTPS',
+        category: 'business_relevant',
+        approved: false,
+      },
+      { srcClass: 'users', dstClass: 'server', service: 'SSH', category: 'default', approved: true },
+    ]);
+    const p = buildClassificationPrompt([flow], SGT_NAMES, { classes: new Map([[9, 'pci']]), priors });
+    const data = dataBlock(p.user);
+    expect(data.flows[0]).toMatchObject({
+      src_class: 'pci',
+      dst_class: 'unknown',
+      class_source: 'explicit/inferred',
+    });
+    expect(data.tenant_examples).toEqual([
+      { src_class: 'pci', dst_class: 'unknown', service: 'HTTPS', permitted: 0, denied: 2 },
+    ]);
+    expect(p.user).not.toContain('10.20.30.40');
+  });
+
   test('carries names, ports and volumes but no addresses, switches or interfaces', () => {
     const flow = makeFlow({ sgt: 4, dgt: 11, dstPort: 22 }, { sgaclNames: ['ssh_mgmt'] });
     const p = buildClassificationPrompt([flow], SGT_NAMES);
@@ -59,7 +97,13 @@ describe('buildClassificationPrompt', () => {
       permit_hits: 1000,
       deny_hits: 200,
       sgacl_names: ['ssh_mgmt'],
+      src_class: 'users',
+      dst_class: 'server',
+      class_source: 'inferred',
+      class_confidence: expect.any(Number),
+      rule_hint: { rule: 'fallback', category: 'needs_review', confidence: 0.5 },
     });
+    expect(dataBlock(p.user).tenant_examples).toEqual([]);
     for (const leak of ['10.20.30.40', '2001:db8', 'fe80', 'sw01', 'GigabitEthernet']) {
       expect(p.user).not.toContain(leak);
     }

@@ -100,7 +100,10 @@ export class AnthropicClassifier implements LlmClassifier {
 
   /** The request body for a batch, checked for IP literals as a whole (system, tool and data). */
   buildRequest(batch: LlmBatch): { body: Anthropic.MessageCreateParamsNonStreaming; flowIds: string[] } {
-    const prompt = buildClassificationPrompt(batch.flows, batch.sgtNames);
+    const prompt = buildClassificationPrompt(batch.flows, batch.sgtNames, {
+      ...(batch.sgtClasses ? { classes: batch.sgtClasses } : {}),
+      ...(batch.priors ? { priors: batch.priors } : {}),
+    });
     const body: Anthropic.MessageCreateParamsNonStreaming = {
       model: this.#model,
       max_tokens: this.#maxTokens,
