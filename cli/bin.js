@@ -1,19 +1,28 @@
-#!/usr/bin/env node
+#!/bin/sh
+//usr/bin/env true; s="$0"; while [ -L "$s" ]; do l=$(readlink "$s"); case $l in /*) s=$l ;; *) s=${s%/*}/$l ;; esac; done; d=${s%/*}; for b in "$d/../node_modules/bun/bin/bun.exe" "$d/../../bun/bin/bun.exe"; do [ -x "$b" ] && exec "$b" "$d/main.ts" "$@"; done; command -v bun >/dev/null && exec bun "$d/main.ts" "$@"; echo "scopilot: cannot find Bun; run npm install first" >&2; exit 1
+
 // The `scopilot` command. The product runs on Bun, which npm installs as a
-// dependency, so this shim only finds that Bun and hands it the real entry
-// point: a machine with nothing but Node.js and npm can run `npx scopilot`.
+// dependency. Run as a program, this file is a shell script (the line above,
+// where `//usr/bin/env true` does nothing): it follows npm's link to where the
+// package is and starts that Bun on the real entry point, with no other
+// runtime started first (sh costs a millisecond or two, Node about 90). Run by
+// Node or Bun as JavaScript (`node cli/bin.js`, a Windows shim that calls
+// Node), that line is a comment and what follows does the same.
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const require = createRequire(import.meta.url);
+
+if (process.versions.bun) {
+  const { main } = await import('./main.ts');
+  process.exit(await main(process.argv.slice(2)));
+}
 
 function findBun() {
-  if (process.versions.bun) return process.execPath;
   try {
-    return join(dirname(require.resolve('bun/package.json')), 'bin', 'bun.exe');
+    return join(dirname(createRequire(import.meta.url).resolve('bun/package.json')), 'bin', 'bun.exe');
   } catch {
     return 'bun';
   }

@@ -4,7 +4,7 @@
  * none of the server's modules.
  */
 import { afterAll, describe, expect, test } from 'bun:test';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cleanEnv, MAIN } from './client/testing.ts';
@@ -98,7 +98,7 @@ describe('what a command loads', () => {
     /^(edge|actors|kv-schema|integrations|observability)\/|^engine\/(?!backoff\.ts$|errors\.ts$)|^cli\/(serve|serve-command|roles|analyze|mcp|webex)\.ts$/;
 
   function loaded(...args: string[]): { code: number | null; local: string[]; packages: string[] } {
-    const file = join(dir, `${args.join('-')}.txt`);
+    const file = join(dir, `${args.join('-').replace(/[^\w.-]/g, '_')}.txt`);
     const proc = Bun.spawnSync([process.execPath, '--preload', PRELOAD, MAIN, ...args], {
       env: cleanEnv({ SCOPILOT_API_BASE: 'http://127.0.0.1:9', LOADED_MODULES_FILE: file }),
       stdout: 'pipe',
@@ -134,4 +134,49 @@ describe('what a command loads', () => {
       expect(r.packages).toEqual(r.packages.filter((p) => p === 'valibot'));
     });
   }
+
+  test('help loads no command at all: its usage lines stand apart', () => {
+    const r = loaded('help');
+    expect(r.local.filter((p) => !p.startsWith('test/')).sort()).toEqual([
+      'cli/client-usage.ts',
+      'cli/suggest.ts',
+      'cli/usage.ts',
+    ]);
+    expect(r.packages).toEqual([]);
+  });
+
+  test('analyze with heuristics loads the domain and its own modules, no package', () => {
+    const file = join(dir, 'one.log');
+    writeFileSync(
+      file,
+      "Jun 18 10:00:00.000: %RBM-6-SGACLHIT: ingress_interface='Gi1' sgacl_name='x' action='Permit' protocol='tcp' " +
+        "src-ip='10.0.0.1' src-port='51000' dest-ip='10.1.0.1' dest-port='443' sgt='10' dgt='20' logging_interval_hits='3'\n",
+    );
+    const r = loaded('analyze', file, '--classifier', 'heuristic', '--out', join(dir, 'out.md'));
+    expect(r.code).toBe(0);
+    expect(
+      r.local.filter(
+        (p) =>
+          !/^(domain|test)\/|^cli\/(analyze|input|progress|segments|time|usage|suggest|client-usage)/.test(p),
+      ),
+    ).toEqual([]);
+    expect(r.packages).toEqual([]);
+  });
+
+  test('the usage table is what the client commands say', async () => {
+    const { CLIENT_GROUPS } = await import('./client/mod.ts');
+    const { tokenCommand } = await import('./token.ts');
+    const { CLIENT_USAGE } = await import('./client-usage.ts');
+    const actual = [...CLIENT_GROUPS, tokenCommand].map((g) =>
+      g.subcommands === undefined
+        ? { name: g.name, usage: g.help }
+        : {
+            name: g.name,
+            subcommands: Object.fromEntries(
+              Object.entries(g.subcommands).map(([k, v]) => [k, v.slice(`scopilot ${g.name} `.length)]),
+            ),
+          },
+    );
+    expect(CLIENT_USAGE).toEqual(actual);
+  });
 });

@@ -4,11 +4,8 @@
  * offline; `token` makes API keys; the other commands are thin clients of the
  * REST API at SCOPILOT_API_BASE.
  */
-import { ConfigError } from '../config/mod.ts';
-import type { Group } from './client/args.ts';
-import { CLIENT_GROUPS } from './client/mod.ts';
+import { CLIENT_USAGE, type ClientUsage } from './client-usage.ts';
 import { unknownMessage } from './suggest.ts';
-import { tokenCommand } from './token.ts';
 import { ExitCode, Usage, UsageError, wantsHelp } from './usage.ts';
 
 type Runner = (args: string[]) => Promise<number>;
@@ -21,11 +18,22 @@ interface Command {
   load(): Promise<Runner>;
 }
 
-const fromGroup = (g: Group): Command => ({
-  usage: g.help,
-  ...(g.subcommands === undefined ? {} : { subcommands: g.subcommands }),
-  load: async () => g.run,
-});
+/** A client command: its usage from the table, its module (and its imports) only when it runs. */
+function client(c: ClientUsage): Command {
+  const subcommands =
+    c.subcommands === undefined
+      ? undefined
+      : Object.fromEntries(Object.entries(c.subcommands).map(([sub, u]) => [sub, `scopilot ${c.name} ${u}`]));
+  return {
+    usage: subcommands === undefined ? (c.usage ?? []) : Object.values(subcommands),
+    ...(subcommands === undefined ? {} : { subcommands }),
+    load: async () => {
+      if (c.name === 'token') return (await import('./token.ts')).tokenCommand.run;
+      const { CLIENT_GROUPS } = await import('./client/mod.ts');
+      return CLIENT_GROUPS.find((g) => g.name === c.name)!.run;
+    },
+  };
+}
 
 /**
  * Each command's module is loaded when that command runs, so `analyze` on a
@@ -37,8 +45,12 @@ const COMMANDS: Record<string, Command> = {
   analyze: { usage: [Usage.analyze], load: async () => (await import('./analyze.ts')).runAnalyze },
   serve: { usage: [Usage.serve], load: async () => (await import('./serve-command.ts')).runServe },
   health: { usage: [Usage.health], load: async () => (await import('./health.ts')).runHealth },
-  ...Object.fromEntries(CLIENT_GROUPS.map((g) => [g.name, fromGroup(g)])),
-  token: fromGroup(tokenCommand),
+  eval: {
+    usage: [`${Usage.eval}   (the classifier against the labelled judgement sets)`],
+    load: async () => (await import('./eval.ts')).runEval,
+  },
+  ...Object.fromEntries(CLIENT_USAGE.filter((c) => c.name !== 'token').map((c) => [c.name, client(c)])),
+  token: client(CLIENT_USAGE.find((c) => c.name === 'token')!),
   webex: {
     usage: [Usage.webex],
     subcommands: { register: Usage.webex },
@@ -122,7 +134,8 @@ export async function main(argv: string[]): Promise<number> {
     }
     return await (await found.load())(rest);
   } catch (error) {
-    if (error instanceof ConfigError || error instanceof UsageError) {
+    // By name: importing the settings' module here would load it for every command.
+    if ((error as Error).name === 'ConfigError' || error instanceof UsageError) {
       console.error(`scopilot: ${error.message}`);
       return ExitCode.Usage;
     }
