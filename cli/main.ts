@@ -136,7 +136,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     // By name: importing the settings' module here would load it for every command.
     if ((error as Error).name === 'ConfigError' || error instanceof UsageError) {
-      console.error(`scopilot: ${error.message}`);
+      console.error(`scopilot: ${(error as Error).message}`);
       return ExitCode.Usage;
     }
     // parseArgs reports bad flags with these codes.
