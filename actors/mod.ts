@@ -8,6 +8,7 @@ import type { Stores } from '../kv-schema/mod.ts';
 import type { Namespace } from '../streams/mod.ts';
 import { aggregatorActor } from './aggregator/actor.ts';
 import { type ClassifierActorOptions, classifierActor } from './classifier/actor.ts';
+import { historyActor } from './history/actor.ts';
 import { type ProposerOptions, proposerActor } from './proposer/actor.ts';
 
 export { type KeeperService, serveMatrixKeeper } from './matrix-keeper/actor.ts';
@@ -20,11 +21,12 @@ export interface FlowActorOptions {
   proposer?: ProposerOptions;
 }
 
-/** The flow pipeline: aggregator → classifier → proposer. */
+/** The flow pipeline: aggregator → classifier → proposer, and the history rollups beside it. */
 export function flowActors(ns: Namespace, stores: Stores, options: FlowActorOptions): AnyActorDefinition[] {
   return [
     aggregatorActor(ns, stores),
     classifierActor(ns, stores, options.classifier),
     proposerActor(ns, stores, options.proposer),
+    historyActor(ns, stores),
   ];
 }

@@ -21,6 +21,8 @@ export const Bucket = {
   State: 'scopilot_state',
   Ise: 'scopilot_ise',
   Sessions: 'scopilot_sessions',
+  HistoryMinute: 'scopilot_history_minute',
+  HistoryHour: 'scopilot_history_hour',
 } as const;
 export type Bucket = (typeof Bucket)[keyof typeof Bucket];
 
@@ -62,6 +64,17 @@ const SPECS: Record<Bucket, BucketSpec> = {
     history: 1,
     maxAgeMs: SESSION_MAX_AGE_MS,
     description: 'Dashboard sessions by the sha256 of their id: principal and expiry.',
+  },
+  // Rollups of traffic, coverage, readiness and open proposals: kept as long as they are shown.
+  [Bucket.HistoryMinute]: {
+    history: 1,
+    maxAgeMs: 2 * DAY_MS,
+    description: 'Per-tenant history at minute resolution (48 h): hits by tag pair, coverage, readiness.',
+  },
+  [Bucket.HistoryHour]: {
+    history: 1,
+    maxAgeMs: 90 * DAY_MS,
+    description: 'Per-tenant history at hour resolution (90 days): hits by tag pair, coverage, readiness.',
   },
 };
 

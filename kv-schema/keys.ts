@@ -67,6 +67,13 @@ export const keys = {
   lease: (name: string): string => `lease.${checked('lease name', name, WORD)}`,
   /** Which proposal is open for a tag pair (in `scopilot_state`): the storm-collapse index. */
   openProposal: (t: string, sgt: number, dgt: number): string => `open.${tenantId(t)}.${sgt}-${dgt}`,
+  /** Every open-proposal index entry of a tenant: how many proposals are open. */
+  openProposalsAll: (t: string): string => `open.${tenantId(t)}.*`,
+  /** One history rollup of a tenant (`scopilot_history_minute` / `_hour`), by the window's start. */
+  historyPoint: (t: string, startMs: number): string => {
+    if (!Number.isSafeInteger(startMs) || startMs < 0) throw new RangeError(`bad history window ${startMs}`);
+    return `${tenantId(t)}.${startMs}`;
+  },
   /** When watching a tenant began (in `scopilot_state`). */
   watch: (t: string): string => `watch.${tenantId(t)}`,
   /** The scheduler's last readiness snapshot of a tenant (in `scopilot_state`). */

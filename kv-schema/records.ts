@@ -315,3 +315,36 @@ export const SessionRecord = v.object({
   expiresAtMs: Ms,
 });
 export type SessionRecord = v.InferOutput<typeof SessionRecord>;
+
+/**
+ * One window of a tenant's history (`scopilot_history_minute` / `_hour`, by
+ * the window's start): the traffic seen in it by coverage and by tag pair
+ * (the busiest), and the gauges at its last update.
+ */
+export const HistoryPoint = v.object({
+  startMs: Ms,
+  resolution: v.picklist(['minute', 'hour']),
+  updatedAtMs: Ms,
+  hits: Count,
+  permittedHits: Count,
+  deniedHits: Count,
+  uncoveredHits: Count,
+  /** permitted / (hits − denied) in the window; 1 with no traffic to permit. */
+  coverage: v.number(),
+  /** The scheduler's readiness ratio of the live version, when it had measured it. */
+  readiness: v.nullable(v.number()),
+  openProposals: Count,
+  version: Count,
+  pairs: v.pipe(
+    v.array(
+      v.object({
+        sgt: Count,
+        dgt: Count,
+        hits: Count,
+        status: v.picklist(['permitted', 'denied', 'uncovered']),
+      }),
+    ),
+    v.maxLength(200),
+  ),
+});
+export type HistoryPoint = v.InferOutput<typeof HistoryPoint>;

@@ -9,6 +9,7 @@ import { Bucket, bucketName } from './buckets.ts';
 import { keys } from './keys.ts';
 import {
   ClassificationRecord,
+  HistoryPoint,
   InventoryRecord,
   MatrixPointer,
   MatrixVersionRecord,
@@ -35,6 +36,8 @@ export interface Stores {
   openProposals: TypedBucket<typeof OpenProposalIndex>;
   watch: TypedBucket<typeof WatchRecord>;
   threat: TypedBucket<typeof ThreatVerdictRecord>;
+  historyMinute: TypedBucket<typeof HistoryPoint>;
+  historyHour: TypedBucket<typeof HistoryPoint>;
 }
 
 export async function openStores(engine: Engine, ns: Namespace = DEFAULT_NAMESPACE): Promise<Stores> {
@@ -52,6 +55,8 @@ export async function openStores(engine: Engine, ns: Namespace = DEFAULT_NAMESPA
     openProposals: new TypedBucket(await open(Bucket.State), OpenProposalIndex),
     watch: new TypedBucket(await open(Bucket.State), WatchRecord),
     threat: new TypedBucket(await open(Bucket.Threat), ThreatVerdictRecord),
+    historyMinute: new TypedBucket(await open(Bucket.HistoryMinute), HistoryPoint),
+    historyHour: new TypedBucket(await open(Bucket.HistoryHour), HistoryPoint),
   };
 }
 

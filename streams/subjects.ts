@@ -28,6 +28,7 @@ export const ActorKind = {
   ThreatWatch: 'threat-watch',
   Notifier: 'notifier',
   Scheduler: 'scheduler',
+  History: 'history',
 } as const;
 export type ActorKind = (typeof ActorKind)[keyof typeof ActorKind];
 

@@ -24,10 +24,10 @@ const tool = (name: string) => {
 };
 
 describe('tool registry', () => {
-  test('28 tools with unique names; the gated four only with their gate open', () => {
-    expect(new Set(TOOLS.map((t) => t.name)).size).toBe(28);
+  test('29 tools with unique names; the gated four only with their gate open', () => {
+    expect(new Set(TOOLS.map((t) => t.name)).size).toBe(29);
     const off = enabledTools(NO_GATES).map((t) => t.name);
-    expect(off).toHaveLength(24);
+    expect(off).toHaveLength(25);
     for (const gated of ['set_sgt_name', 'rollback_matrix', 'ise_push', 'ise_import'])
       expect(off).not.toContain(gated);
     for (const read of ['ise_status', 'ise_plan', 'ise_drift']) expect(off).toContain(read);

@@ -7,6 +7,7 @@
 import * as v from 'valibot';
 import { aceText } from '../../domain/ace.ts';
 import { type Proposal, ProposalStatus } from '../../domain/proposal.ts';
+import type { HistoryPoint } from '../../kv-schema/records.ts';
 import type { CommandReply } from '../../streams/commands.ts';
 import { ProposalIdParam } from '../rest/params.ts';
 import { IdempotencyKeyHeader } from '../rest/proposal-manual.ts';
@@ -261,6 +262,59 @@ export const PROPOSAL_TOOLS: readonly Tool[] = [
             ),
           ].join('\n\n'),
       ),
+  }),
+  defineTool({
+    name: 'get_history',
+    title: 'Readiness and traffic over time',
+    description:
+      "How the tenant's traffic, coverage, readiness and open proposals moved: one row per window (minute " +
+      'resolution for the last 48 h, hour for 90 days), with the busiest tag pairs of the window. Read-only.',
+    input: args({
+      resolution: v.optional(v.picklist(['minute', 'hour']), 'hour'),
+      hours: v.optional(
+        v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(2160), v.description('How far back')),
+        24,
+      ),
+    }),
+    annotations: readOnly,
+    run: ({ resolution, hours }, api) => {
+      const to = Date.now();
+      return callApi<{ points: HistoryPoint[] }>(
+        api,
+        {
+          method: 'GET',
+          path: '/metrics/history',
+          query: { resolution, from: String(to - hours * 3_600_000), to: String(to) },
+        },
+        (r) =>
+          r.points.length === 0
+            ? 'No history in that range yet.'
+            : table(
+                [
+                  'window',
+                  'hits',
+                  'uncovered',
+                  'coverage',
+                  'readiness',
+                  'open proposals',
+                  'version',
+                  'busiest pair',
+                ],
+                r.points.map((p) => [
+                  when(p.startMs),
+                  num(p.hits),
+                  num(p.uncoveredHits),
+                  `${(p.coverage * 100).toFixed(1)}%`,
+                  p.readiness === null ? '' : `${(p.readiness * 100).toFixed(1)}%`,
+                  num(p.openProposals),
+                  String(p.version),
+                  p.pairs[0] === undefined
+                    ? ''
+                    : `${p.pairs[0].sgt} → ${p.pairs[0].dgt} (${num(p.pairs[0].hits)})`,
+                ]),
+              ),
+      );
+    },
   }),
   defineTool({
     name: 'lookup_threat_intel',

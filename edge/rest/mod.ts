@@ -9,6 +9,7 @@ import { classificationsRoutes } from './classifications.ts';
 import { denySimulationRoutes, flowExplainRoutes } from './coverage.ts';
 import type { ApiDeps, ApiEnv } from './deps.ts';
 import { flowsRoutes } from './flows.ts';
+import { historyRoutes } from './history.ts';
 import { ingestRoutes } from './ingest.ts';
 import { iseRoutes } from './ise.ts';
 import { matrixRoutes } from './matrix.ts';
@@ -34,6 +35,7 @@ export const ROUTES: [string, RouteModule][] = [
   ['/matrix', denySimulationRoutes],
   ['/threat-intel', threatRoutes],
   ['/ise', iseRoutes],
+  ['/metrics', historyRoutes],
 ];
 
 export function apiRoutes(deps: ApiDeps, auth: Authenticator): Hono<ApiEnv> {

@@ -9,6 +9,7 @@ import type { Role } from '../auth.ts';
 import { ClassificationsQuery } from './classifications.ts';
 import { SimulateDenyQuery } from './coverage.ts';
 import { FlowStreamQuery, FlowsQuery } from './flows.ts';
+import { HistoryQuery } from './history.ts';
 import { IsePlanQuery } from './ise-schemas.ts';
 import { DiffQuery, ExportQuery } from './matrix.ts';
 import { ProposalListQuery } from './proposals.ts';
@@ -281,6 +282,17 @@ export const OPERATIONS: readonly Operation[] = [
     role: 'viewer',
     ok: { status: 200, description: 'The proposal', content: json('ProposalView') },
     errors: [400, 404],
+  },
+  {
+    method: 'get',
+    path: '/metrics/history',
+    summary:
+      'History rollups (minute for 48 h, hour for 90 days): hits by coverage and tag pair, readiness, open proposals',
+    tag: 'matrix',
+    role: 'viewer',
+    query: HistoryQuery,
+    ok: { status: 200, description: 'The points, oldest first', content: json('HistoryPoints') },
+    errors: [400],
   },
   {
     method: 'post',

@@ -9,6 +9,7 @@ import { Hono } from 'hono';
 import * as v from 'valibot';
 import {
   Contract,
+  HistoryPoint,
   InventoryRecord,
   MatrixPointer,
   MatrixVersionRecord,
@@ -92,6 +93,12 @@ const SCHEMAS = {
   RejectBody,
   DecideManyBody,
   DecideManyAnswer,
+  HistoryPoints: v.object({
+    resolution: v.picklist(['minute', 'hour']),
+    from: v.number(),
+    to: v.number(),
+    points: v.array(HistoryPoint),
+  }),
   DecideCommand,
   RollbackBody,
   RollbackCommand,
