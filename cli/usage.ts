@@ -23,6 +23,7 @@ export const Usage = {
     '[--classifier auto|heuristic|claude] [--mode monitor|enforce] [--out FILE] [--jobs N]',
   serve: 'scopilot serve [--role all|edge|engine|tail|threat|scheduler] [--demo]',
   health: 'scopilot health [--json]',
+  eval: 'scopilot eval [--set DIR] [--path heuristic|fake|fake-permit-all|fake-deny-all]… [--misses] [--json]',
   webex: 'scopilot webex register --url URL',
   mcp: 'scopilot mcp [--allow-dictionary-edit] [--allow-rollback] [--allow-ise-write]',
   backup: 'scopilot backup --out FILE [--data-dir DIR]',

@@ -13,8 +13,8 @@ export const Scope = {
   Anywhere: 'anywhere',
   /** Towards tag 0 / Unknown or an external group. */
   ToOutside: 'to_outside',
-  /** Between groups of people's devices (lateral movement). */
-  PeopleToPeople: 'people_to_people',
+  /** From people's devices or from devices (medical, OT, building, IoT) towards people's devices: lateral movement. */
+  ToPeople: 'to_people',
   /** Towards the outside from anything that is not a mail relay. */
   NotRelayToOutside: 'not_relay_to_outside',
   /** Towards the outside from anything but guests (whose leisure traffic is their own). */
@@ -118,8 +118,8 @@ export const PORT_RULES: readonly PortRule[] = [
   rule(
     'tcp',
     [445, 139, 135, 3389, 5985, 5986],
-    Scope.PeopleToPeople,
-    "SMB/RPC/RDP/WinRM between people's devices: lateral movement (ransomware, PsExec, pass-the-hash)",
+    Scope.ToPeople,
+    "SMB/RPC/RDP/WinRM towards people's devices from other people's devices or from devices: lateral movement (ransomware, PsExec, pass-the-hash, WannaCry from unpatched modalities)",
   ),
   rule(
     'udp',

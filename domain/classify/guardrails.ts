@@ -11,7 +11,15 @@
 import { type FlowKey, flowId } from '../flow.ts';
 import { Category, type Classification, ClassificationSource, Risk } from '../types.ts';
 import { inPorts, PORT_RULES, type PortRule, Scope } from './abuse.ts';
-import { isClass, isOutside, isPeople, profileOf, type SgtClasses, type TagProfile } from './classes.ts';
+import {
+  isClass,
+  isDevice,
+  isOutside,
+  isPeople,
+  profileOf,
+  type SgtClasses,
+  type TagProfile,
+} from './classes.ts';
 import { viewOf } from './heuristics.ts';
 import type { ThreatVerdict } from './types.ts';
 import { cleanUntrusted } from './untrusted.ts';
@@ -25,8 +33,8 @@ const inScope = (scope: Scope, src: TagProfile, dst: TagProfile): boolean => {
       return true;
     case Scope.ToOutside:
       return isOutside(dst);
-    case Scope.PeopleToPeople:
-      return isPeople(src) && isPeople(dst);
+    case Scope.ToPeople:
+      return (isPeople(src) || isDevice(src)) && isPeople(dst);
     case Scope.NotRelayToOutside:
       return isOutside(dst) && !isClass(src, 'server.mail_relay');
     case Scope.NotGuestToOutside:
