@@ -148,7 +148,10 @@ export function classFromDescription(text: string | undefined): TagClass | null 
 }
 
 /** Destinations outside the organisation: the internet, tag 0, or a named external group. */
-export const isOutside = (p: TagProfile): boolean => isClass(p, TagClass.Unknown, TagClass.External);
+export const isOutside = (p: TagProfile): boolean =>
+  isClass(p, TagClass.External) ||
+  // A tag whose name says nothing is not the internet; tag 0 and tags named `unknown`/`untagged` are.
+  (p.cls === TagClass.Unknown && (p.tag === 0 || p.source !== ClassSource.None));
 
 /** Devices that run a physical process or care and talk only to their own system. */
 export const isDevice = (p: TagProfile): boolean =>

@@ -327,6 +327,15 @@ export const ZONE_RULES: readonly ZoneRule[] = [
     why: 'OT servers (MES, historian) and stations within the OT zone',
   }),
   r({
+    id: 'ot-to-it',
+    src: { is: ['ot'] },
+    dst: { is: ['server', 'production', 'pci'] },
+    verdict: C.BusinessIrrelevant,
+    risk: Risk.High,
+    confidence: 0.85,
+    why: 'OT systems do not reach business systems across the IT/OT boundary',
+  }),
+  r({
     id: 'device-out-of-system',
     src: { is: DEVICES },
     dst: { not: ['shared', 'security.logs', 'server.mail_relay', 'server.call_control', 'management'] },
@@ -353,15 +362,6 @@ export const ZONE_RULES: readonly ZoneRule[] = [
     risk: Risk.High,
     confidence: 0.8,
     why: 'IT systems do not reach into the OT zone; data crosses through the DMZ',
-  }),
-  r({
-    id: 'ot-to-it',
-    src: { is: ['ot'] },
-    dst: { is: ['server', 'production', 'pci'] },
-    verdict: C.BusinessIrrelevant,
-    risk: Risk.High,
-    confidence: 0.85,
-    why: 'OT systems do not reach business systems across the IT/OT boundary',
   }),
 ];
 
