@@ -1,15 +1,31 @@
 /**
- * The dashboard's only static files: one stylesheet and one small script,
- * kept here as strings and served from `/ui/assets/<name>.<hash>.<ext>`. The
- * hash is of the content, so a response can be cached forever and a new
- * build gets new URLs. Nothing is loaded from anywhere else.
+ * The dashboard's only static files: one stylesheet and two small scripts,
+ * kept here as strings, and Apache ECharts, read once from the installed
+ * package; all served from `/ui/assets/<name>.<hash>.<ext>`. The hash is of
+ * the content, so a response can be cached forever and a new build gets new
+ * URLs. Nothing is loaded from anywhere else.
  */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, sep } from 'node:path';
 import { Hono } from 'hono';
+import { CHARTS_SCRIPT } from './charts-script.ts';
 import { SCRIPT } from './script.ts';
+
+// The package exports no `dist/` path: find the package's folder from its entry point.
+const ECHARTS_MAIN = createRequire(import.meta.url).resolve('echarts');
+const ECHARTS = readFileSync(
+  join(ECHARTS_MAIN.slice(0, ECHARTS_MAIN.lastIndexOf(`${sep}echarts${sep}`) + 8), 'dist', 'echarts.min.js'),
+  'utf8',
+);
 
 const CSS = `
 :root{--fg:#1b1f24;--muted:#57606a;--bg:#fff;--panel:#f6f8fa;--line:#d0d7de;--accent:#0a4fa6;
---permit:#d2f4d9;--permit-b:#1a7f37;--deny:#ffd8d3;--deny-b:#b3261e;--unc:#fff1b8;--unc-b:#8a6100;--focus:#ff9f1a}
+--permit:#d2f4d9;--permit-b:#1a7f37;--deny:#ffd8d3;--deny-b:#b3261e;--unc:#fff1b8;--unc-b:#8a6100;--focus:#ff9f1a;
+--chart-permit:#1a7f37;--chart-deny:#b3261e;--chart-unc:#d98e04;--chart-a:#0a4fa6;--chart-b:#8250df;color-scheme:light dark}
+@media (prefers-color-scheme:dark){:root{--fg:#e6edf3;--muted:#9da7b3;--bg:#0d1117;--panel:#161b22;--line:#30363d;--accent:#58a6ff;
+--permit:#12361e;--permit-b:#3fb950;--deny:#4a1714;--deny-b:#f85149;--unc:#3d2e00;--unc-b:#d29922;
+--chart-permit:#3fb950;--chart-deny:#f85149;--chart-unc:#e3b341;--chart-a:#58a6ff;--chart-b:#bc8cff}}
 *{box-sizing:border-box}
 body{margin:0;font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--fg);background:var(--bg)}
 a{color:var(--accent)}
@@ -71,6 +87,15 @@ progress{width:min(30rem,100%);height:1.2rem}
 dl.kv{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem}
 dl.kv dt{font-weight:600}dl.kv dd{margin:0}
 ins{background:var(--permit);text-decoration:none}del{background:var(--deny)}
+.chart{width:100%;height:360px;margin:.5rem 0}
+.chart.tall{height:640px}
+.sparks{display:grid;grid-template-columns:repeat(auto-fill,minmax(16rem,1fr));gap:.5rem;list-style:none;padding:0;margin:.5rem 0}
+.sparks li{border:1px solid var(--line);border-radius:6px;padding:.3rem .5rem}
+.sparks .spark{height:48px}
+.controls{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:center;margin:.5rem 0}
+.s-added{background:var(--permit)}.s-removed{background:var(--deny)}.s-changed{background:var(--unc)}
+table.diff td{min-width:8rem;font-size:.85em}table.diff pre{margin:0;padding:.2rem;background:transparent;white-space:pre-wrap}
+@media (prefers-color-scheme:dark){button.secondary,.button.secondary{background:var(--bg)}}
 `;
 
 /** FNV-1a, 32 bits, as 8 hex digits: a content hash for cache busting, synchronous and portable. */
@@ -91,16 +116,28 @@ interface Asset {
 
 const CSS_HASH = fnv1a(CSS);
 const JS_HASH = fnv1a(SCRIPT);
+const CHARTS_HASH = fnv1a(CHARTS_SCRIPT);
+const ECHARTS_HASH = fnv1a(ECHARTS);
 
 /** URLs to put in pages. */
 export const ASSET_URLS = {
   css: `/ui/assets/app.${CSS_HASH}.css`,
   js: `/ui/assets/app.${JS_HASH}.js`,
+  charts: `/ui/assets/charts.${CHARTS_HASH}.js`,
+  echarts: `/ui/assets/echarts.${ECHARTS_HASH}.js`,
 } as const;
 
 const ASSETS = new Map<string, Asset>([
   [`app.${CSS_HASH}.css`, { body: CSS, type: 'text/css; charset=utf-8', etag: `"${CSS_HASH}"` }],
   [`app.${JS_HASH}.js`, { body: SCRIPT, type: 'text/javascript; charset=utf-8', etag: `"${JS_HASH}"` }],
+  [
+    `charts.${CHARTS_HASH}.js`,
+    { body: CHARTS_SCRIPT, type: 'text/javascript; charset=utf-8', etag: `"${CHARTS_HASH}"` },
+  ],
+  [
+    `echarts.${ECHARTS_HASH}.js`,
+    { body: ECHARTS, type: 'text/javascript; charset=utf-8', etag: `"${ECHARTS_HASH}"` },
+  ],
 ]);
 
 /** `/assets/:file`: served without a session (they hold nothing secret), cached for a year. */

@@ -46,6 +46,8 @@ export interface PageOptions {
   active?: string;
   principal?: Principal | null;
   status?: 200 | 400 | 401 | 403 | 404 | 409 | 413 | 429 | 500 | 502 | 503;
+  /** Load ECharts and the chart script (pages with `.chart` elements). */
+  charts?: boolean;
 }
 
 export function layout(o: PageOptions, body: Html): Html {
@@ -58,6 +60,7 @@ export function layout(o: PageOptions, body: Html): Html {
 <title>${o.title} · Segmentation Copilot</title>
 <link rel="stylesheet" href="${ASSET_URLS.css}">
 <script src="${ASSET_URLS.js}" defer></script>
+${o.charts === true ? html`<script src="${ASSET_URLS.echarts}" defer></script><script src="${ASSET_URLS.charts}" defer></script>` : ''}
 </head>
 <body>
 <a class="skip" href="#main">Skip to content</a>

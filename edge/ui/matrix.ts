@@ -1,7 +1,9 @@
 /**
  * Matrix `/ui/matrix`: the live matrix as an SGT × SGT grid (rows source,
  * columns destination), each cell permit, deny or uncovered (traffic in the
- * inventory that no ACE matches), told by a letter as well as a colour.
+ * inventory that no ACE matches), told by a letter as well as a colour,
+ * under a heat map of the same cells (search, filter, collapse by class) and
+ * a Sankey of the traffic between tag classes (matrix-charts.ts).
  * `/ui/matrix/cell/{sgt}/{dgt}` shows one cell's contract and its evidence.
  */
 import { Hono } from 'hono';
@@ -13,11 +15,16 @@ import type { ApiDeps } from '../rest/deps.ts';
 import { inventory, liveMatrix } from '../rest/matrix-data.ts';
 import { allProposals, OPEN_STATUSES, sgtNames } from './data.ts';
 import { aceLine, errorPage, flowService, type Html, num, page, tagLabel, tagName, when } from './layout.ts';
+import { heatCells, heatmapSection, type StateCode, sankeySection } from './matrix-charts.ts';
 import type { UiEnv } from './session.ts';
 
 type CellState = 'permit' | 'deny' | 'uncovered' | 'empty';
 const LETTER: Record<CellState, string> = { permit: 'P', deny: 'D', uncovered: 'U', empty: '' };
 const pairKey = (s: number, d: number): string => `${s}>${d}`;
+/** The heat map's state codes as the grid's letters (a contract without traffic shows what it does). */
+const GRID_STATE: Record<StateCode, CellState> = { 0: 'permit', 1: 'deny', 2: 'uncovered', 3: 'permit' };
+/** Above this many tags the page shows no letter grid (the heat map and its table stand in). */
+const GRID_MAX = 60;
 
 /** Per cell: uncovered when any of its traffic has no ACE, else what its contract does. */
 export function cellStates(matrix: Matrix, flows: readonly InventoryRecord[]): Map<string, CellState> {
@@ -68,17 +75,23 @@ export function matrixRoutes(deps: ApiDeps): Hono<UiEnv> {
       inventory(deps.stores, tenant),
       sgtNames(deps.stores, tenant),
     ]);
-    const states = cellStates(live.matrix, flows);
+    const heat = heatCells(live.matrix, flows);
+    const states = new Map<string, CellState>(heat.map((h) => [pairKey(h.sgt, h.dgt), GRID_STATE[h.state]]));
     const tags = new Set<number>(names.keys());
-    for (const key of states.keys()) for (const t of key.split('>')) tags.add(Number(t));
+    for (const h of heat) tags.add(h.sgt).add(h.dgt);
     const sorted = [...tags].sort((a, b) => a - b);
     const counts = { permit: 0, deny: 0, uncovered: 0 };
     for (const s of states.values()) if (s !== 'empty') counts[s]++;
     const body = html`<p>Live matrix: ${live.version === 0 ? 'none approved yet (empty)' : html`<a href="/ui/versions/${live.version}">version ${live.version}</a>`}, default <code>${live.matrix.defaultRule}</code>.
 ${num(counts.permit)} permit, ${num(counts.deny)} deny, ${num(counts.uncovered)} uncovered cells.</p>
-${LEGEND}
-${sorted.length === 0 ? html`<p>No SGTs named and no traffic seen yet.</p>` : grid(sorted, states, names)}`;
-    return page(c, { title: 'Matrix', active: '/ui/matrix', principal }, body);
+${
+  sorted.length === 0
+    ? html`<p>No SGTs named and no traffic seen yet.</p>`
+    : html`${heatmapSection(heat, sorted, names)}${sankeySection(heat, names)}
+<section aria-labelledby="grid"><h2 id="grid">Grid</h2>${LEGEND}
+${sorted.length <= GRID_MAX ? grid(sorted, states, names) : html`<p>${num(sorted.length)} tags are too many for a grid of letters: the heat map's table lists the busiest cells, each a link.</p>`}</section>`
+}`;
+    return page(c, { title: 'Matrix', active: '/ui/matrix', principal, charts: true }, body);
   });
 
   app.get('/cell/:sgt/:dgt', async (c) => {

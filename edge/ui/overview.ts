@@ -2,7 +2,8 @@
  * Overview `/ui`: answers "can I flip the matrix default to `deny ip` now?"
  * with a yes or no and the reason, the readiness ratio, the top blockers
  * (critical infrastructure ones marked), the open proposals and the live
- * flow rate.
+ * flow rate; readiness and coverage over the last days and the busiest
+ * uncovered cells per hour as charts (overview-charts.ts).
  */
 import { Hono } from 'hono';
 import { html } from 'hono/html';
@@ -11,6 +12,7 @@ import type { ReadinessSnapshot } from '../../kv-schema/mod.ts';
 import type { ApiDeps } from '../rest/deps.ts';
 import { allProposals, OPEN_STATUSES, readinessView, sgtNames } from './data.ts';
 import { flowService, type Html, num, page, pct, tagLabel, when } from './layout.ts';
+import { historySection, overviewHistory, uncoveredSection } from './overview-charts.ts';
 import type { UiEnv } from './session.ts';
 
 /** The verdict and why, in one sentence an engineer can act on. */
@@ -63,10 +65,11 @@ export function overviewRoutes(deps: ApiDeps): Hono<UiEnv> {
     const principal = c.get('principal');
     const tenant = principal.tenant;
     const fresh = c.req.query('fresh') === '1';
-    const [view, names, proposals] = await Promise.all([
+    const [view, names, proposals, history] = await Promise.all([
       readinessView(deps.stores, tenant, fresh),
       sgtNames(deps.stores, tenant),
       allProposals(deps.stores, tenant),
+      overviewHistory(deps.stores, tenant, Date.now()),
     ]);
     const r = view.snapshot;
     const v = verdict(r, view.liveVersion);
@@ -85,12 +88,14 @@ export function overviewRoutes(deps: ApiDeps): Hono<UiEnv> {
 <dt>Live matrix</dt><dd>${view.liveVersion === 0 ? 'none approved yet' : html`<a href="/ui/versions/${view.liveVersion}">version ${view.liveVersion}</a>`}</dd>
 <dt>Measured by</dt><dd>${measured} · <a href="/ui?fresh=1">measure now</a></dd>
 </dl></section>
+${historySection(history)}
+${uncoveredSection(history, names)}
 <section aria-labelledby="blockers"><h2 id="blockers">Top blockers</h2>${blockers(r, names)}</section>
 <section aria-labelledby="pending"><h2 id="pending">Proposals</h2>
 <p><a href="/ui/proposals?status=open"><strong id="open-count">${num(open)}</strong> open proposals</a> waiting for a decision.</p></section>
 <section aria-labelledby="rate"><h2 id="rate">Traffic</h2>
 <p><strong id="flow-rate">–</strong> flow updates/s over the last 10 s (<span id="live-status">connecting…</span>) · <a href="/ui/flows">live flows</a></p></section>`;
-    return page(c, { title: 'Overview', active: '/ui', principal }, body);
+    return page(c, { title: 'Overview', active: '/ui', principal, charts: true }, body);
   });
   return app;
 }

@@ -59,6 +59,7 @@ export const SCRIPT = `(function () {
       list.forEach(function (f) {
         if (!f || typeof f !== 'object') return;
         seen.push(Date.now());
+        document.dispatchEvent(new CustomEvent('scopilot:flow', { detail: f }));
         if (!table) return;
         var tb = table.tBodies[0], tr = document.createElement('tr');
         var at = f.lastSeenMs || f.atMs || Date.parse(f.lastSeen || f.at || '') || Date.now();

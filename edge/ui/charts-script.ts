@@ -1,0 +1,194 @@
+/**
+ * The chart script, as a string (served by assets.ts after ECharts): fills
+ * every `[data-chart]` element from its JSON data island. Colours come from
+ * the stylesheet's variables, so light and dark themes both hold; text
+ * reaches the page only through ECharts' canvas or textContent. Each chart
+ * records when it first finished drawing (`data-finished`, ms since
+ * navigation start) for anyone measuring the page.
+ */
+export const CHARTS_SCRIPT = `(function () {
+  'use strict';
+  var ec = window.echarts;
+  if (!ec) return;
+  var css = getComputedStyle(document.documentElement);
+  var v = function (n) { return css.getPropertyValue(n).trim(); };
+  var C = { fg: v('--fg'), muted: v('--muted'), bg: v('--bg'), line: v('--line'), permit: v('--chart-permit'),
+    deny: v('--chart-deny'), unc: v('--chart-unc'), a: v('--chart-a'), b: v('--chart-b') };
+  var STATE = ['covered', 'denied', 'uncovered', 'contract, no traffic'];
+  var STATE_COLOR = [C.permit, C.deny, C.unc, C.muted];
+  // A collapsed cell shows the state that matters most among its cells: uncovered, then covered, then denied.
+  var RANK = [2, 1, 3, 0];
+  var esc = function (s) { return String(s).replace(/[&<>"']/g, function (c) { return '&#' + c.charCodeAt(0) + ';'; }); };
+  var text = { color: C.fg };
+  var axis = { axisLine: { lineStyle: { color: C.line } }, axisLabel: { color: C.muted }, splitLine: { lineStyle: { color: C.line } } };
+  function island(el) {
+    var d = document.getElementById(el.getAttribute('data-src'));
+    try { return d ? JSON.parse(d.textContent) : null; } catch (e) { return null; }
+  }
+  function rgb(hex) {
+    var h = hex.replace('#', '');
+    if (h.length === 3) h = h[0] + h[0] + h[1] + h[1] + h[2] + h[2];
+    var n = parseInt(h, 16);
+    return [(n >> 16) & 255, (n >> 8) & 255, n & 255];
+  }
+  function mix(a, b, t) {
+    var x = rgb(a), y = rgb(b);
+    return 'rgb(' + [0, 1, 2].map(function (i) { return Math.round(x[i] + (y[i] - x[i]) * t); }).join(',') + ')';
+  }
+  function mount(el, option) {
+    var chart = ec.init(el, null, { renderer: 'canvas' });
+    chart.on('finished', function () {
+      if (!el.hasAttribute('data-finished')) el.setAttribute('data-finished', String(Math.round(performance.now())));
+    });
+    chart.setOption(option);
+    window.addEventListener('resize', function () { chart.resize(); });
+    return chart;
+  }
+  var pct = function (x) { return x === null ? null : Math.round(x * 1000) / 10; };
+
+  var draw = {
+    // Readiness and coverage per hour, approvals and live-pointer moves marked.
+    history: function (el, d) {
+      var marks = (d.marks || []).map(function (m) { return { xAxis: m[0], name: m[1], label: { formatter: m[1], color: C.muted } }; });
+      mount(el, {
+        backgroundColor: 'transparent', textStyle: text, animation: false,
+        tooltip: { trigger: 'axis', valueFormatter: function (x) { return x === null || x === undefined ? '–' : x + '%'; } },
+        legend: { textStyle: text },
+        grid: { left: 48, right: 24, top: 40, bottom: 40 },
+        xAxis: Object.assign({ type: 'time' }, axis),
+        yAxis: Object.assign({ type: 'value', min: 0, max: 100, axisLabel: { color: C.muted, formatter: '{value}%' } }, { axisLine: axis.axisLine, splitLine: axis.splitLine }),
+        series: [
+          { name: 'Readiness', type: 'line', showSymbol: d.points.length < 50, color: C.a, connectNulls: true,
+            data: d.points.map(function (p) { return [p[0], pct(p[1])]; }),
+            markLine: { symbol: 'none', lineStyle: { color: C.muted, type: 'dashed' }, data: marks } },
+          { name: 'Coverage', type: 'line', showSymbol: d.points.length < 50, color: C.permit,
+            data: d.points.map(function (p) { return [p[0], pct(p[2])]; }) }
+        ]
+      });
+    },
+    // Hits per hour of the busiest uncovered cells, one line each.
+    uncovered: function (el, d) {
+      var palette = [C.unc, C.deny, C.a, C.b, C.permit, C.muted];
+      mount(el, {
+        backgroundColor: 'transparent', textStyle: text, animation: false, color: palette,
+        tooltip: { trigger: 'axis' }, legend: { type: 'scroll', textStyle: text },
+        grid: { left: 56, right: 24, top: 40, bottom: 40 },
+        xAxis: Object.assign({ type: 'time' }, axis), yAxis: Object.assign({ type: 'value', name: 'hits/h', nameTextStyle: { color: C.muted } }, axis),
+        series: d.series.map(function (s) {
+          return { name: s.name, type: 'line', showSymbol: d.hours.length < 50, data: d.hours.map(function (h, i) { return [h, s.data[i]]; }) };
+        })
+      });
+    },
+    heatmap: function (el, d) { heatmap(el, d); },
+    // Traffic between groups: sources left, destinations right; uncovered hits as their own, highlighted, links.
+    sankey: function (el, d) {
+      var nodes = [], links = [];
+      d.groups.forEach(function (g) { nodes.push({ name: 'from ' + g }); nodes.push({ name: 'to ' + g }); });
+      d.links.forEach(function (l) {
+        var s = 'from ' + d.groups[l[0]], t = 'to ' + d.groups[l[1]];
+        if (l[2] > 0) links.push({ source: s, target: t, value: l[2], lineStyle: { color: C.muted, opacity: 0.35 } });
+        if (l[3] > 0) links.push({ source: s, target: t, value: l[3], lineStyle: { color: C.unc, opacity: 0.8 } });
+      });
+      var used = {};
+      links.forEach(function (l) { used[l.source] = used[l.target] = true; });
+      mount(el, {
+        backgroundColor: 'transparent', textStyle: text, animation: false,
+        tooltip: { trigger: 'item' },
+        series: [{ type: 'sankey', left: 8, right: 120, top: 8, bottom: 8, nodeGap: 6, emphasis: { focus: 'adjacency' },
+          label: { color: C.fg }, itemStyle: { color: C.a, borderColor: C.line },
+          data: nodes.filter(function (n) { return used[n.name]; }), links: links }]
+      });
+    },
+    // One small line per pair: hits per minute; live deltas add to the last minute.
+    spark: function (el, d) {
+      var list = document.createElement('ul');
+      list.className = 'sparks';
+      list.setAttribute('aria-hidden', 'true');
+      el.appendChild(list);
+      el.style.height = 'auto';
+      var charts = {};
+      var n = 0;
+      d.pairs.forEach(function (p) {
+        var li = document.createElement('li'), cap = document.createElement('div'), box = document.createElement('div');
+        cap.textContent = p.label; cap.className = 'muted'; box.className = 'spark';
+        li.appendChild(cap); li.appendChild(box); list.appendChild(li);
+        var data = p.data.slice();
+        var c = ec.init(box, null, { renderer: 'canvas' });
+        c.on('finished', function () { if (!el.hasAttribute('data-finished') && ++n >= d.pairs.length) el.setAttribute('data-finished', String(Math.round(performance.now()))); });
+        var opt = function () { return { animation: false, grid: { left: 2, right: 2, top: 4, bottom: 4 }, xAxis: { type: 'category', show: false, data: data.map(function (_, i) { return i; }) },
+          yAxis: { type: 'value', show: false, min: 0 }, series: [{ type: 'line', data: data, showSymbol: false, color: p.uncovered ? C.unc : C.a, areaStyle: { opacity: 0.2 } }] }; };
+        c.setOption(opt());
+        charts[p.sgt + '>' + p.dgt] = { bump: function (h) { data[data.length - 1] += h; c.setOption(opt()); } };
+      });
+      document.addEventListener('scopilot:flow', function (ev) {
+        var f = ev.detail || {};
+        var s = charts[f.sgt + '>' + f.dgt];
+        if (s) s.bump(Number(f.hits) || 0);
+      });
+    }
+  };
+
+  // The matrix: hue by state, strength by volume (log scale); search, filter by state, collapse into groups.
+  function heatmap(el, d) {
+    var search = document.getElementById('matrix-search'), stateSel = document.getElementById('matrix-state'),
+      collapse = document.getElementById('matrix-collapse'), shown = document.getElementById('matrix-shown');
+    var label = function (i) { return d.names[i] + ' (' + d.tags[i] + ')'; };
+    var chart = mount(el, { backgroundColor: 'transparent', textStyle: text, animation: false });
+    function build() {
+      var q = search ? search.value.trim().toLowerCase() : '', st = stateSel ? stateSel.value : '', grouped = collapse && collapse.checked;
+      var cells = d.cells.filter(function (c) {
+        if (st !== '' && String(c[3]) !== st) return false;
+        return q === '' || label(c[0]).toLowerCase().indexOf(q) >= 0 || label(c[1]).toLowerCase().indexOf(q) >= 0;
+      });
+      var key = grouped ? function (i) { return d.group[i]; } : function (i) { return i; };
+      var names = grouped ? d.groups : d.tags.map(function (_, i) { return label(i); });
+      if (grouped) {
+        var agg = {};
+        cells.forEach(function (c) {
+          var k = key(c[0]) + '>' + key(c[1]), a = agg[k];
+          if (!a) a = agg[k] = [key(c[0]), key(c[1]), 0, c[3]];
+          a[2] += c[2];
+          if (RANK[c[3]] > RANK[a[3]]) a[3] = c[3];
+        });
+        cells = Object.keys(agg).map(function (k) { return agg[k]; });
+      }
+      var filtered = q !== '' || st !== '';
+      var used = {};
+      cells.forEach(function (c) { used[c[0]] = used[c[1]] = true; });
+      var axisIdx = names.map(function (_, i) { return i; }).filter(function (i) { return !filtered || used[i]; });
+      var pos = {};
+      axisIdx.forEach(function (i, p) { pos[i] = p; });
+      var max = 1;
+      cells.forEach(function (c) { if (c[2] > max) max = c[2]; });
+      var lmax = Math.log(max + 1);
+      var data = cells.map(function (c) {
+        var t = c[2] > 0 ? 0.3 + 0.7 * Math.log(c[2] + 1) / lmax : 0.15;
+        return { value: [pos[c[1]], pos[c[0]], c[2], c[3], c[0], c[1]], itemStyle: { color: mix(C.bg, STATE_COLOR[c[3]], t) } };
+      });
+      var cats = axisIdx.map(function (i) { return names[i]; });
+      var big = cats.length > 40;
+      if (shown) shown.textContent = cells.length + ' cells of ' + cats.length + ' ' + (grouped ? 'groups' : 'tags') + ' shown';
+      chart.setOption({
+        tooltip: { formatter: function (p) { var x = p.value; return esc(cats[x[1]]) + ' → ' + esc(cats[x[0]]) + '<br>' + STATE[x[3]] + ', ' + x[2] + ' hits'; } },
+        grid: { left: big ? 60 : 160, right: 40, top: 16, bottom: big ? 60 : 120 },
+        xAxis: { type: 'category', data: cats, name: 'destination', nameLocation: 'middle', nameGap: big ? 40 : 100, nameTextStyle: { color: C.muted },
+          axisLabel: { color: C.muted, rotate: 60, show: !big }, axisLine: axis.axisLine, splitArea: { show: false } },
+        yAxis: { type: 'category', data: cats, inverse: true, name: 'source', nameTextStyle: { color: C.muted },
+          axisLabel: { color: C.muted, show: !big }, axisLine: axis.axisLine, splitArea: { show: false } },
+        dataZoom: big ? [{ type: 'inside', xAxisIndex: 0 }, { type: 'inside', yAxisIndex: 0 },
+          { type: 'slider', xAxisIndex: 0, height: 14, bottom: 8 }, { type: 'slider', yAxisIndex: 0, width: 14, right: 8 }] : [],
+        series: [{ type: 'heatmap', data: data, progressive: 0, emphasis: { itemStyle: { borderColor: C.fg, borderWidth: 1 } } }]
+      }, { replaceMerge: ['series', 'dataZoom'] });
+      chart.off('click');
+      if (!grouped) chart.on('click', function (p) { location.assign('/ui/matrix/cell/' + d.tags[p.value[4]] + '/' + d.tags[p.value[5]]); });
+    }
+    [search, stateSel, collapse].forEach(function (c) { if (c) c.addEventListener(c === search ? 'input' : 'change', build); });
+    build();
+  }
+
+  Array.prototype.forEach.call(document.querySelectorAll('[data-chart]'), function (el) {
+    var d = island(el), f = draw[el.getAttribute('data-chart')];
+    if (d && f) f(el, d);
+  });
+})();
+`;
