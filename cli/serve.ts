@@ -14,8 +14,9 @@ import type { IseSync } from '../integrations/ise/sync/types.ts';
 import { createThreatIntel, type ThreatIntel } from '../integrations/threat-intel/mod.ts';
 import { roomsFromSettings } from '../integrations/webex/mod.ts';
 import { Bucket, bucketName, ensureSchema, keys, openStores, type Stores } from '../kv-schema/mod.ts';
+import { readLeases } from '../observability/cluster.ts';
 import { Metrics } from '../observability/metrics.ts';
-import { DEFAULT_NAMESPACE, isolatedNamespace, subjectsFor } from '../streams/mod.ts';
+import { DEFAULT_NAMESPACE, isolatedNamespace, streamConfigs, subjectsFor } from '../streams/mod.ts';
 import {
   type RoleContext,
   type Running,
@@ -156,6 +157,21 @@ export async function serve(options: ServeOptions): Promise<Runtime> {
     const all: Record<string, number> = {};
     for (const part of started) Object.assign(all, part.activations?.());
     return all;
+  });
+  // Consumer lag and replication, from every process (cluster-wide facts: aggregate with max).
+  metrics.watchCluster({
+    connected: () => engine.isConnected(),
+    read: async () => {
+      const names = {
+        streams: streamConfigs(ns).map((s) => s.name),
+        buckets: Object.values(Bucket).map((b) => bucketName(b, ns)),
+      };
+      const [health, leases] = await Promise.all([
+        engine.log.health?.(names) ?? { streams: [], consumers: [] },
+        schemaReady ? engine.kv.bucket(bucketName(Bucket.State, ns)).then((b) => readLeases(b)) : [],
+      ]);
+      return { ...health, leases };
+    },
   });
   const sources = () => started.flatMap((part) => part.sources?.() ?? []);
   metrics.watchSources(sources);

@@ -132,6 +132,30 @@ export interface StreamInfo {
   config: StreamConfig;
 }
 
+/** One durable consumer's backlog: what is still to deliver and what awaits an ack. */
+export interface ConsumerLag {
+  stream: string;
+  consumer: string;
+  /** Messages matching the filter not yet delivered (JetStream num_pending). */
+  pending: number;
+  /** Delivered, not yet acknowledged (num_ack_pending). */
+  ackPending: number;
+  /** Delivered more than once and not yet acknowledged (num_redelivered). */
+  redelivered: number;
+}
+
+/** A stream's (or a KV bucket's) replication as the server reports it. */
+export interface StreamHealth {
+  /** The stream's name, or the bucket's name for a bucket. */
+  name: string;
+  kind: 'stream' | 'bucket';
+  messages: number;
+  replicas: number;
+  /** Peers in sync, the leader included; equals `replicas` when healthy. */
+  currentPeers: number;
+  hasLeader: boolean;
+}
+
 export interface EventLog {
   /** Create the stream, or update it in place when it exists (idempotent). */
   ensureStream(config: StreamConfig): Promise<StreamInfo>;
@@ -150,6 +174,14 @@ export interface EventLog {
    * with their stream sequence. Resolves once active: anything published after that is seen.
    */
   subscribe(subject: string): Promise<LiveSubscription>;
+  /**
+   * Replication of the named streams and buckets and the lag of every durable consumer
+   * on the streams (for /metrics). Adapters that cannot tell leave it out; missing names are skipped.
+   */
+  health?(names: { streams: string[]; buckets: string[] }): Promise<{
+    streams: StreamHealth[];
+    consumers: ConsumerLag[];
+  }>;
 }
 
 // ─── Key-value store (JetStream KV) ───────────────────────────────────────────

@@ -11,11 +11,14 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
 import type { IngestMetrics } from '../actors/tail/ingest.ts';
 import type { SourceHealth } from '../actors/tail/source.ts';
 import type { AnalysisStats } from '../domain/analysis.ts';
+import type { LlmClassifier } from '../domain/classify/types.ts';
 import type { FailureHooks } from '../engine/actor/failures.ts';
 import type { ClaudeUsage } from '../integrations/anthropic/client.ts';
 import type { Stores } from '../kv-schema/mod.ts';
+import { type ClusterSource, registerClusterMetrics } from './cluster.ts';
 import { callbackCounter, callbackGauge } from './collect.ts';
 import { type IseDriftSample, registerIseMetrics } from './ise.ts';
+import { countingLlm, registerLlmFailures } from './llm.ts';
 import { registerSourceMetrics } from './sources.ts';
 import { registerStateMetrics, type StateOptions } from './state.ts';
 
@@ -40,6 +43,7 @@ export class Metrics {
   readonly #actorErrors: Counter<'actor' | 'tenant'>;
   readonly #deadLetters: Counter<'actor' | 'tenant'>;
   readonly #claude: (() => ClaudeUsage)[] = [];
+  readonly #llmFailures: Counter<'code'>;
   #activations: () => Record<string, number> = () => ({});
 
   constructor(options: MetricsOptions = {}) {
@@ -92,6 +96,17 @@ export class Metrics {
       read: () => Object.entries(this.#activations()).map(([actor, n]) => [{ actor }, n] as const),
     });
     this.#claudeMetrics();
+    this.#llmFailures = registerLlmFailures(this.registry);
+  }
+
+  /** The classifier's LLM, counting failed calls in `scopilot_claude_failures_total`. */
+  countLlmFailures(llm: LlmClassifier): LlmClassifier {
+    return countingLlm(llm, this.#llmFailures);
+  }
+
+  /** NATS connection, replication, consumer lag and leases (register once). */
+  watchCluster(source: ClusterSource): void {
+    registerClusterMetrics(this.registry, source);
   }
 
   /** For the tail and the ingest entry points. */

@@ -21,6 +21,7 @@ import type {
 import { desiredConsumer, fromJsStreamInfo, toJsStreamConfig } from './config.ts';
 import type { NatsContext } from './connection.ts';
 import { consume } from './consumer.ts';
+import { clusterHealth } from './health.ts';
 import {
   ApiCode,
   apiCode,
@@ -192,5 +193,9 @@ export class NatsEventLog implements EventLog {
 
   subscribe(subject: string): Promise<LiveSubscription> {
     return subscribe(this.#ctx, subject);
+  }
+
+  health(names: { streams: string[]; buckets: string[] }) {
+    return clusterHealth(this.#ctx, names);
   }
 }
