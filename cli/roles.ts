@@ -68,7 +68,11 @@ export async function startEngineRole(ctx: RoleContext): Promise<Running> {
   const webex = webexApi(config);
   await system.start([
     ...flowActors(ns, stores, {
-      classifier: { mode, cacheDays: config.sched.classificationCacheDays, ...(llm ? { llm } : {}) },
+      classifier: {
+        mode,
+        cacheDays: config.sched.classificationCacheDays,
+        ...(llm ? { llm: metrics ? metrics.countLlmFailures(llm) : llm } : {}),
+      },
       proposer: {
         expiryMs: config.proposals.expiryHours * hour,
         learningMs: config.proposals.learningPeriodHours * hour,
@@ -157,12 +161,18 @@ export async function startSchedulerRole(ctx: RoleContext): Promise<Running> {
     rareDays: config.proposals.rareDays,
   });
   // Only the lease holder ticks: a tick as it takes over, then every interval.
-  return startLeaderLoop(ctx, 'scheduler', config.sched.scanIntervalMinutes * 60_000, () =>
+  const loop = await startLeaderLoop(ctx, 'scheduler', config.sched.scanIntervalMinutes * 60_000, () =>
     scheduler
       .tick()
       .then((report) => logger.info(report, 'scheduler tick'))
       .catch((error) => logger.error({ err: error }, 'scheduler tick failed')),
   );
+  return {
+    stop: async () => {
+      await loop.stop();
+      scheduler.stop();
+    },
+  };
 }
 
 /** Local files, remote files over SSH and the syslog receiver, each reporting its health. */

@@ -8,7 +8,10 @@
  *   - re-scans the inventory against the live matrix and reports flows it does
  *     not cover as unknown (once per flow and matrix generation — a rollback
  *     starts a new one: the msgId dedupes, and the proposer recognises flows
- *     it has already asked about),
+ *     it has already asked about). Incrementally: only the tag pairs written
+ *     since the last tick, unless the live matrix changed since (then every
+ *     flow); the inventory is read in full only on a tenant's first tick or
+ *     after the watch behind it broke (inventory-view.ts),
  *   - records a readiness snapshot: how much of today's traffic would survive
  *     a `deny ip` default,
  *   - brings open proposals' evidence up to date with the inventory
@@ -24,7 +27,7 @@ import { KvConflictError } from '../../engine/errors.ts';
 import type { Logger } from '../../engine/log.ts';
 import type { EventLog } from '../../engine/types.ts';
 import { currentMatrix, generationOf, keys, noteWatching, type Stores } from '../../kv-schema/mod.ts';
-import type { InventoryRecord, ReadinessSnapshot } from '../../kv-schema/records.ts';
+import type { ReadinessSnapshot } from '../../kv-schema/records.ts';
 import {
   AuditRecord,
   checked,
@@ -36,6 +39,7 @@ import {
 import { reconcileProposals } from '../matrix-keeper/reconcile.ts';
 import { DEFAULT_PROPOSER_SETTINGS } from '../proposer/logic.ts';
 import { refreshOpenEvidence } from './evidence.ts';
+import { InventoryView, pairOf } from './inventory-view.ts';
 
 export interface SchedulerOptions {
   stores: Stores;
@@ -54,6 +58,8 @@ export interface TickReport {
   reconciled: number;
   rescanned: number;
   reported: number;
+  /** Tenants scanned in full (first tick, after the watch broke, or after a matrix change). */
+  fullScans: number;
   /** Open proposals whose evidence figures were brought up to date with the inventory. */
   refreshed: number;
 }
@@ -62,14 +68,26 @@ const firstToken = (key: string) => key.slice(0, key.indexOf('.'));
 
 export class Scheduler {
   readonly #o: Required<SchedulerOptions>;
+  readonly #view: InventoryView;
 
   constructor(options: SchedulerOptions) {
     this.#o = { now: Date.now, rareDays: DEFAULT_PROPOSER_SETTINGS.rareDays, ...options };
+    this.#view = new InventoryView(this.#o.stores);
+  }
+
+  /** Stops the inventory watch. */
+  stop(): void {
+    this.#view.stop();
   }
 
   async tenants(): Promise<string[]> {
     const found = new Set<string>();
-    for (const key of await this.#o.stores.inventory.keys()) found.add(firstToken(key));
+    if (this.#view.stale) {
+      for (const key of await this.#o.stores.inventory.keys()) found.add(firstToken(key));
+      this.#view.resync();
+    } else {
+      for (const tenant of this.#view.knownTenants()) found.add(tenant);
+    }
     for (const key of await this.#o.stores.proposals.keys()) found.add(firstToken(key));
     return [...found].sort();
   }
@@ -82,7 +100,9 @@ export class Scheduler {
       rescanned: 0,
       reported: 0,
       refreshed: 0,
+      fullScans: 0,
     };
+    await this.#view.start();
     for (const tenant of await this.tenants()) {
       report.tenants++;
       try {
@@ -92,6 +112,7 @@ export class Scheduler {
         const scan = await this.rescan(tenant);
         report.rescanned += scan.flows;
         report.reported += scan.reported;
+        if (scan.full) report.fullScans++;
         report.refreshed += await refreshOpenEvidence(
           this.#o.stores,
           tenant,
@@ -99,7 +120,8 @@ export class Scheduler {
           this.#o.rareDays,
         );
       } catch (error) {
-        // One tenant's trouble must not starve the others.
+        // One tenant's trouble must not starve the others; it scans in full next time.
+        this.#view.forget(tenant);
         this.#o.logger.error({ err: error, tenant }, 'scheduler tick failed for tenant');
       }
     }
@@ -154,25 +176,27 @@ export class Scheduler {
     return expired;
   }
 
-  async rescan(tenant: string): Promise<{ flows: number; reported: number }> {
+  async rescan(tenant: string): Promise<{ flows: number; reported: number; full: boolean }> {
     const { pointer, version } = await currentMatrix(this.#o.stores, tenant);
     const live = {
       version: version?.version ?? 0,
       generation: generationOf(pointer?.value),
       matrix: (version?.matrix ?? INITIAL_MATRIX) as Matrix,
     };
-    const flows: InventoryRecord[] = [];
-    for (const key of await this.#o.stores.inventory.keys(keys.tenantAll(tenant))) {
-      const found = await this.#o.stores.inventory.get(key);
-      if (found !== null) flows.push(found.value);
-    }
+    const { view, touchedPairs } = await this.#view.take(tenant);
+    const withIds = [...view.flows.values()];
+    // Every flow after a full load or a matrix change; otherwise only the pairs written since.
+    const full =
+      touchedPairs === null ||
+      view.scannedAt?.version !== live.version ||
+      view.scannedAt.generation !== live.generation;
+    const scanned = full ? withIds : withIds.filter((f) => touchedPairs.has(pairOf(f)));
     // Watching began with the earliest traffic of the inventory (rarity is measured from then).
-    const earliest = flows.reduce((min, f) => Math.min(min, f.firstSeenMs), Number.POSITIVE_INFINITY);
-    if (flows.length > 0) await noteWatching(this.#o.stores, tenant, earliest);
-    const withIds = flows.map((f) => ({ ...f, id: f.flowId }));
-    const byId = new Map(flows.map((f) => [f.flowId, f]));
+    const earliest = withIds.reduce((min, f) => Math.min(min, f.firstSeenMs), Number.POSITIVE_INFINITY);
+    if (withIds.length > 0) await noteWatching(this.#o.stores, tenant, earliest);
+    const byId = view.flows;
     let reported = 0;
-    for (const c of coverage(live.matrix, withIds)) {
+    for (const c of coverage(live.matrix, scanned)) {
       if (c.status !== CoverageStatus.Uncovered) continue;
       const f = byId.get(c.flowId)!;
       if (f.unknownAt === live.generation) continue; // the aggregator reported it at this generation
@@ -213,7 +237,8 @@ export class Scheduler {
         .map((b) => ({ flowId: b.flowId, hits: b.hits, service: b.service, critical: b.critical })),
     };
     await this.#o.stores.readiness.put(keys.readiness(tenant), snapshot);
-    return { flows: flows.length, reported };
+    view.scannedAt = { version: live.version, generation: live.generation };
+    return { flows: scanned.length, reported, full };
   }
 
   async #publish<S extends v.GenericSchema>(
