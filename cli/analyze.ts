@@ -9,11 +9,18 @@ import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { AnalysisStats } from '../domain/analysis.ts';
+import type { TagClass } from '../domain/classify/classes.ts';
 import { type ClassifierMode, type ClassifyStats, classifyFlows } from '../domain/classify/classifier.ts';
 import { MemoryClassificationCache } from '../domain/classify/memory-cache.ts';
 import { buildContracts } from '../domain/contracts.ts';
 import { isOutputFormat, type OutputFormat, render } from '../domain/render/mod.ts';
-import { missingTags, parseSgtDictionary, SgtDictionaryError, sgtName } from '../domain/sgt.ts';
+import {
+  missingTags,
+  parseSgtClasses,
+  parseSgtDictionary,
+  SgtDictionaryError,
+  sgtName,
+} from '../domain/sgt.ts';
 import type { SgtDictionary } from '../domain/types.ts';
 import { readSources } from './analyze-read.ts';
 import { openSource, type Source } from './input.ts';
@@ -27,6 +34,9 @@ const DEFAULT_CACHE_DAYS = 7;
 
 export const ANALYZE_USAGE = Usage.analyze;
 
+/** Explicit classes the dictionary file sets (a class column, or class= in descriptions). */
+const dictionaryClasses = new Map<number, TagClass>();
+
 async function loadDictionary(path: string | undefined): Promise<SgtDictionary> {
   if (path === undefined) return parseSgtDictionary('{}');
   let text: string;
@@ -36,6 +46,7 @@ async function loadDictionary(path: string | undefined): Promise<SgtDictionary> 
     throw new UsageError(`cannot read the SGT dictionary ${path}: ${(error as NodeJS.ErrnoException).code}`);
   }
   try {
+    for (const [tag, cls] of parseSgtClasses(text)) dictionaryClasses.set(tag, cls);
     return parseSgtDictionary(text);
   } catch (error) {
     if (error instanceof SgtDictionaryError) throw new UsageError(`SGT dictionary ${path}: ${error.message}`);
@@ -142,6 +153,7 @@ export async function runAnalyze(args: string[]): Promise<number> {
       : undefined;
   const classified = await classifyFlows(flows, {
     sgtNames,
+    sgtClasses: dictionaryClasses,
     mode,
     nowMs: now,
     cache: new MemoryClassificationCache(),

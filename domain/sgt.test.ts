@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test';
-import { missingTags, parseSgtDictionary, SgtDictionaryError, sgtName } from './sgt.ts';
+import { missingTags, parseSgtClasses, parseSgtDictionary, SgtDictionaryError, sgtName } from './sgt.ts';
 
 describe('SGT dictionary', () => {
   test('JSON object and list forms, with 0 = Unknown by default', () => {
@@ -44,5 +44,23 @@ describe('SGT dictionary', () => {
     expect(sgtName(d, 0)).toBe('Unknown');
     expect(sgtName(d, 300)).toBe('SGT300');
     expect(missingTags(d, [0, 100, 300, 200, 300])).toEqual([200, 300]);
+  });
+});
+
+describe('tag classes in a dictionary', () => {
+  test('a class column, a class field, or class= in an ISE description', () => {
+    expect(parseSgtClasses('id,name,class\n10,Line3,ot.plc\n11,Desks,\n')).toEqual(new Map([[10, 'ot.plc']]));
+    expect(
+      parseSgtClasses('Name,Value,Description\nLine3,10/000A,Line 3 class=ot.plc\nDesks,11,office\n'),
+    ).toEqual(new Map([[10, 'ot.plc']]));
+    expect(parseSgtClasses('[{"id":5,"name":"X","class":"pci"},{"id":6,"name":"Y"}]')).toEqual(
+      new Map([[5, 'pci']]),
+    );
+    expect(parseSgtClasses('{"5":"X"}').size).toBe(0);
+    expect(parseSgtClasses('id,name\n5,X\n').size).toBe(0);
+  });
+
+  test('a class outside the vocabulary is a named error', () => {
+    expect(() => parseSgtClasses('id,name,class\n10,Line3,spaceship\n')).toThrow(SgtDictionaryError);
   });
 });

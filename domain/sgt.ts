@@ -2,8 +2,11 @@
  * The SGT dictionary: tag → name, read from what operators have at hand —
  * JSON (`{"100": "Employees"}` or `[{"id": 100, "name": "Employees"}]`), CSV
  * with id/name columns, or ISE's security-group export (`Name,Value,…`).
- * Tag 0 is `Unknown` unless the dictionary names it.
+ * Tag 0 is `Unknown` unless the dictionary names it. A dictionary may also
+ * set each tag's class (classify/classes.ts): a `class` column or field, or
+ * `class=<id>` in a `description` column as ISE exports it.
  */
+import { classFromDescription, isTagClass, type TagClass } from './classify/classes.ts';
 import type { SgtDictionary } from './types.ts';
 
 export const UNKNOWN_TAG = 0;
@@ -135,4 +138,43 @@ export function sgtName(dictionary: SgtDictionary, tag: number): string {
 /** Tags seen in traffic that the dictionary does not name, ascending. */
 export function missingTags(dictionary: SgtDictionary, seen: Iterable<number>): number[] {
   return [...new Set(seen)].filter((t) => t !== UNKNOWN_TAG && !dictionary.has(t)).sort((a, b) => a - b);
+}
+
+function classOf(raw: unknown, where: string): TagClass | null {
+  const text = typeof raw === 'string' ? raw.trim().toLowerCase() : '';
+  if (text === '') return null;
+  if (!isTagClass(text))
+    throw new SgtDictionaryError(`${where}: class ${JSON.stringify(raw)} is not a tag class`);
+  return text;
+}
+
+/** Explicit classes a dictionary sets (a `class` column/field, or `class=` in a description); empty when none. */
+export function parseSgtClasses(text: string): Map<number, TagClass> {
+  const out = new Map<number, TagClass>();
+  const start = text.trimStart()[0];
+  if (start === '{') return out;
+  if (start === '[') {
+    const data = JSON.parse(text) as unknown[];
+    data.forEach((item, i) => {
+      if (typeof item !== 'object' || item === null) return;
+      const o = item as Record<string, unknown>;
+      const cls =
+        classOf(o.class, `entry ${i}`) ??
+        classFromDescription(typeof o.description === 'string' ? o.description : undefined);
+      if (cls !== null) out.set(tagOf(o.id ?? o.value ?? o.tag, `entry ${i}`), cls);
+    });
+    return out;
+  }
+  const [header, ...rows] = parseCsvRows(text.replace(/^\uFEFF/, ''));
+  const columns = (header ?? []).map((h) => h.trim().toLowerCase());
+  const idCol = columns.findIndex((c) => ID_COLUMNS.includes(c));
+  const classCol = columns.indexOf('class');
+  const descCol = columns.indexOf('description');
+  if (idCol === -1 || (classCol === -1 && descCol === -1)) return out;
+  rows.forEach((r, i) => {
+    const cls =
+      (classCol === -1 ? null : classOf(r[classCol], `row ${i + 2}`)) ?? classFromDescription(r[descCol]);
+    if (cls !== null) out.set(tagOf(r[idCol], `row ${i + 2}`), cls);
+  });
+  return out;
 }

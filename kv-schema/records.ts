@@ -4,6 +4,7 @@
  * is reported, not trusted.
  */
 import * as v from 'valibot';
+import { TAG_CLASSES } from '../domain/classify/classes.ts';
 import { ThreatVerdictEntry } from '../streams/messages.ts';
 
 const Iso = v.pipe(v.string(), v.isoTimestamp());
@@ -16,6 +17,8 @@ export const SgtRecord = v.object({
   name: v.pipe(v.string(), v.minLength(1), v.maxLength(128)),
   updatedBy: Text(200),
   updatedAt: Iso,
+  /** The tag's class when set explicitly (dictionary column, API, ISE description); absent: inferred from the name. */
+  class: v.optional(v.picklist(TAG_CLASSES)),
 });
 export type SgtRecord = v.InferOutput<typeof SgtRecord>;
 

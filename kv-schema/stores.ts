@@ -2,6 +2,7 @@
  * Typed access to the product's buckets, one place for every reader and
  * writer (actors, the matrix keeper, the edge). Key spelling stays in keys.ts.
  */
+import type { TagClass } from '../domain/classify/classes.ts';
 import { KvConflictError } from '../engine/errors.ts';
 import type { Engine } from '../engine/types.ts';
 import { DEFAULT_NAMESPACE, type Namespace } from '../streams/namespace.ts';
@@ -150,6 +151,17 @@ export async function matrixVersions(stores: Stores, tenant: string): Promise<nu
     .map((k) => Number(k.slice(prefix.length)))
     .filter(Number.isInteger)
     .sort((a, b) => a - b);
+}
+
+/** Explicit tag classes of a tenant, tag → class (tags without one are classed from their names). */
+export async function sgtClasses(stores: Stores, tenant: string): Promise<Map<number, TagClass>> {
+  const classes = new Map<number, TagClass>();
+  for (const key of await stores.sgt.keys(keys.tenantAll(tenant))) {
+    const record = await stores.sgt.get(key);
+    const tag = Number(key.slice(key.lastIndexOf('.') + 1));
+    if (record?.value.class !== undefined && Number.isInteger(tag)) classes.set(tag, record.value.class);
+  }
+  return classes;
 }
 
 /** SGT names of a tenant, tag → name. */

@@ -9,7 +9,7 @@ import { type ClassifierMode, classifyFlows } from '../../domain/classify/classi
 import type { LlmClassifier, ThreatVerdict } from '../../domain/classify/types.ts';
 import type { Flow } from '../../domain/types.ts';
 import type { ActorDefinition, Effect } from '../../engine/actor/types.ts';
-import { keys, type Stores, sgtNames } from '../../kv-schema/mod.ts';
+import { keys, type Stores, sgtClasses, sgtNames } from '../../kv-schema/mod.ts';
 import {
   decodeMessage,
   envelope,
@@ -22,6 +22,7 @@ import {
 } from '../../streams/mod.ts';
 import { inventoryFlow } from '../inventory-flow.ts';
 import { kvClassificationCache } from './kv-cache.ts';
+import { tenantPriors } from './priors.ts';
 
 export interface ClassifierActorOptions {
   mode: ClassifierMode;
@@ -66,8 +67,12 @@ export function classifierActor(
       const flows = await Promise.all(unknowns.map((u) => flowOf(stores, tenant, u)));
       const threat = new Map<string, ThreatVerdict[]>();
       for (const u of unknowns) if (u.verdicts) threat.set(u.flowId, u.verdicts);
+      const names = await sgtNames(stores, tenant);
+      const classes = await sgtClasses(stores, tenant);
       const { classifications } = await classifyFlows(flows, {
-        sgtNames: await sgtNames(stores, tenant),
+        sgtNames: names,
+        sgtClasses: classes,
+        priors: await tenantPriors(stores, tenant, names, classes),
         threat,
         cache: kvClassificationCache(stores, tenant),
         cacheDays: options.cacheDays,

@@ -5,10 +5,12 @@
  * `auto`, to Claude.
  */
 import { kvClassificationCache } from '../../actors/classifier/kv-cache.ts';
+import { tenantPriors } from '../../actors/classifier/priors.ts';
 import { classifyFlows } from '../../domain/classify/classifier.ts';
 import type { ClassificationCache } from '../../domain/classify/types.ts';
 import type { Classification, Flow, SgtDictionary } from '../../domain/types.ts';
 import { AnthropicClassifier } from '../../integrations/anthropic/client.ts';
+import { sgtClasses } from '../../kv-schema/mod.ts';
 import type { RunRecord } from '../../kv-schema/run-record.ts';
 import type { ApiDeps } from './deps.ts';
 
@@ -23,8 +25,11 @@ export async function classifyRunFlows(
 ): Promise<Classification[]> {
   const apiKey = deps.config.anthropic.apiKey;
   const auto = mode === 'auto';
+  const classes = await sgtClasses(deps.stores, tenant);
   const classified = await classifyFlows(flows, {
     sgtNames: names,
+    sgtClasses: classes,
+    priors: await tenantPriors(deps.stores, tenant, names, classes),
     mode,
     nowMs,
     cacheDays: deps.config.sched.classificationCacheDays,
@@ -58,6 +63,7 @@ export async function classifyReadOnly(
   const readOnly: ClassificationCache = { get: (id) => cache.get(id), set: async () => undefined };
   const classified = await classifyFlows(flows, {
     sgtNames: names,
+    sgtClasses: await sgtClasses(deps.stores, tenant),
     mode: 'auto',
     nowMs,
     cacheDays: deps.config.sched.classificationCacheDays,
