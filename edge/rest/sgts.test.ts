@@ -66,6 +66,29 @@ for (const flavour of FLAVOURS) {
       expect((await list()).map((e) => e.name)).toEqual(['Staff']);
     });
 
+    test('classes: inferred with a confidence, set explicitly, kept on rename, cleared with null, imported from a column', async () => {
+      await setup();
+      const inferred = (await (await put('30', { name: 'L2_HMI_Line3' })).json()) as SgtEntry;
+      expect(inferred.classified).toMatchObject({ class: 'ot.hmi', source: 'inferred' });
+      expect(inferred.classified.confidence).toBeGreaterThan(0.6);
+      const set = (await (await put('31', { name: 'Cell 7', class: 'ot.plc' })).json()) as SgtEntry;
+      expect(set).toMatchObject({
+        class: 'ot.plc',
+        classified: { class: 'ot.plc', source: 'explicit', confidence: 1 },
+      });
+      expect(((await (await put('31', { name: 'Cell 7b' })).json()) as SgtEntry).class).toBe('ot.plc');
+      expect(
+        ((await (await put('31', { name: 'Cell 7b', class: null })).json()) as SgtEntry).class,
+      ).toBeUndefined();
+      expect((await put('31', { name: 'x', class: 'spaceship' })).status).toBe(400);
+      const r = await importBody('id,name,class\n40,Pumps,clinical.device\n41,Staff_Desktops,\n', 'text/csv');
+      expect(await r.json()).toEqual({ imported: 2, classes: 1 });
+      const byTag = new Map((await list()).map((e) => [e.tag, e]));
+      expect(byTag.get(40)?.classified).toMatchObject({ class: 'clinical.device', source: 'explicit' });
+      expect(byTag.get(41)?.classified.source).toBe('inferred');
+      expect((await importBody('id,name,class\n42,X,spaceship\n', 'text/csv')).status).toBe(400);
+    });
+
     test('import: JSON object, JSON list, CSV and ISE export; listed in tag order', async () => {
       await setup();
       const a = await importBody(JSON.stringify({ 20: 'Servers', 10: 'Users' }), 'application/json');

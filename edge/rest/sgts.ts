@@ -6,7 +6,14 @@
  */
 import { Hono } from 'hono';
 import * as v from 'valibot';
-import { MAX_SGT_NAME, parseSgtDictionary, SgtDictionaryError, UNKNOWN_TAG } from '../../domain/sgt.ts';
+import { profileOf, TAG_CLASSES, type TagClass } from '../../domain/classify/classes.ts';
+import {
+  MAX_SGT_NAME,
+  parseSgtClasses,
+  parseSgtDictionary,
+  SgtDictionaryError,
+  UNKNOWN_TAG,
+} from '../../domain/sgt.ts';
 import { keys, SgtRecord, type Stores, sgtNames } from '../../kv-schema/mod.ts';
 import { requireRole } from '../auth.ts';
 import { badRequest } from '../problem.ts';
@@ -29,6 +36,8 @@ export const SgtPutBody = v.object({
     v.maxLength(MAX_SGT_NAME),
     v.regex(/^[^\p{Cc}\p{Cf}]+$/u, 'must be printable characters only'),
   ),
+  /** The tag's class (classify/classes.ts); `null` clears it (back to inferring from the name); absent keeps it. */
+  class: v.optional(v.nullable(v.picklist(TAG_CLASSES))),
 });
 
 /** `POST /sgts/import` as JSON (CSV with id/name columns is taken too). */
@@ -40,12 +49,24 @@ export const SgtImportBody = v.union([
       value: v.optional(v.union([v.number(), v.string()])),
       tag: v.optional(v.union([v.number(), v.string()])),
       name: v.string(),
+      class: v.optional(v.picklist(TAG_CLASSES)),
     }),
   ),
 ]);
 
-/** One named tag. */
-export const SgtEntry = v.object({ tag: Tag, ...SgtRecord.entries });
+/**
+ * One named tag, with the class the classifier judges it by: the explicit
+ * class when set, else the one inferred from its name, with a confidence.
+ */
+export const SgtEntry = v.object({
+  tag: Tag,
+  ...SgtRecord.entries,
+  classified: v.object({
+    class: v.picklist(TAG_CLASSES),
+    source: v.picklist(['explicit', 'inferred', 'none']),
+    confidence: v.pipe(v.number(), v.minValue(0), v.maxValue(1)),
+  }),
+});
 export type SgtEntry = v.InferOutput<typeof SgtEntry>;
 
 /** A tag seen in traffic without a name. */
@@ -68,11 +89,16 @@ function tagParam(text: string): number {
   return Number(text);
 }
 
+function entryOf(tag: number, record: SgtRecord): SgtEntry {
+  const p = profileOf(tag, record.name, record.class);
+  return { tag, ...record, classified: { class: p.cls, source: p.source, confidence: p.confidence } };
+}
+
 async function listSgts(stores: Stores, tenant: string): Promise<SgtEntry[]> {
   const found = await inBatches(await stores.sgt.keys(keys.tenantAll(tenant)), async (key) => {
     const record = await stores.sgt.get(key);
     const tag = Number(key.slice(key.lastIndexOf('.') + 1));
-    return record === null || !Number.isInteger(tag) ? null : { tag, ...record.value };
+    return record === null || !Number.isInteger(tag) ? null : entryOf(tag, record.value);
   });
   return found.filter((e) => e !== null).sort((a, b) => a.tag - b.tag);
 }
@@ -103,6 +129,15 @@ async function importText(request: Request): Promise<string> {
   const limit = new ByteLimit(SGT_IMPORT_LIMIT, 'the dictionary');
   checkDeclaredLength(request.headers.get('content-length') ?? undefined, limit);
   return collectText(streamChunks(body, limit));
+}
+
+function parseClasses(text: string): Map<number, TagClass> {
+  try {
+    return parseSgtClasses(text);
+  } catch (error) {
+    if (error instanceof SgtDictionaryError) throw badRequest(`bad dictionary: ${error.message}`);
+    throw error;
+  }
 }
 
 function parseDictionary(text: string, json: boolean): Map<number, string> {
@@ -142,20 +177,37 @@ export function sgtsRoutes(deps: ApiDeps): Hono<ApiEnv> {
       // The parser always names tag 0 `Unknown`; that default is not an import.
       ([tag, name]) => !(tag === UNKNOWN_TAG && name === 'Unknown'),
     );
+    const classes = parseClasses(text);
     const updatedAt = new Date().toISOString();
-    await inBatches(entries, ([tag, name]) =>
-      deps.stores.sgt.put(keys.sgt(principal.tenant, tag), { name, updatedBy: principal.subject, updatedAt }),
-    );
-    return c.json({ imported: entries.length });
+    await inBatches(entries, ([tag, name]) => {
+      const cls = classes.get(tag);
+      const record: SgtRecord = {
+        name,
+        updatedBy: principal.subject,
+        updatedAt,
+        ...(cls ? { class: cls } : {}),
+      };
+      return deps.stores.sgt.put(keys.sgt(principal.tenant, tag), record);
+    });
+    return c.json({ imported: entries.length, ...(classes.size > 0 ? { classes: classes.size } : {}) });
   });
 
   app.put('/:tag', requireRole('admin'), async (c) => {
     const principal = principalOf(c);
     const tag = tagParam(c.req.param('tag'));
-    const { name } = await jsonBody(c, SgtPutBody);
-    const record: SgtRecord = { name, updatedBy: principal.subject, updatedAt: new Date().toISOString() };
-    await deps.stores.sgt.put(keys.sgt(principal.tenant, tag), record);
-    return c.json({ tag, ...record } satisfies SgtEntry);
+    const body = await jsonBody(c, SgtPutBody);
+    const key = keys.sgt(principal.tenant, tag);
+    // Renaming keeps a class set before; `class: null` clears it.
+    const kept =
+      body.class === undefined ? (await deps.stores.sgt.get(key))?.value.class : (body.class ?? undefined);
+    const record: SgtRecord = {
+      name: body.name,
+      updatedBy: principal.subject,
+      updatedAt: new Date().toISOString(),
+      ...(kept ? { class: kept } : {}),
+    };
+    await deps.stores.sgt.put(key, record);
+    return c.json(entryOf(tag, record));
   });
 
   return app;
