@@ -1,10 +1,13 @@
 /**
- * SGT dictionary `/ui/sgts`: every named tag, the tags seen in traffic that
- * have no name yet, and (admin) a name edit per tag. Names are shown escaped
+ * SGT dictionary `/ui/sgts`: every named tag with the class the classifier
+ * judges it by (set, or inferred from the name with its confidence), the tags
+ * seen in traffic that have no name yet, and (admin) a name and class edit
+ * per tag. Names are shown escaped
  * like everything else: a name is operator- or log-supplied text.
  */
 import { type Context, Hono } from 'hono';
 import { html } from 'hono/html';
+import { isTagClass, profileOf, TAG_CLASSES, type TagClass } from '../../domain/classify/classes.ts';
 import { parseFlowId } from '../../domain/flow.ts';
 import { MAX_SGT_NAME, missingTags } from '../../domain/sgt.ts';
 import { keys, type SgtRecord } from '../../kv-schema/mod.ts';
@@ -26,11 +29,38 @@ export function checkName(raw: unknown): { name: string } | { error: string } {
   return { name };
 }
 
-function nameForm(tag: number, value: string, label: string): Html {
+/** The class a form asks for: undefined keeps the stored one, null clears it (infer from the name). */
+export function checkClass(raw: unknown): { cls: TagClass | null | undefined } | { error: string } {
+  if (raw === undefined) return { cls: undefined };
+  if (raw === '') return { cls: null };
+  return typeof raw === 'string' && isTagClass(raw) ? { cls: raw } : { error: 'Not a tag class.' };
+}
+
+function classSelect(tag: number, current: TagClass | undefined): Html {
+  const options = TAG_CLASSES.map(
+    (c) => html`<option value="${c}"${c === current ? ' selected' : ''}>${c}</option>`,
+  );
+  return html`<label for="class-${tag}" class="muted">Class for SGT ${tag}</label>
+<select id="class-${tag}" name="class"><option value=""${current === undefined ? ' selected' : ''}>infer from the name</option>${options}</select>`;
+}
+
+function nameForm(tag: number, value: string, label: string, cls?: { current: TagClass | undefined }): Html {
   return html`<form method="post" action="/ui/sgts/${tag}" class="inline">
 <label for="name-${tag}" class="muted">${label}</label>
 <input type="text" id="name-${tag}" name="name" value="${value}" required maxlength="${MAX_SGT_NAME}">
+${cls === undefined ? '' : classSelect(tag, cls.current)}
 <button type="submit" class="secondary">Save</button></form>`;
+}
+
+function classCell(tag: number, record: SgtRecord): Html {
+  const p = profileOf(tag, record.name, record.class);
+  const how =
+    p.source === 'explicit'
+      ? 'set'
+      : p.source === 'inferred'
+        ? `inferred, ${p.confidence.toFixed(2)}`
+        : 'unknown';
+  return html`<td>${p.cls} <span class="muted">(${how})</span></td>`;
 }
 
 export function sgtsRoutes(deps: ApiDeps): Hono<UiEnv> {
@@ -57,16 +87,19 @@ export function sgtsRoutes(deps: ApiDeps): Hono<UiEnv> {
     const missing = missingTags(new Map(named.map((n) => [n.tag, n.record.name])), seen);
     const saved = c.req.query('saved');
     const rows = named.map(
-      ({ tag, record }) => html`<tr><th scope="row" class="n">${tag}</th><td>${record.name}</td>
+      ({
+        tag,
+        record,
+      }) => html`<tr><th scope="row" class="n">${tag}</th><td>${record.name}</td>${classCell(tag, record)}
 <td>${record.updatedBy}</td><td>${when(Date.parse(record.updatedAt))}</td>
-${admin ? html`<td>${nameForm(tag, record.name, `New name for SGT ${tag}`)}</td>` : ''}</tr>`,
+${admin ? html`<td>${nameForm(tag, record.name, `New name for SGT ${tag}`, { current: record.class })}</td>` : ''}</tr>`,
     );
     const body = html`${saved === undefined ? '' : notice('ok', `Saved the name of SGT ${saved}.`)}
 <h2>Named tags (${num(named.length)})</h2>
 ${
   named.length === 0
     ? html`<p>No tag is named yet.</p>`
-    : html`<table><thead><tr><th scope="col" class="n">SGT</th><th scope="col">Name</th><th scope="col">Updated by</th><th scope="col">Updated</th>
+    : html`<table><thead><tr><th scope="col" class="n">SGT</th><th scope="col">Name</th><th scope="col">Class</th><th scope="col">Updated by</th><th scope="col">Updated</th>
 ${admin ? html`<th scope="col">Edit</th>` : ''}</tr></thead><tbody>${rows}</tbody></table>`
 }
 <h2>Missing: seen in traffic, not named (${num(missing.length)})</h2>
@@ -94,10 +127,16 @@ ${
     const form = await c.req.parseBody();
     const checked = checkName(form.name);
     if ('error' in checked) return errorPage(c, 400, 'Bad request', checked.error, principal);
-    await deps.stores.sgt.put(keys.sgt(principal.tenant, tag), {
+    const cls = checkClass(form.class);
+    if ('error' in cls) return errorPage(c, 400, 'Bad request', cls.error, principal);
+    const key = keys.sgt(principal.tenant, tag);
+    const kept =
+      cls.cls === undefined ? (await deps.stores.sgt.get(key))?.value.class : (cls.cls ?? undefined);
+    await deps.stores.sgt.put(key, {
       name: checked.name,
       updatedBy: principal.subject,
       updatedAt: new Date().toISOString(),
+      ...(kept ? { class: kept } : {}),
     });
     return c.redirect(`/ui/sgts?saved=${tag}`, 303);
   };

@@ -161,6 +161,33 @@ describe('roles, CSRF and escaping', () => {
     expect(res.status).toBe(303);
   });
 
+  test("the dictionary page shows each tag's class, inferred with its confidence or set; an admin sets, keeps and clears it", async () => {
+    h = await startRest(embedded);
+    const admin = await login(h.api, TOKENS.admin);
+    expect(
+      (await uiFetch(h.api, '/ui/sgts/10', { cookie: admin, form: { name: 'L2_HMI_Line3' } })).status,
+    ).toBe(303);
+    expect(await pageText(h.api, '/ui/sgts', admin)).toMatch(/ot\.hmi <span class="muted">\(inferred, 0\.\d\d\)/);
+    expect(
+      (await uiFetch(h.api, '/ui/sgts/10', { cookie: admin, form: { name: 'Cell 7', class: 'ot.plc' } }))
+        .status,
+    ).toBe(303);
+    expect((await uiFetch(h.api, '/ui/sgts/10', { cookie: admin, form: { name: 'Cell 7b' } })).status).toBe(
+      303,
+    );
+    const page = await pageText(h.api, '/ui/sgts', admin);
+    expect(page).toContain('ot.plc <span class="muted">(set)');
+    expect(page).toContain('<option value="ot.plc" selected>');
+    expect(
+      (await uiFetch(h.api, '/ui/sgts/10', { cookie: admin, form: { name: 'Cell 7b', class: '' } })).status,
+    ).toBe(303);
+    expect(await pageText(h.api, '/ui/sgts', admin)).not.toContain('(set)');
+    expect(
+      (await uiFetch(h.api, '/ui/sgts/10', { cookie: admin, form: { name: 'x', class: 'spaceship' } }))
+        .status,
+    ).toBe(400);
+  });
+
   test('names from logs and users are escaped on every page that shows them', async () => {
     h = await startRest(embedded);
     const evil = '<script>alert(1)</script>';
