@@ -167,7 +167,9 @@ describe('roles, CSRF and escaping', () => {
     expect(
       (await uiFetch(h.api, '/ui/sgts/10', { cookie: admin, form: { name: 'L2_HMI_Line3' } })).status,
     ).toBe(303);
-    expect(await pageText(h.api, '/ui/sgts', admin)).toMatch(/ot\.hmi <span class="muted">\(inferred, 0\.\d\d\)/);
+    expect(await pageText(h.api, '/ui/sgts', admin)).toMatch(
+      /ot\.hmi <span class="muted">\(inferred, 0\.\d\d\)/,
+    );
     expect(
       (await uiFetch(h.api, '/ui/sgts/10', { cookie: admin, form: { name: 'Cell 7', class: 'ot.plc' } }))
         .status,
