@@ -19,7 +19,7 @@ export const CLIENT_USAGE: readonly ClientUsage[] = [
     name: 'sgt',
     subcommands: {
       list: 'list [--json]',
-      set: 'set TAG NAME [--json]',
+      set: 'set TAG NAME [--class CLASS|--infer] [--json]',
       import: 'import FILE [--json]',
       missing: 'missing [--json]',
     },

@@ -36,7 +36,8 @@ describe('scopilot sgt', () => {
 
   test('set names one tag; list shows it in an aligned table, --json as the server sent it', async () => {
     const set = await scopilot(server, 'sgt', 'set', '100', 'Employees');
-    expect(set).toMatchObject({ code: 0, stdout: 'SGT 100 is now "Employees"\n' });
+    expect(set.code).toBe(0);
+    expect(set.stdout).toMatch(/^SGT 100 is now "Employees", class users \(inferred 0\.\d\d\)\n$/);
     expect((await scopilot(server, 'sgt', 'set', '5', 'Guests')).code).toBe(0);
     const setJson = await scopilotJson<Entry>(server, 'sgt', 'set', '7', 'Printers');
     expect(setJson).toMatchObject({ tag: 7, name: 'Printers' });
@@ -44,13 +45,15 @@ describe('scopilot sgt', () => {
     const list = await scopilot(server, 'sgt', 'list');
     expect(list.code).toBe(0);
     const lines = list.stdout.trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^TAG {2}NAME {7}UPDATED BY {2,}UPDATED AT$/);
+    expect(lines[0]).toMatch(/^TAG {2}NAME {7}CLASS {2,}UPDATED BY {2,}UPDATED AT$/);
     expect(lines.slice(1).map((l) => l.slice(0, 16))).toEqual([
       '  5  Guests     ',
       '  7  Printers   ',
       '100  Employees  ',
     ]);
-    expect(lines[1]).toMatch(/ key:[0-9a-f]{8} +\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    expect(lines[1]).toMatch(
+      / guests \(inferred 0\.\d\d\) +key:[0-9a-f]{8} +\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/,
+    );
     expect(list.stdout).not.toContain('\x1b[');
 
     const json = await scopilotJson<Entry[]>(server, 'sgt', 'list');
@@ -111,5 +114,13 @@ describe('scopilot sgt', () => {
     expect((await scopilot(server, 'sgt', 'set', '999', 'Lab')).code).toBe(0);
     const none = await scopilot(server, 'sgt', 'missing');
     expect(none.stdout).toBe('every SGT seen has a name\n');
+  });
+
+  test('set --class sets the class, --infer drops it; a class outside the vocabulary is a usage error', async () => {
+    const set = await scopilot(server, 'sgt', 'set', '300', 'Cell 7', '--class', 'ot.plc');
+    expect(set).toMatchObject({ code: 0, stdout: 'SGT 300 is now "Cell 7", class ot.plc (set)\n' });
+    const infer = await scopilot(server, 'sgt', 'set', '300', 'Cell 7', '--infer');
+    expect(infer.stdout).toMatch(/class \S+ \(inferred 0\.\d\d\)/);
+    expect((await scopilot(server, 'sgt', 'set', '300', 'x', '--class', 'spaceship')).code).toBe(2);
   });
 });

@@ -1,17 +1,39 @@
 /**
  * `scopilot sgt list|set|import|missing`: the tenant's SGT dictionary over
- * `/api/v1/sgts` (names shown in proposals, contracts and exports).
+ * `/api/v1/sgts` (names shown in proposals, contracts and exports), and each
+ * tag's class — set with `--class`, or inferred from the name with the
+ * confidence `list` shows; `--infer` drops a set class.
  */
+
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
+import { isTagClass, TAG_CLASSES } from '../../domain/classify/classes.ts';
 import { UsageError } from '../usage.ts';
 import { group, integer, JSON_FLAG, parse } from './args.ts';
 import { isRecord, listOf, objectsTable, out, printJson, table, when } from './output.ts';
 
 const LIST = 'list [--json]';
-const SET = 'set TAG NAME [--json]';
+const SET = 'set TAG NAME [--class CLASS|--infer] [--json]';
 const IMPORT = 'import FILE [--json]';
 const MISSING = 'missing [--json]';
+
+const SET_FLAGS = {
+  ...JSON_FLAG,
+  class: { type: 'string' },
+  infer: { type: 'boolean', default: false },
+} as const;
+
+/** `ot.plc (set)` or `ot.hmi (inferred 0.85)`. */
+function classText(c: unknown): string {
+  if (!isRecord(c)) return '-';
+  const how =
+    c.source === 'explicit'
+      ? 'set'
+      : c.source === 'inferred'
+        ? `inferred ${Number(c.confidence).toFixed(2)}`
+        : 'unknown';
+  return `${String(c.class)} (${how})`;
+}
 
 /** JSON or CSV: by the file's extension, else by its first character. */
 function contentTypeOf(path: string, text: string): string {
@@ -34,10 +56,11 @@ export const sgtCommand = group('sgt', {
           rows.length === 0
             ? 'no SGT names yet; add them with scopilot sgt set TAG NAME or scopilot sgt import FILE'
             : table(
-                ['TAG', 'NAME', 'UPDATED BY', 'UPDATED AT'],
+                ['TAG', 'NAME', 'CLASS', 'UPDATED BY', 'UPDATED AT'],
                 rows.map((r) => [
                   String(r.tag),
                   String(r.name ?? '-'),
+                  classText(r.classified),
                   String(r.updatedBy ?? '-'),
                   when(r.updatedAt),
                 ]),
@@ -51,13 +74,22 @@ export const sgtCommand = group('sgt', {
   set: {
     usage: SET,
     async run(args, client) {
-      const { values, positionals } = parse(args, JSON_FLAG, ['TAG', 'NAME'], `sgt ${SET}`);
+      const { values, positionals } = parse(args, SET_FLAGS, ['TAG', 'NAME'], `sgt ${SET}`);
       const tag = integer(positionals[0]!, 'TAG', 0, 65535);
       const name = positionals[1]!.trim();
       if (name === '' || name.length > 128) throw new UsageError('NAME must be 1 to 128 characters');
-      const body = await client().json<unknown>('PUT', `/api/v1/sgts/${tag}`, { json: { name } });
+      if (values.class !== undefined && values.infer)
+        throw new UsageError('--class and --infer exclude each other');
+      if (values.class !== undefined && !isTagClass(values.class)) {
+        throw new UsageError(`--class must be one of ${TAG_CLASSES.join(', ')}`);
+      }
+      const cls = values.infer ? { class: null } : values.class === undefined ? {} : { class: values.class };
+      const body = await client().json<unknown>('PUT', `/api/v1/sgts/${tag}`, { json: { name, ...cls } });
       if (values.json) await printJson(body);
-      else await out(`SGT ${tag} is now ${JSON.stringify(name)}`);
+      else {
+        const shown = isRecord(body) ? classText(body.classified) : '?';
+        await out(`SGT ${tag} is now ${JSON.stringify(name)}, class ${shown}`);
+      }
       return 0;
     },
   },
