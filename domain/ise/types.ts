@@ -16,6 +16,8 @@ export interface IseSgtLike {
   id: string;
   name: string;
   value: number;
+  /** Free text; `class=<id>` in it sets the tag's class (domain/classify/classes.ts). */
+  description?: string;
 }
 
 export interface IseSgaclLike {

@@ -42,6 +42,33 @@ for (const flavour of FLAVOURS) {
       f = undefined;
     });
 
+    test("class=<id> in an SGT description sets the tag's class; no class keeps one set before", async () => {
+      f = await openFixture(flavour, certificates, { sim: { tags: 2 } });
+      const { sim, sync, stores } = f;
+      const line = sim.state.createSgt({
+        name: 'LINE3_CELL7',
+        description: 'Press line 3 class=ot.plc',
+        value: 2000,
+      });
+      sim.state.createSgt({ name: 'Kiosks', description: 'lobby kiosks', value: 2001 });
+      await stores.sgt.put(keys.sgt(TENANT, 2001), {
+        name: 'Kiosks',
+        updatedBy: 'admin',
+        updatedAt: new Date(0).toISOString(),
+        class: 'iot.display',
+      });
+      await sync.import(TENANT, 'root', 'cli');
+      expect((await stores.sgt.get(keys.sgt(TENANT, 2000)))?.value).toMatchObject({
+        name: 'LINE3_CELL7',
+        class: 'ot.plc',
+        updatedBy: 'ise',
+      });
+      expect((await stores.sgt.get(keys.sgt(TENANT, 2001)))?.value.class).toBe('iot.display');
+      sim.state.updateSgt(line.id, { description: 'Press line 3 class=ot.hmi' });
+      await sync.import(TENANT, 'root', 'cli');
+      expect((await stores.sgt.get(keys.sgt(TENANT, 2000)))?.value.class).toBe('ot.hmi');
+    });
+
     test('250 tags over pages, cells into a version that round-trips exactly, verbatim kept, shared SGACL remembered', async () => {
       f = await openFixture(flavour, certificates, { sim: { tags: 250 } });
       const { sim, sync, stores } = f;

@@ -6,6 +6,7 @@
  * tell the product's own changes from changes made in ISE.
  */
 import { importMatrix } from '../../../actors/matrix-keeper/import.ts';
+import { classFromDescription } from '../../../domain/classify/classes.ts';
 import { matrixFromIse, samePolicy } from '../../../domain/ise/import.ts';
 import { isOwnSgaclName } from '../../../domain/ise/names.ts';
 import { createdByProduct } from '../../../domain/ise/plan-input.ts';
@@ -123,8 +124,15 @@ export async function runImport(
     const key = keys.sgt(tenant, value);
     const found = await ctx.stores.sgt.get(key);
     const short = name.slice(0, 128);
-    if (found?.value.name !== short)
-      await ctx.stores.sgt.put(key, { name: short, updatedBy: 'ise', updatedAt });
+    // `class=ot.plc` in the SGT's description sets its class; without one, a class set here is kept.
+    const cls = classFromDescription(view.sgtByValue.get(value)?.description) ?? found?.value.class;
+    if (found?.value.name !== short || found?.value.class !== cls)
+      await ctx.stores.sgt.put(key, {
+        name: short,
+        updatedBy: 'ise',
+        updatedAt,
+        ...(cls ? { class: cls } : {}),
+      });
   }
   const result = await importMatrix(
     { stores: ctx.stores, log: ctx.log, subjects: ctx.subjects, now: ctx.now },
