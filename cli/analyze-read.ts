@@ -111,7 +111,13 @@ class Crew {
     thread.queued--;
     this.#out--;
     if ('error' in m) this.#fail(new Error(`cannot read: ${m.error}`));
-    else this.#done(m.id, m.part);
+    else {
+      try {
+        this.#done(m.id, JSON.parse(m.part) as AnalysisPart);
+      } catch (error) {
+        this.#fail(error as Error);
+      }
+    }
     if (this.#out === 0) this.#drained?.resolve();
   }
 
@@ -176,7 +182,7 @@ export async function readSources(sources: readonly Source[], o: ReadOptions): P
     const window = windowOf(source, o);
     if (source.path !== null) {
       const size = source.size ?? 0;
-      const rangeBytes = Math.min(o.rangeBytes ?? 64 * MB, Math.max(4 * MB, size / (o.jobs * 6)));
+      const rangeBytes = Math.min(o.rangeBytes ?? 64 * MB, Math.max(4 * MB, size / (o.jobs * 2)));
       const count = size < parallelFrom ? 1 : Math.ceil(size / rangeBytes);
       const ranges = planRanges(source.path, size, count);
       for (const [start, end] of ranges) {
