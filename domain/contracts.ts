@@ -23,6 +23,9 @@ export interface AceDecision {
   source: Classification['source'];
   risk: Classification['risk'];
   rationale: string;
+  /** The classifier was too unsure to decide alone: the approver is shown `needs_review`. */
+  needsReview?: boolean;
+  confidence?: number;
 }
 
 export interface ContractAce extends Ace {
@@ -138,6 +141,8 @@ function mergeAce(parts: Contribution[], logDenies: boolean): ContractAce {
       source: d.source,
       risk: d.risk,
       rationale: d.rationale,
+      ...(d.needsReview === true ? { needsReview: true } : {}),
+      ...(d.confidence === undefined ? {} : { confidence: d.confidence }),
     },
   };
   if (action === AceAction.Deny && logDenies) ace.log = true;

@@ -91,6 +91,9 @@ export const ContractAce = v.object({
     source: v.picklist(['guardrail', 'cache', 'llm', 'heuristic', 'manual']),
     risk: v.picklist(['low', 'medium', 'high', 'critical']),
     rationale: Text(2000),
+    /** Too unsure to decide alone: shown as `needs_review` (absent on ACEs stored before it was kept). */
+    needsReview: v.optional(v.boolean()),
+    confidence: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(1))),
   }),
 });
 

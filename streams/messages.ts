@@ -103,6 +103,9 @@ export const FlowClassified = v.object({
   rationale: LogText(2000),
   source: v.picklist(['guardrail', 'cache', 'llm', 'heuristic', 'manual']),
   risk: v.picklist(['low', 'medium', 'high', 'critical']),
+  /** Too unsure to decide alone: denied until a person decides, shown as `needs_review`. */
+  needsReview: v.optional(v.boolean()),
+  confidence: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(1))),
 });
 export type FlowClassified = v.InferOutput<typeof FlowClassified>;
 

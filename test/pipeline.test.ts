@@ -57,6 +57,16 @@ for (const flavour of FLAVOURS) {
       expect(await proposals(pipeline.stores, 'acme')).toHaveLength(2);
     });
 
+    test('a flow no rule is sure of becomes a deny proposal marked needs_review, never a silent permit', async () => {
+      await setup();
+      await observe(te, 'acme', observed({ dstPort: 47000 }));
+      await waitFor('one proposal', async () => (await proposals(pipeline.stores, 'acme')).length === 1);
+      const [p] = await proposals(pipeline.stores, 'acme');
+      expect(p?.aces[0]).toMatchObject({ action: 'deny', decision: { needsReview: true } });
+      expect(p?.aces[0]?.decision.rationale).toStartWith('needs review');
+      expect(p?.aces[0]?.decision.confidence).toBeLessThan(0.6);
+    });
+
     test('an approval makes a version that covers the flow; a new flow of the pair gets a new proposal', async () => {
       await setup();
       await observe(te, 'acme', observed({ dstPort: 443 }));

@@ -88,6 +88,8 @@ export function classifierActor(
           rationale: c.rationale.slice(0, 2000),
           source: c.source,
           risk: c.risk,
+          ...(c.needsReview === true ? { needsReview: true } : {}),
+          ...(c.confidence === undefined ? {} : { confidence: c.confidence }),
         };
         // A report at a later matrix generation (a rollback uncovered the flow again) is a new verdict.
         const generation = u.generation === undefined ? '' : `:g${u.generation}`;

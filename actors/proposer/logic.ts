@@ -45,6 +45,8 @@ export function proposalFor(
     source: c.source,
     risk: c.risk,
     atMs: nowMs,
+    ...(c.needsReview === true ? { needsReview: true } : {}),
+    ...(c.confidence === undefined ? {} : { confidence: c.confidence }),
   };
   const [contract] = buildContracts([flow], [classification], names);
   if (contract === undefined || contract.aces.length === 0) return null;

@@ -77,7 +77,13 @@ export function proposalDetail(p: Record<string, unknown>, names?: SgtNames): st
         ['ACE', 'HITS', 'CATEGORY', 'RISK', 'RATIONALE'],
         aceRows.map((a) => {
           const d = isRecord(a.decision) ? a.decision : {};
-          return [ace(a), num(a.hits), cell(d.category), cell(d.risk), cell(d.rationale, 70)];
+          return [
+            ace(a),
+            num(a.hits),
+            cell(d.needsReview === true ? 'needs_review' : d.category),
+            cell(d.risk),
+            cell(d.rationale, 70),
+          ];
         }),
         ['left', 'right'],
       ),

@@ -7,6 +7,7 @@
 import * as v from 'valibot';
 import { aceText } from '../../domain/ace.ts';
 import { type Proposal, ProposalStatus } from '../../domain/proposal.ts';
+import { outcomeOf } from '../../domain/types.ts';
 import type { HistoryPoint } from '../../kv-schema/records.ts';
 import type { CommandReply } from '../../streams/commands.ts';
 import { ProposalIdParam } from '../rest/params.ts';
@@ -34,7 +35,7 @@ export function proposalText(p: Proposal, names: SgtNames = new Map()): string {
       p.aces.map((a) => [
         `\`${aceText(a)}\``,
         num(a.hits),
-        a.decision.category,
+        outcomeOf(a.decision),
         a.decision.risk,
         a.decision.source,
         text(a.decision.rationale, 160),

@@ -9,6 +9,7 @@ import { type Context, Hono } from 'hono';
 import { html } from 'hono/html';
 import type { Ace } from '../../domain/ace.ts';
 import { aceFingerprint, ProposalStatus } from '../../domain/proposal.ts';
+import { outcomeOf } from '../../domain/types.ts';
 import { keys, type ProposalRecord } from '../../kv-schema/mod.ts';
 import { hasRole } from '../auth.ts';
 import type { ApiDeps } from '../rest/deps.ts';
@@ -39,7 +40,7 @@ function card(
 <h2 id="p-${p.id}"><a href="/ui/proposals/${p.id}">${tagLabel(names, p.sgt)} → ${tagLabel(names, p.dgt)}</a></h2>
 <p><span class="tag">${p.status}</span> ${p.urgent ? html`<span class="tag urgent">URGENT: traffic to a malicious destination</span>` : ''} ${p.rare ? html`<span class="tag rare">RARE: seen on few days, approve with care</span>` : ''}
 <span class="muted">${p.id} · created ${when(p.createdAtMs)} by ${p.createdBy} · ${open ? `expires ${when(p.expiresAtMs)}` : `updated ${when(p.updatedAtMs)}`}</span></p>
-<pre aria-label="ACEs">${p.aces.map((a) => `${aceLine(a)}    ! ${a.decision.category}: ${a.decision.rationale}\n`)}</pre>
+<pre aria-label="ACEs">${p.aces.map((a) => `${aceLine(a)}    ! ${outcomeOf(a.decision)}: ${a.decision.rationale}\n`)}</pre>
 ${p.appliedVersion === undefined ? '' : html`<p>Applied as <a href="/ui/versions/${p.appliedVersion}">matrix version ${p.appliedVersion}</a>${p.status === 'rolled_back' ? html`, then <strong>rolled back</strong>: that version is no longer live and these ACEs are not in force (${p.history.at(-1)?.note ?? ''})` : ''}.</p>`}
 ${open && p.history.some((h) => h.status === 'rolled_back') ? html`<p>Asked again: it was applied before, until a rollback took its version out of the live matrix.</p>` : ''}
 ${p.decision === undefined ? '' : html`<p>Decided by ${p.decision.by} via ${p.decision.channel} at ${when(p.decision.atMs)}${p.decision.reason ? `: ${p.decision.reason}` : ''}</p>`}

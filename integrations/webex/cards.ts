@@ -12,7 +12,7 @@ import * as v from 'valibot';
 import type { Ace } from '../../domain/ace.ts';
 import { aceText } from '../../domain/ace.ts';
 import { aceFingerprint } from '../../domain/proposal.ts';
-import type { SgtDictionary } from '../../domain/types.ts';
+import { outcomeOf, type SgtDictionary } from '../../domain/types.ts';
 import type { ProposalRecord } from '../../kv-schema/records.ts';
 import type { CardAttachment } from './schemas.ts';
 import { fitLines, idCode, mdText, pairLabel, plural, safeId, when } from './text.ts';
@@ -97,7 +97,7 @@ function aceLines(p: ProposalRecord): { ace: string; detail: string }[] {
   return p.aces.slice(0, MAX_ACES).map((a) => ({
     ace: aceText(a as Ace),
     detail:
-      `${a.decision.category}, ${a.decision.risk} risk, ${plural(a.hits, 'hit')}, by ${a.decision.source}` +
+      `${outcomeOf(a.decision)}, ${a.decision.risk} risk, ${plural(a.hits, 'hit')}, by ${a.decision.source}` +
       (a.conflict ? '; permit and deny were both asked: deny wins' : ''),
   }));
 }
@@ -143,7 +143,7 @@ export function proposalCardContent(
       type: 'FactSet',
       facts: [
         { title: 'Proposal', value: safeId(p.id) },
-        { title: 'Category', value: unique(p.aces.map((a) => a.decision.category)).join(', ') },
+        { title: 'Category', value: unique(p.aces.map((a) => outcomeOf(a.decision))).join(', ') },
         { title: 'Risk', value: highestRisk(p) },
         { title: 'Traffic', value: `${plural(t.hits, 'hit')} on ${plural(t.days, 'day')}` },
         { title: 'Seen', value: `${when(t.first)} → ${when(t.last)}` },
