@@ -13,7 +13,15 @@ import type { Engine } from '../engine/types.ts';
 import type { IseSync } from '../integrations/ise/sync/types.ts';
 import { createThreatIntel, type ThreatIntel } from '../integrations/threat-intel/mod.ts';
 import { roomsFromSettings } from '../integrations/webex/mod.ts';
-import { Bucket, bucketName, ensureSchema, keys, openStores, type Stores } from '../kv-schema/mod.ts';
+import {
+  Bucket,
+  bucketName,
+  ensureSchema,
+  keys,
+  openStores,
+  SharedRateLimiter,
+  type Stores,
+} from '../kv-schema/mod.ts';
 import { readLeases } from '../observability/cluster.ts';
 import { Metrics } from '../observability/metrics.ts';
 import { DEFAULT_NAMESPACE, isolatedNamespace, streamConfigs, subjectsFor } from '../streams/mod.ts';
@@ -130,7 +138,9 @@ export async function serve(options: ServeOptions): Promise<Runtime> {
     try {
       if (runs(role, Role.Edge) || runs(role, Role.Scheduler)) iseSync = ise.build(ctx);
       if (runs(role, Role.Edge) || runs(role, Role.Threat)) {
-        threatIntel = await createThreatIntel(config.threat, { stores: opened, logger });
+        // Provider quotas are shared by every replica through the state bucket.
+        const shared = new SharedRateLimiter(await engine.kv.bucket(bucketName(Bucket.State, ns)));
+        threatIntel = await createThreatIntel(config.threat, { stores: opened, logger, shared });
       }
       if (runs(role, Role.Engine)) started.push(await startEngineRole(ctx));
       if (runs(role, Role.Scheduler)) started.push(await startSchedulerRole(ctx));

@@ -65,6 +65,8 @@ export const keys = {
   actorState: (kind: string, t: string, partition?: string): string =>
     `${checked('actor kind', kind, WORD)}.${tenantId(t)}${partition === undefined ? '' : `.${encodeToken(partition)}`}`,
   lease: (name: string): string => `lease.${checked('lease name', name, WORD)}`,
+  /** A rate limit shared by every replica (in `scopilot_state`): its token buckets. */
+  rateLimit: (name: string): string => `limit.${checked('rate limit name', name, WORD)}`,
   /** Which proposal is open for a tag pair (in `scopilot_state`): the storm-collapse index. */
   openProposal: (t: string, sgt: number, dgt: number): string => `open.${tenantId(t)}.${sgt}-${dgt}`,
   /** Every open-proposal index entry of a tenant: how many proposals are open. */

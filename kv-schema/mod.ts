@@ -4,5 +4,6 @@ export * from './ise-sync-record.ts';
 export * from './keys.ts';
 export * from './migrations.ts';
 export * from './records.ts';
+export * from './shared-limit.ts';
 export * from './stores.ts';
 export * from './typed.ts';

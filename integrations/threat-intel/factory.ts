@@ -13,7 +13,7 @@ import { createBlocklistProvider } from './blocklists.ts';
 import { kvVerdictCache, memoryVerdictCache, type VerdictCache } from './cache.ts';
 import { createOtxProvider } from './otx.ts';
 import type { RateLimit } from './rate-limit.ts';
-import { ThreatIntel } from './service.ts';
+import { type SharedLimits, ThreatIntel } from './service.ts';
 import { createTalosProvider } from './talos.ts';
 import type { ThreatProvider } from './types.ts';
 import { createVirusTotalProvider } from './virustotal.ts';
@@ -32,6 +32,8 @@ export interface ThreatIntelDeps {
   blocklistRefreshMs?: number;
   /** Extra providers, e.g. a site-specific source. */
   extraProviders?: readonly ThreatProvider[];
+  /** Limits shared by every replica (kv-schema's SharedRateLimiter over the state bucket). */
+  shared?: SharedLimits;
 }
 
 const HOUR_MS = 3_600_000;
@@ -96,5 +98,6 @@ export async function createThreatIntel(s: ThreatSettings, deps: ThreatIntelDeps
     timeoutMs: s.timeoutMs,
     nowMs,
     ...(deps.logger ? { logger: deps.logger } : {}),
+    ...(deps.shared ? { shared: deps.shared } : {}),
   });
 }

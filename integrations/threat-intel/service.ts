@@ -26,7 +26,7 @@ import {
 } from '../../domain/threat/types.ts';
 import type { Logger } from '../../engine/log.ts';
 import type { CachedVerdict, VerdictCache } from './cache.ts';
-import { type LimiterState, ProviderLimiter } from './rate-limit.ts';
+import { type LimiterState, ProviderLimiter, type RateLimit } from './rate-limit.ts';
 import { noAnswer, type ProviderAnswer, type ThreatProvider } from './types.ts';
 
 export interface CacheTtls {
@@ -47,6 +47,21 @@ export interface ThreatIntelOptions {
   logger?: Logger;
   /** Cooldown after a 429 without a readable Retry-After (default 60 s). */
   defaultCooldownMs?: number;
+  /**
+   * The providers' limits shared with every other replica (KV token buckets): a
+   * call needs a token from this process's limiter and from the shared one.
+   */
+  shared?: SharedLimits;
+}
+
+/** kv-schema's SharedRateLimiter, seen from here. */
+export interface SharedLimits {
+  tryAcquire(
+    name: string,
+    limits: readonly RateLimit[],
+    nowMs: number,
+  ): Promise<{ ok: true } | { ok: false; retryInMs: number }>;
+  coolDown(name: string, limits: readonly RateLimit[], untilMs: number, nowMs: number): Promise<void>;
 }
 
 export interface ProviderStatus extends LimiterState {
@@ -144,6 +159,21 @@ export class ThreatIntel {
       const until = new Date(limiter.state(nowMs).nextAllowedAtMs).toISOString();
       return this.#verdict(p.name, noAnswer(NoAnswerReason.RateLimited, `held back until ${until}`), nowMs);
     }
+    const shared = this.#o.shared;
+    if (shared && p.limits.length > 0) {
+      // A store that does not answer holds the call back: over a quota the key may be blocked.
+      const taken = await shared
+        .tryAcquire(p.name, p.limits, nowMs)
+        .catch(() => ({ ok: false, retryInMs: 1_000 }));
+      if (!taken.ok) {
+        const until = new Date(nowMs + taken.retryInMs).toISOString();
+        return this.#verdict(
+          p.name,
+          noAnswer(NoAnswerReason.RateLimited, `held back across replicas until ${until}`),
+          nowMs,
+        );
+      }
+    }
     const got = await this.#call(p, ip);
     const doneMs = this.#now();
     if (got.kind === 'no_answer' && got.reason === NoAnswerReason.RateLimited) {
@@ -153,6 +183,7 @@ export class ThreatIntel {
         Math.max(1_000, got.retryAfterMs ?? this.#o.defaultCooldownMs ?? 60_000),
       );
       limiter.coolDown(doneMs + waitMs);
+      await shared?.coolDown(p.name, p.limits, doneMs + waitMs, doneMs).catch(() => undefined);
       this.#o.logger?.warn({ provider: p.name, waitMs }, 'threat provider rate limit hit; cooling down');
       return this.#verdict(p.name, got, doneMs);
     }
