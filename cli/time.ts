@@ -1,18 +1,15 @@
 /**
- * Times on the command line: ISO 8601 (`2026-06-18T10:00:00Z`), a date
- * (`2026-06-18`, midnight UTC), or a duration back from now (`90m`, `24h`, `7d`).
+ * Times on the command line (the rule is domain/time.ts): a time that is
+ * none of the accepted forms is a usage error (exit 2).
  */
+import { parseTime as parse, TimeFormatError } from '../domain/time.ts';
 import { UsageError } from './usage.ts';
 
-const UNITS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
-
 export function parseTime(text: string, nowMs: number, flag: string): number {
-  const relative = /^(\d+)([smhdw])$/.exec(text.trim());
-  if (relative !== null) return nowMs - Number(relative[1]) * UNITS[relative[2]!]!;
-  const ms = /^\d{4}-\d{2}-\d{2}(T.*)?$/.test(text.trim()) ? Date.parse(text) : Number.NaN;
-  if (Number.isNaN(ms))
-    throw new UsageError(
-      `${flag} ${JSON.stringify(text)}: use ISO 8601 (2026-06-18T10:00:00Z), a date, or 24h / 7d`,
-    );
-  return ms;
+  try {
+    return parse(text, nowMs, flag);
+  } catch (error) {
+    if (error instanceof TimeFormatError) throw new UsageError(error.message);
+    throw error;
+  }
 }

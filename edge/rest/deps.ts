@@ -12,7 +12,7 @@ import type { IseSync } from '../../integrations/ise/sync/types.ts';
 import type { Stores } from '../../kv-schema/mod.ts';
 import type { Namespace, Subjects } from '../../streams/mod.ts';
 import type { AuthVariables, Principal } from '../auth.ts';
-import type { ThreatAssessmentOut } from './threat.ts';
+import type { ThreatAssessmentOut } from './threat-schema.ts';
 
 export interface ApiDeps {
   engine: Engine;

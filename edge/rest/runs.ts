@@ -7,12 +7,11 @@
  */
 import { Hono } from 'hono';
 import * as v from 'valibot';
-import { parseTime } from '../../cli/time.ts';
-import { UsageError } from '../../cli/usage.ts';
 import { Analysis } from '../../domain/analysis.ts';
 import { buildContracts } from '../../domain/contracts.ts';
 import { DeployMode, OUTPUT_MEDIA, OutputFormat, render } from '../../domain/render/mod.ts';
 import { missingTags, parseSgtDictionary, SgtDictionaryError, UNKNOWN_TAG } from '../../domain/sgt.ts';
+import { parseTime, TimeFormatError } from '../../domain/time.ts';
 import { keys, sgtNames } from '../../kv-schema/mod.ts';
 import {
   openRunStore,
@@ -79,7 +78,7 @@ export function timeParam(text: string | undefined, nowMs: number, name: string)
   try {
     return parseTime(text, nowMs, name);
   } catch (error) {
-    if (error instanceof UsageError) throw badRequest(error.message);
+    if (error instanceof TimeFormatError) throw badRequest(error.message);
     throw error;
   }
 }

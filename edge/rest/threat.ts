@@ -14,6 +14,7 @@ import { requireRole } from '../auth.ts';
 import { HttpError } from '../problem.ts';
 import type { ApiDeps, ApiEnv } from './deps.ts';
 import { pathParam } from './params.ts';
+import type { ThreatAssessmentOut } from './threat-schema.ts';
 
 /** An IPv4 or IPv6 address. */
 export const IpParam = v.pipe(
@@ -22,33 +23,7 @@ export const IpParam = v.pipe(
   v.check((s) => parseIp(s) !== null, 'must be an IPv4 or IPv6 address'),
 );
 
-export const ProviderVerdictOut = v.object({
-  provider: v.string(),
-  outcome: v.picklist(['malicious', 'clean', 'no_answer']),
-  score: v.optional(v.number()),
-  categories: v.array(v.string()),
-  /** Why there is no answer: not_found, rate_limited, timeout, unavailable, rejected, bad_body, … */
-  reason: v.optional(v.string()),
-  /** What the provider said, shortened. */
-  detail: v.optional(v.string()),
-  cached: v.boolean(),
-  checkedAtMs: v.number(),
-});
-
-/** The answer of `GET /threat-intel/{ip}`. */
-export const ThreatAssessmentOut = v.object({
-  ip: v.string(),
-  /** Not asked: the address is not publicly routable, or not an address. */
-  skipped: v.optional(v.picklist(['not_public', 'invalid'])),
-  malicious: v.boolean(),
-  /** The decision rules that fired. */
-  reasons: v.array(v.string()),
-  /** Providers whose verdict made a rule fire. */
-  flaggedBy: v.array(v.string()),
-  verdicts: v.array(ProviderVerdictOut),
-  checkedAtMs: v.number(),
-});
-export type ThreatAssessmentOut = v.InferOutput<typeof ThreatAssessmentOut>;
+export { ProviderVerdictOut, ThreatAssessmentOut } from './threat-schema.ts';
 
 export function threatRoutes(deps: ApiDeps): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>();

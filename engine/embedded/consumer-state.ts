@@ -5,7 +5,7 @@
  * fetch transaction, settlements via SettleWriter) so a restart resumes exactly.
  */
 import type { EmbeddedContext } from './db.ts';
-import { Delivery, type Puller } from './delivery.ts';
+import { Delivery, type DeliveryOwner, type Puller } from './delivery.ts';
 import { Scan } from './scan.ts';
 import type { SettleWriter } from './settle-writer.ts';
 import type { StreamRecord } from './streams.ts';
@@ -26,7 +26,7 @@ export interface PendingEntry {
   deadline: number;
 }
 
-export class ConsumerState {
+export class ConsumerState implements DeliveryOwner {
   readonly id: number;
   readonly stream: StreamRecord;
   config: NormalizedConsumerConfig;

@@ -1,12 +1,28 @@
 /**
  * What the application holds: DeliveredMessage (Delivery) and MessageStream (Puller).
- * A Puller asks its ConsumerState for a batch when its buffer runs dry and parks when the
+ * A Puller asks its consumer (DeliveryOwner) for a batch when its buffer runs dry and parks when the
  * consumer has nothing, so an idle stream costs no CPU until a publish, a nak or a
  * redelivery deadline wakes it.
  */
 import type { DeliveredMessage, MessageInfo, MessageStream } from '../types.ts';
-import type { ConsumerState } from './consumer-state.ts';
 import type { MsgRow } from './streams.ts';
+
+/**
+ * What deliveries and pullers need from their consumer (ConsumerState implements
+ * it): declared here, below the consumer, so this module does not import it back.
+ */
+export interface DeliveryOwner {
+  readonly stream: { readonly name: string };
+  readonly ended: boolean;
+  attach(p: Puller): void;
+  detach(p: Puller): void;
+  wait(p: Puller): void;
+  fetch(max: number): Delivery[];
+  settle(seq: number): void;
+  retry(seq: number, deliveries: number, delayMs: number, giveBack: boolean): void;
+  extend(seq: number, deliveries: number): void;
+  whenSettled(): Promise<boolean>;
+}
 
 const Settled = { No: 0, Acked: 1, Other: 2 } as const;
 type Settled = (typeof Settled)[keyof typeof Settled];
@@ -18,10 +34,10 @@ export class Delivery implements DeliveredMessage {
   readonly timestampMs: number;
   readonly msgId?: string;
   readonly info: MessageInfo;
-  readonly #state: ConsumerState;
+  readonly #state: DeliveryOwner;
   #settled: Settled = Settled.No;
 
-  constructor(state: ConsumerState, row: MsgRow, deliveries: number) {
+  constructor(state: DeliveryOwner, row: MsgRow, deliveries: number) {
     this.#state = state;
     this.subject = row.subject;
     this.data = row.data;
@@ -82,7 +98,7 @@ const DONE: IteratorResult<DeliveredMessage> = { done: true, value: undefined };
 
 export class ConsumerStream implements MessageStream, Puller, AsyncIterator<DeliveredMessage> {
   readonly batch: number;
-  readonly #state: ConsumerState;
+  readonly #state: DeliveryOwner;
   #buffer: Delivery[] = [];
   #head = 0;
   /** No more messages will be handed out (stopped, or the consumer ended). */
@@ -94,7 +110,7 @@ export class ConsumerStream implements MessageStream, Puller, AsyncIterator<Deli
     reject: (e: unknown) => void;
   }[] = [];
 
-  constructor(state: ConsumerState, batch: number) {
+  constructor(state: DeliveryOwner, batch: number) {
     this.#state = state;
     this.batch = batch;
     state.attach(this);

@@ -8,15 +8,16 @@ import { subjectMatches } from '../subjects.ts';
 import type { KvBucket, KvEntry, KvOperation, KvWatch, WatchOptions } from '../types.ts';
 import { AsyncQueue } from './async-queue.ts';
 import type { EmbeddedContext } from './db.ts';
-import type { EmbeddedKv, NormalizedBucketConfig } from './kv.ts';
+import type { KvQueries, KvRow, NormalizedBucketConfig } from './kv-queries.ts';
 import { checkKey, checkKeyPattern } from './names.ts';
 
-export interface KvRow {
-  rev: number;
-  key: string;
-  op: KvOperation;
-  value: Uint8Array;
-  ts: number;
+export type { KvRow } from './kv-queries.ts';
+
+/** What a handle needs from the store that made it (EmbeddedKv). */
+export interface BucketHost {
+  readonly q: KvQueries;
+  record(name: string): BucketRecord;
+  isLive(rec: BucketRecord, row: KvRow, now: number): boolean;
 }
 
 export interface BucketRecord {
@@ -43,10 +44,10 @@ export const toEntry = (bucket: string, row: KvRow): KvEntry => ({
 
 export class EmbeddedBucket implements KvBucket {
   readonly name: string;
-  readonly #kv: EmbeddedKv;
+  readonly #kv: BucketHost;
   readonly #ctx: EmbeddedContext;
 
-  constructor(kv: EmbeddedKv, ctx: EmbeddedContext, name: string) {
+  constructor(kv: BucketHost, ctx: EmbeddedContext, name: string) {
     this.#kv = kv;
     this.#ctx = ctx;
     this.name = name;

@@ -7,13 +7,9 @@ import { KvBucketNotFoundError } from '../errors.ts';
 import type { BucketConfig, KvBucket, KvStore } from '../types.ts';
 import { assertOpen, type EmbeddedContext } from './db.ts';
 import { type BucketRecord, EmbeddedBucket, type KvRow } from './kv-bucket.ts';
+import { type KvQueries, kvQueries, type NormalizedBucketConfig } from './kv-queries.ts';
 import { checkBucketName } from './names.ts';
 import { InvalidConfigError } from './stream-errors.ts';
-
-export interface NormalizedBucketConfig extends BucketConfig {
-  history: number;
-  maxAgeMs: number;
-}
 
 function normalize(c: BucketConfig): NormalizedBucketConfig {
   checkBucketName(c.name);
@@ -28,44 +24,16 @@ function normalize(c: BucketConfig): NormalizedBucketConfig {
   return n;
 }
 
-const COLS = 'rev, key, op, value, ts';
-
 export class EmbeddedKv implements KvStore {
   readonly #ctx: EmbeddedContext;
   readonly #buckets = new Map<string, BucketRecord>();
   readonly #handles = new Map<string, EmbeddedBucket>();
-  readonly q;
+  readonly q: KvQueries;
 
   constructor(ctx: EmbeddedContext) {
     this.#ctx = ctx;
     const { db } = ctx;
-    this.q = {
-      // INDEXED BY: without statistics sqlite prefers walking the (bucket, rev) primary key
-      // backwards for ORDER BY rev, which reads the whole bucket for every get.
-      latest: db.query<KvRow, [number, string]>(
-        `SELECT ${COLS} FROM kv INDEXED BY kv_key WHERE bucket_id = ? AND key = ? ORDER BY rev DESC LIMIT 1`,
-      ),
-      history: db.query<KvRow, [number, string]>(
-        `SELECT ${COLS} FROM kv INDEXED BY kv_key WHERE bucket_id = ? AND key = ? ORDER BY rev`,
-      ),
-      lastPerKey: db.query<KvRow, [number]>(
-        `SELECT ${COLS} FROM kv WHERE bucket_id = ?1 AND rev IN ` +
-          '(SELECT MAX(rev) FROM kv WHERE bucket_id = ?1 GROUP BY key) ORDER BY rev',
-      ),
-      insert: db.query<never, [number, number, string, string, Uint8Array, number]>(
-        'INSERT INTO kv (bucket_id, rev, key, op, value, ts) VALUES (?, ?, ?, ?, ?, ?)',
-      ),
-      trim: db.query<never, [number, string, number]>(
-        'DELETE FROM kv WHERE bucket_id = ?1 AND key = ?2 AND rev <= ' +
-          '(SELECT rev FROM kv INDEXED BY kv_key WHERE bucket_id = ?1 AND key = ?2 ORDER BY rev DESC LIMIT 1 OFFSET ?3)',
-      ),
-      trimAll: db.query<never, [number, number]>(
-        'DELETE FROM kv WHERE bucket_id = ?1 AND rev IN (SELECT rev FROM (SELECT rev, ROW_NUMBER() OVER ' +
-          '(PARTITION BY key ORDER BY rev DESC) AS n FROM kv WHERE bucket_id = ?1) WHERE n > ?2)',
-      ),
-      expire: db.query<never, [number, number]>('DELETE FROM kv WHERE bucket_id = ? AND ts < ?'),
-      saveRev: db.query<never, [number, number]>('UPDATE buckets SET last_rev = ? WHERE id = ?'),
-    };
+    this.q = kvQueries(db);
     const rows = db
       .query<{ id: number; config: string; last_rev: number }, []>('SELECT id, config, last_rev FROM buckets')
       .all();

@@ -7,8 +7,8 @@
 import { X509Certificate } from 'node:crypto';
 import * as v from 'valibot';
 import { IseError, IseErrorCode } from './errors.ts';
-import type { Answer } from './http.ts';
 import { describeIssues } from './schemas.ts';
+import type { Answer } from './types.ts';
 
 /** The new object's id: the last segment of `Location: …/ers/config/<resource>/<id>`. */
 export function createdId(resource: string, a: Answer): string {

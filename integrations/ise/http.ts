@@ -14,7 +14,7 @@ import { codeForStatus, HINTS, IseError, IseErrorCode, isCertificateErrorCode } 
 import { Semaphore } from './limit.ts';
 import { describeIssues, ErsResponse } from './schemas.ts';
 import { ErsSession } from './session.ts';
-import type { IseCallCounts } from './types.ts';
+import type { Answer, IseCallCounts } from './types.ts';
 
 /** The largest answer read: a page of 100 resources is ~30 kB, one SGACL at most 64 kB of ACEs. */
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
@@ -35,11 +35,7 @@ export interface TransportOptions {
   backoff: BackoffPolicy;
 }
 
-export interface Answer {
-  status: number;
-  headers: Headers;
-  text: string;
-}
+export type { Answer } from './types.ts';
 
 export class ErsTransport {
   readonly #o: TransportOptions;

@@ -7,7 +7,7 @@
  * When ISE does not use CSRF the fetch simply brings no token and writes go
  * without one.
  */
-import type { Answer } from './http.ts';
+import type { Answer } from './types.ts';
 
 const MAX_COOKIES = 16;
 const MAX_COOKIE_CHARS = 4096;

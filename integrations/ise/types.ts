@@ -55,3 +55,10 @@ export interface IseErsApi {
   /** Calls made by this client so far. */
   calls(): IseCallCounts;
 }
+
+/** One HTTP answer of ERS, its body read as text (the transport and the session both read it). */
+export interface Answer {
+  status: number;
+  headers: Headers;
+  text: string;
+}
