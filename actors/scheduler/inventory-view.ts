@@ -57,6 +57,8 @@ export class InventoryView {
   /** Per tenant: flow id → latest written record (null: deleted) since the last tick. */
   #touched = new Map<string, Map<string, SlimFlow | null>>();
   #touchedCount = 0;
+  /** Tenants to load in full at their next tick (their last scan failed). */
+  readonly #reload = new Set<string>();
   #watch: KvWatch | null = null;
   /** Updates may have been missed: every tenant loads in full at its next tick. */
   #stale = true;
@@ -91,7 +93,7 @@ export class InventoryView {
 
   /** Tenants seen by the watch or loaded before. */
   knownTenants(): string[] {
-    return [...new Set([...this.#tenants.keys(), ...this.#touched.keys()])];
+    return [...new Set([...this.#tenants.keys(), ...this.#touched.keys(), ...this.#reload])];
   }
 
   /** True when the next tick must list tenants from the store (the view may have missed some). */
@@ -102,6 +104,7 @@ export class InventoryView {
   /** After a full listing: the tenants not listed are forgotten, every tenant reloads once. */
   resync(): void {
     this.#tenants.clear();
+    this.#reload.clear();
     this.#touched.clear();
     this.#touchedCount = 0;
     this.#stale = false;
@@ -110,12 +113,14 @@ export class InventoryView {
   /** A tenant whose scan failed loads in full next time (its reports may not all be out). */
   forget(tenant: string): void {
     this.#tenants.delete(tenant);
+    this.#reload.add(tenant);
   }
 
   /** The tenant's flows, brought up to date with what was written since the last call. */
   async take(tenant: string): Promise<TenantDelta> {
     const touched = this.#touched.get(tenant);
     this.#touched.delete(tenant);
+    this.#reload.delete(tenant);
     this.#touchedCount -= touched?.size ?? 0;
     let view = this.#tenants.get(tenant);
     if (view === undefined) {
