@@ -112,7 +112,7 @@ describe('scopilot run', () => {
     expect(csv.code).toBe(0);
     expect(csv.stdout.split('\n').length).toBeGreaterThan(2);
     const ios = await scopilot(server, 'run', 'matrix', id, '--format', 'ios');
-    expect(ios.stdout).toContain('permit tcp dst eq 443');
+    expect(ios.stdout).toContain('permit udp dst eq 53');
     const json = await scopilot(server, 'run', 'matrix', id, '--format', 'json');
     expect(JSON.parse(json.stdout).flows).toHaveLength(3);
   });
