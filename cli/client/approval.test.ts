@@ -150,7 +150,9 @@ describe('scopilot matrix', () => {
     const up = await scopilot(server, 'matrix', 'diff', '1', '2');
     expect(up.code).toBe(0);
     expect(up.stdout).toMatch(/^version 1 → 2$/m);
-    expect(up.stdout).toMatch(/^added cells:\nNAME +SGT → DGT +ACES\n\S+ +4 → 50 +deny tcp dst eq 8080 log$/m);
+    expect(up.stdout).toMatch(
+      /^added cells:\nNAME +SGT → DGT +ACES\n\S+ +4 → 50 +deny tcp dst eq 8080 log$/m,
+    );
     const down = await scopilot(server, 'matrix', 'diff', '2', '1');
     expect(down.stdout).toMatch(/^removed cells:$/m);
     expect((await scopilot(server, 'matrix', 'diff', '2', '2')).stdout).toBe(
