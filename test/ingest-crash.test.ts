@@ -47,8 +47,15 @@ describeNats('kill -9 of the engine during ingestion', () => {
       const totalHits = [...truth.hitsByPair.values()].reduce((a, b) => a + b, 0);
       const subjects = subjectsFor(ns);
       let batches = 0;
+      // The feed holds at its middle until the first process has made proposals and been
+      // killed, so the kill lands mid-ingest however fast or loaded the machine is.
+      let killed: () => void = () => undefined;
+      const afterKill = new Promise<void>((resolve) => {
+        killed = resolve;
+      });
       const feed = (async () => {
         for (let i = 0; i < lines.length; i += 1_000) {
+          if (i === lines.length / 2) await afterKill;
           await ingestLines({
             log: engine.log,
             subjects,
@@ -65,11 +72,12 @@ describeNats('kill -9 of the engine during ingestion', () => {
       await waitFor(
         'proposals being made',
         async () => (await stores.proposals.keys(keys.tenantAll('acme'))).length > 5,
-        30_000,
+        60_000,
       );
       first.process.kill(9);
       await first.process.exited;
       expect(batches).toBeLessThan(30); // killed in the middle of the feed
+      killed();
       await start();
       await feed;
 
@@ -79,12 +87,12 @@ describeNats('kill -9 of the engine during ingestion', () => {
           sum += (await stores.inventory.get(key))?.value.hits ?? 0;
         return sum;
       };
-      await waitFor('every hit in the inventory', async () => (await inventoryHits()) >= totalHits, 60_000);
+      await waitFor('every hit in the inventory', async () => (await inventoryHits()) >= totalHits, 120_000);
       const pairs = truth.hitsByPair.size;
       await waitFor(
         'one proposal per pair',
         async () => (await proposals(stores, 'acme')).length >= pairs,
-        60_000,
+        120_000,
       );
       await Bun.sleep(4_000); // past an ack wait: late redeliveries would show now
       expect(await inventoryHits()).toBe(totalHits);
@@ -98,5 +106,5 @@ describeNats('kill -9 of the engine during ingestion', () => {
       await dropSchema(engine, ns);
       await engine.close();
     }
-  }, 180_000);
+  }, 360_000);
 });
