@@ -76,6 +76,16 @@ for (const flavour of ['embedded', 'nats'] as const) {
     });
 
     test('a flow becomes an approved cell in ISE: monitor, enforce, an idle re-push, then drift', async () => {
+      // Named tags: the classifier judges by tag class; a flow between nameless tags would need review (a deny).
+      for (const [tag, name] of [
+        [10, 'Employees'],
+        [20, 'Web_Servers'],
+      ] as const) {
+        await api(server, 'PUT', `/api/v1/sgts/${tag}`, {
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ name }),
+        });
+      }
       // A flow observed on the network, and the proposal it becomes.
       await ingest(server, [hitLine({ sgt: 10, dgt: 20, dstPort: 443, hits: 40 })]);
       let proposalId = '';
