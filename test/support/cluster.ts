@@ -74,11 +74,14 @@ async function ports(n: number): Promise<number[]> {
 }
 
 const running = new Set<Subprocess>();
+const dirs = new Set<string>();
 
-/** Kill any server a failed test left behind (call from afterAll). */
+/** Kill any server a failed or timed-out test left behind and remove its directory (call from afterAll). */
 export function killServers(): void {
   for (const proc of running) proc.kill(9);
   running.clear();
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  dirs.clear();
 }
 
 async function json(url: string): Promise<Record<string, unknown> | null> {
@@ -92,6 +95,7 @@ async function json(url: string): Promise<Record<string, unknown> | null> {
 
 export async function startCluster(options: ClusterOptions): Promise<TestCluster> {
   const dir = mkdtempSync(join(tmpdir(), 'scopilot-cluster-'));
+  dirs.add(dir);
   const n = options.size;
   const all = await ports(n * 3);
   const clusterName = `c${Math.random().toString(36).slice(2, 8)}`;
@@ -176,6 +180,7 @@ export async function startCluster(options: ClusterOptions): Promise<TestCluster
     async stop() {
       for (const [i] of servers.entries()) await cluster.kill(i);
       rmSync(dir, { recursive: true, force: true });
+      dirs.delete(dir);
     },
   };
   try {
