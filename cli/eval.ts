@@ -17,7 +17,7 @@ import {
   parseJudgementSet,
   scoreJudgement,
 } from '../domain/classify/evaluate.ts';
-import { decideHeuristic } from '../domain/classify/heuristics.ts';
+import { decideHeuristic, networkShape } from '../domain/classify/heuristics.ts';
 import type { LlmClassifier } from '../domain/classify/types.ts';
 import { Category, type Classification, Outcome } from '../domain/types.ts';
 import { ExitCode, Usage, UsageError } from './usage.ts';
@@ -57,6 +57,7 @@ function fakeAnswer(path: EvalPath, set: JudgementSet, flowId: string): Category
   const lf = set.flows.find((f) => f.flow.id === flowId);
   if (lf === undefined) return Category.Default;
   const hint = decideHeuristic({
+    network: networkShape(set.names, set.classes),
     key: lf.flow,
     srcName: set.names.get(lf.flow.sgt),
     dstName: set.names.get(lf.flow.dgt),

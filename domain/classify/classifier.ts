@@ -10,7 +10,7 @@ import type { Classification, Flow, SgtDictionary } from '../types.ts';
 import { Category, ClassificationSource, categoryAction, Risk } from '../types.ts';
 import type { SgtClasses } from './classes.ts';
 import { guardrail } from './guardrails.ts';
-import { classifyHeuristic } from './heuristics.ts';
+import { classifyHeuristic, networkShape } from './heuristics.ts';
 import { infrastructureService } from './knowledge.ts';
 import type { Priors } from './priors.ts';
 import { MAX_BATCH } from './prompt.ts';
@@ -22,6 +22,7 @@ import type {
   ThreatVerdict,
 } from './types.ts';
 import { cleanUntrusted, NAME_MAX } from './untrusted.ts';
+import type { NetworkShape } from './zones.ts';
 
 export const ClassifierMode = { Auto: 'auto', Heuristic: 'heuristic', Claude: 'claude' } as const;
 export type ClassifierMode = (typeof ClassifierMode)[keyof typeof ClassifierMode];
@@ -98,9 +99,12 @@ class Run {
   readonly flows: readonly Flow[];
   readonly opts: ClassifyOptions;
 
+  readonly network: NetworkShape;
+
   constructor(flows: readonly Flow[], opts: ClassifyOptions) {
     this.flows = flows;
     this.opts = opts;
+    this.network = networkShape(opts.sgtNames, opts.sgtClasses);
     this.out = new Array(flows.length);
   }
 
@@ -118,6 +122,7 @@ class Run {
         dstName: names.get(f.dgt),
         ...(this.opts.sgtClasses ? { classes: this.opts.sgtClasses } : {}),
         ...(this.opts.priors ? { priors: this.opts.priors } : {}),
+        network: this.network,
       },
       this.opts.nowMs,
     );

@@ -15,6 +15,7 @@ import { applyPrior, type Priors, priorKey } from './priors.ts';
 import { registered } from './registry.ts';
 import { type Ctx, classPairRule, type Decision, fallback, infrastructureRule } from './rules.ts';
 import { cleanUntrusted } from './untrusted.ts';
+import type { NetworkShape } from './zones.ts';
 
 export type { Decision } from './rules.ts';
 
@@ -28,6 +29,16 @@ export interface HeuristicInput {
   /** Explicit classes by tag (dictionary column, API, ISE description). */
   classes?: SgtClasses;
   priors?: Priors;
+  /** What the tenant's dictionary says about the network as a whole (networkShape). */
+  network?: NetworkShape;
+}
+
+/** The network's shape from its dictionary: whether an application tier exists. */
+export function networkShape(names: ReadonlyMap<number, string>, classes?: SgtClasses): NetworkShape {
+  for (const [tag, name] of names)
+    if (profileOf(tag, name, classes?.get(tag)).cls === 'server.app') return { appTier: true };
+  for (const cls of classes?.values() ?? []) if (cls === 'server.app') return { appTier: true };
+  return {};
 }
 
 const label = (tag: number, name: string | undefined): string =>
@@ -72,6 +83,7 @@ export function viewOf(input: HeuristicInput): FlowView {
     what: swap ? describe(key.protocol, key.srcPort, reply) : describe(key.protocol, key.dstPort, forward),
     srcLabel: label(sgt, srcName),
     dstLabel: label(dgt, dstName),
+    ...(input.network ? { network: input.network } : {}),
   };
   return { ctx, reply: swap, src, dst };
 }

@@ -9,12 +9,12 @@
 import type { Flow, SgtDictionary } from '../types.ts';
 import { Category, Risk } from '../types.ts';
 import { profileOf, type SgtClasses } from './classes.ts';
-import { decideHeuristic } from './heuristics.ts';
+import { decideHeuristic, networkShape } from './heuristics.ts';
 import { serviceFor } from './knowledge.ts';
 import { type Priors, priorKey } from './priors.ts';
 import { TRAFFIC_RULES } from './rules.ts';
 import { cleanUntrusted, findIpLiterals, NAME_MAX } from './untrusted.ts';
-import { ZONE_RULES } from './zones.ts';
+import { type NetworkShape, ZONE_RULES } from './zones.ts';
 
 /** DESIGN §12: at most one model call per 50 unknown flows. */
 export const MAX_BATCH = 50;
@@ -145,6 +145,8 @@ export interface PromptExample {
 export interface PromptContext {
   classes?: SgtClasses;
   priors?: Priors;
+  /** Computed from the dictionary when absent. */
+  network?: NetworkShape;
 }
 
 const nameOf = (tag: number, names: SgtDictionary): string | null => {
@@ -160,6 +162,7 @@ export function toPromptFlow(flow: Flow, names: SgtDictionary, context: PromptCo
     dstName: names.get(flow.dgt),
     ...(context.classes ? { classes: context.classes } : {}),
     ...(context.priors ? { priors: context.priors } : {}),
+    network: context.network ?? networkShape(names, context.classes),
   };
   const src = profileOf(flow.sgt, input.srcName, context.classes?.get(flow.sgt));
   const dst = profileOf(flow.dgt, input.dstName, context.classes?.get(flow.dgt));
@@ -233,7 +236,8 @@ export function buildClassificationPrompt(
       `a batch holds at most ${MAX_BATCH} flows, got ${flows.length}`,
     );
   }
-  const promptFlows = flows.map((f) => toPromptFlow(f, names, context));
+  const network = context.network ?? networkShape(names, context.classes);
+  const promptFlows = flows.map((f) => toPromptFlow(f, names, { ...context, network }));
   const data = { flows: promptFlows, tenant_examples: promptExamples(promptFlows, context.priors) };
   const user = [
     `Classify each of the ${flows.length} flows in the data block and record the results with the ${TOOL_NAME} tool.`,

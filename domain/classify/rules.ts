@@ -9,7 +9,7 @@ import { Category, Risk } from '../types.ts';
 import { isClass, isPeople, type TagProfile } from './classes.ts';
 import type { Service } from './knowledge.ts';
 import { TRAFFIC_RULES } from './traffic-rules.ts';
-import { matchZone, type ZoneRule } from './zones.ts';
+import { matchZone, type NetworkShape, type ZoneRule } from './zones.ts';
 
 export { TRAFFIC_RULES } from './traffic-rules.ts';
 
@@ -36,6 +36,7 @@ export interface Ctx {
   what: string;
   srcLabel: string;
   dstLabel: string;
+  network?: NetworkShape;
 }
 
 const C = Category;
@@ -83,7 +84,9 @@ const fromRule = (z: ZoneRule, c: Ctx): Decision => ({
 
 /** The first zone or traffic rule for the flow, or null. */
 export function classPairRule(c: Ctx): Decision | null {
-  const z = matchZone(c.src, c.dst, c.service) ?? matchZone(c.src, c.dst, c.service, TRAFFIC_RULES);
+  const z =
+    matchZone(c.src, c.dst, c.service, undefined, c.network) ??
+    matchZone(c.src, c.dst, c.service, TRAFFIC_RULES, c.network);
   return z === null ? null : fromRule(z, c);
 }
 

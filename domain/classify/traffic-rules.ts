@@ -166,10 +166,11 @@ export const TRAFFIC_RULES: readonly ZoneRule[] = [
     src: { is: ['server.web'] },
     dst: { has: ['server.database'] },
     kinds: [K.Database],
+    when: 'app_tier',
     verdict: C.BusinessIrrelevant,
     risk: Risk.High,
     confidence: 0.8,
-    why: 'the web tier reaches data through the application tier, never directly',
+    why: 'where a network has an application tier, the web tier reaches data through it, never directly',
   }),
   r({
     id: 'relay-delivers',

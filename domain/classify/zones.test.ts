@@ -8,7 +8,7 @@ import { describe, expect, test } from 'bun:test';
 import type { Category } from '../types.ts';
 import { TAG_CLASSES, type TagClass } from './classes.ts';
 import { guardrail } from './guardrails.ts';
-import { decideHeuristic } from './heuristics.ts';
+import { decideHeuristic, networkShape } from './heuristics.ts';
 import { TRAFFIC_RULES } from './rules.ts';
 import { ZONE_RULES } from './zones.ts';
 
@@ -86,6 +86,7 @@ const decide = ([, src, dst, protocol, port]: Case) =>
   decideHeuristic({
     key: { sgt: tagOf(src), dgt: tagOf(dst), protocol, srcPort: 'any', dstPort: port },
     classes: CLASSES,
+    network: networkShape(new Map(), CLASSES),
   });
 
 describe('zone and traffic rules, one case each', () => {
@@ -128,6 +129,26 @@ describe('zone and traffic rules, one case each', () => {
         ),
       ).toBeNull();
     }
+  });
+
+  test('without an application tier, web servers reaching their database is ordinary server traffic', () => {
+    const key = {
+      sgt: tagOf('server.web'),
+      dgt: tagOf('server.database'),
+      protocol: 'tcp',
+      srcPort: 'any' as const,
+      dstPort: 5432,
+    };
+    const twoTier = new Map<number, TagClass>([
+      [key.sgt, 'server.web'],
+      [key.dgt, 'server.database'],
+    ]);
+    expect(
+      decideHeuristic({ key, classes: twoTier, network: networkShape(new Map(), twoTier) }),
+    ).toMatchObject({
+      category: 'business_relevant',
+      rule: 'server-to-server',
+    });
   });
 
   test('every rule has a case, and every rule says why', () => {

@@ -28,6 +28,8 @@ export interface ZoneRule {
   kinds?: readonly string[];
   /** Named services (knowledge.ts) the rule covers, when a kind is too broad. */
   services?: readonly string[];
+  /** Only on networks that have this: `app_tier`, a tag of class server.app (three-tier applications). */
+  when?: 'app_tier';
   verdict: Category;
   risk: Risk;
   confidence: number;
@@ -372,13 +374,21 @@ const side = (s: Side, p: TagProfile): boolean =>
   (s.outside === undefined || isOutside(p) === s.outside);
 
 /** Whether a zone rule applies to a flow between these profiles carrying a service of `kind` (null: unknown port). */
+/** What a rule may need to know about the network as a whole. */
+export interface NetworkShape {
+  /** Some tag is an application tier (server.app). */
+  appTier?: boolean;
+}
+
 export function zoneApplies(
   z: ZoneRule,
   src: TagProfile,
   dst: TagProfile,
   kind: string | null,
   service: string | null = null,
+  network: NetworkShape = {},
 ): boolean {
+  if (z.when === 'app_tier' && network.appTier !== true) return false;
   if (z.kinds !== undefined && (kind === null || !z.kinds.includes(kind))) return false;
   if (z.services !== undefined && (service === null || !z.services.includes(service))) return false;
   return side(z.src, src) && side(z.dst, dst);
@@ -394,6 +404,9 @@ export function matchZone(
   dst: TagProfile,
   service: { kind: string; name: string } | null,
   rules: readonly ZoneRule[] = ZONE_RULES,
+  network: NetworkShape = {},
 ): ZoneRule | null {
-  return rules.find((z) => zoneApplies(z, src, dst, service?.kind ?? null, service?.name ?? null)) ?? null;
+  return (
+    rules.find((z) => zoneApplies(z, src, dst, service?.kind ?? null, service?.name ?? null, network)) ?? null
+  );
 }
