@@ -124,6 +124,13 @@ export const VOCABULARY: readonly Entry[] = [
     ['jumphost'],
   ),
   E('management', 2, ['admin', 'netops']),
+  // Network monitoring systems poll and manage devices: they sit with the management hosts.
+  E(
+    'management',
+    3,
+    ['nms', 'solarwinds', 'prtg', 'zabbix', 'librenms', 'observium', 'dnac', 'catalyst'],
+    ['solarwinds'],
+  ),
   E('shared', 2, ['shared', 'svc', 'dns', 'dhcp', 'ntp', 'ipam', 'infoblox']),
   E('shared.directory', 3, ['ad', 'adds', 'directory', 'ldap', 'domain', 'idm'], ['directory']),
   E(

@@ -38,6 +38,7 @@ const CASES: readonly Case[] = [
   ['dev-to-prod', 'dev', 'server.app', 'tcp', 8080, 'business_irrelevant'],
   ['device-vendor-cloud', 'building.bms', 'external.vendor_cloud', 'tcp', 443, 'business_relevant'],
   ['device-to-internet', 'clinical.device', 'unknown', 'tcp', 443, 'harmful'],
+  ['pci-processor', 'pci', 'external.vendor_cloud', 'tcp', 443, 'business_relevant'],
   ['pci-to-internet', 'pci', 'external', 'tcp', 443, 'harmful'],
   ['people-to-cde', 'contractors', 'pci', 'tcp', 443, 'harmful'],
   ['cde-to-people', 'pci', 'users', 'tcp', 8080, 'harmful'],
