@@ -41,6 +41,8 @@ const UNGATED = [
   'list_proposals',
   'get_proposal',
   'create_proposal',
+  'decide_proposals',
+  'get_history',
   'approve_proposal',
   'reject_proposal',
   'lookup_threat_intel',
