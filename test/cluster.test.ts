@@ -14,13 +14,13 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { ingestLines } from '../actors/tail/ingest.ts';
 import { corpusLines, emptyTruth } from '../bench/support/corpus.ts';
-import { Analysis } from '../domain/analysis.ts';
 import { openNatsEngine } from '../engine/nats/mod.ts';
 import { bucketConfigs, ensureSchema, keys, openStores } from '../kv-schema/mod.ts';
 import { isolatedNamespace, streamConfigs, subjectsFor } from '../streams/mod.ts';
 import { waitFor } from './support/actors.ts';
 import { cleanEnv, killChildren, spawnChild } from './support/child.ts';
 import { killServers, startCluster } from './support/cluster.ts';
+import { offlineTotals, settledTotals, wrongFlows } from './support/inventory.ts';
 import { testPrefix } from './support/nats.ts';
 
 const MAIN = join(import.meta.dir, '../cli/main.ts');
@@ -92,9 +92,7 @@ test('R1 raised to R3 in place; kill -9 of the product’s server mid-ingest los
     });
     const lines = [...corpusLines(LINES, emptyTruth(), 29)];
     const nowMs = Date.now();
-    const offline = new Analysis({ referenceMs: nowMs });
-    offline.addLines(lines);
-    const expected = new Map(offline.result().flows.map((f) => [f.id, [f.hits, f.events]]));
+    const expected = offlineTotals(lines, nowMs);
 
     const subjects = subjectsFor(ns);
     let killedAt = -1;
@@ -130,28 +128,9 @@ test('R1 raised to R3 in place; kill -9 of the product’s server mid-ingest los
     }
 
     const ingestMs = Date.now() - nowMs;
-    const inventory = async () => {
-      const out = new Map<string, number[]>();
-      for (const key of await stores.inventory.keys(keys.tenantAll('acme'))) {
-        const record = (await stores.inventory.get(key))?.value;
-        if (record !== undefined) out.set(record.flowId, [record.hits, record.events]);
-      }
-      return out;
-    };
-    const totalEvents = [...expected.values()].reduce((sum, [, e]) => sum + (e ?? 0), 0);
-    const events = (m: Map<string, number[]>) => [...m.values()].reduce((s, [, e]) => s + (e ?? 0), 0);
-    let last = -1;
-    let still = 0;
-    for (let waited = 0; waited < 240 && still < 20; waited++) {
-      const now = events(await inventory());
-      if (now === totalEvents) break;
-      still = now === last ? still + 1 : 0;
-      last = now;
-      await Bun.sleep(1_000);
-    }
-    await Bun.sleep(3_000);
-    const actual = await inventory();
-    const wrong = [...expected].filter(([id, want]) => actual.get(id)?.join() !== want.join());
+    // Every event in, or nothing moved for 20 s (a lost update never arrives).
+    const actual = await settledTotals(stores, 'acme', expected, { maxSeconds: 240, stillSeconds: 20 });
+    const wrong = wrongFlows(expected, actual);
     console.log(
       `cluster: ${LINES} lines, ${expected.size} flows in ${ingestMs} ms, settled after ${Date.now() - nowMs} ms; ` +
         `server n${killedAt + 1} killed; ${publishRetries} publish retries, ${retries} batch retries`,

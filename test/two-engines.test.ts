@@ -8,11 +8,11 @@ import { afterAll, expect, test } from 'bun:test';
 import { join } from 'node:path';
 import { ingestLines } from '../actors/tail/ingest.ts';
 import { corpusLines, emptyTruth } from '../bench/support/corpus.ts';
-import { Analysis } from '../domain/analysis.ts';
 import { openNatsEngine } from '../engine/nats/mod.ts';
-import { dropSchema, ensureSchema, keys, openStores } from '../kv-schema/mod.ts';
+import { dropSchema, ensureSchema, openStores } from '../kv-schema/mod.ts';
 import { isolatedNamespace, subjectsFor } from '../streams/mod.ts';
 import { cleanEnv, killChildren, spawnChild } from './support/child.ts';
+import { offlineTotals, settledTotals, wrongFlows } from './support/inventory.ts';
 import { describeNats, natsTestUrl, testPrefix } from './support/nats.ts';
 
 const MAIN = join(import.meta.dir, '../cli/main.ts');
@@ -39,9 +39,7 @@ describeNats('two engine processes on one NATS server', () => {
 
       const lines = [...corpusLines(LINES, emptyTruth(), 23)];
       const nowMs = Date.now();
-      const offline = new Analysis({ referenceMs: nowMs });
-      offline.addLines(lines);
-      const expected = new Map(offline.result().flows.map((f) => [f.id, [f.hits, f.events]]));
+      const expected = offlineTotals(lines, nowMs);
 
       const subjects = subjectsFor(ns);
       for (let i = 0; i < lines.length; i += BATCH) {
@@ -56,29 +54,9 @@ describeNats('two engine processes on one NATS server', () => {
         });
       }
 
-      const inventory = async () => {
-        const out = new Map<string, number[]>();
-        for (const key of await stores.inventory.keys(keys.tenantAll('acme'))) {
-          const record = (await stores.inventory.get(key))?.value;
-          if (record !== undefined) out.set(record.flowId, [record.hits, record.events]);
-        }
-        return out;
-      };
-      const totalEvents = [...expected.values()].reduce((sum, [, events]) => sum + (events ?? 0), 0);
-      const events = (m: Map<string, number[]>) => [...m.values()].reduce((s, [, e]) => s + (e ?? 0), 0);
-      // Wait until every event is in, or nothing has moved for 10 s (a lost update never arrives).
-      let last = -1;
-      let still = 0;
-      for (let waited = 0; waited < 180 && still < 10; waited++) {
-        const now = events(await inventory());
-        if (now === totalEvents) break;
-        still = now === last ? still + 1 : 0;
-        last = now;
-        await Bun.sleep(1_000);
-      }
-      await Bun.sleep(3_000); // late, stale writes would land now
-      const actual = await inventory();
-      const wrong = [...expected].filter(([id, want]) => actual.get(id)?.join() !== want.join());
+      // Every event in, or nothing moved for 10 s (a lost update never arrives).
+      const actual = await settledTotals(stores, 'acme', expected, { maxSeconds: 180, stillSeconds: 10 });
+      const wrong = wrongFlows(expected, actual);
       expect(wrong).toEqual([]);
       expect(actual.size).toBe(expected.size);
     } finally {
