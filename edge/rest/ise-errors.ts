@@ -11,7 +11,6 @@
  *   sync NOT_READY           → 409 with code NOT_READY and the readiness figures
  *   sync VERSION_NOT_FOUND   → 404
  *   sync NO_MATRIX, BUSY     → 409 (nothing approved yet; another push of the tenant runs)
- *   sync NOT_IMPLEMENTED     → 501
  *   IseError                 → 502 naming the cause: wrong credentials, an
  *                              untrusted certificate, ISE unreachable, what ISE
  *                              answered. The sync reads before it writes, so such
@@ -76,7 +75,6 @@ const SYNC_STATUS: Record<IseSyncErrorCode, { status: number; title: string }> =
   [IseSyncErrorCode.VersionNotFound]: { status: 404, title: 'Not found' },
   [IseSyncErrorCode.NoMatrix]: { status: 409, title: 'No approved matrix' },
   [IseSyncErrorCode.Busy]: { status: 409, title: 'ISE push in progress' },
-  [IseSyncErrorCode.NotImplemented]: { status: 501, title: 'Not implemented' },
 };
 
 /** The HttpError for an ISE or sync failure, or null for anything else (an internal error). */

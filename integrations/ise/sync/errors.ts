@@ -17,8 +17,6 @@ export const IseSyncErrorCode = {
   NoMatrix: 'NO_MATRIX',
   /** Another push or import of the same tenant is running. */
   Busy: 'BUSY',
-  /** Reserved for a method a build does not offer (every method of this one is built). */
-  NotImplemented: 'NOT_IMPLEMENTED',
 } as const;
 export type IseSyncErrorCode = (typeof IseSyncErrorCode)[keyof typeof IseSyncErrorCode];
 
