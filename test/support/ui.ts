@@ -31,7 +31,7 @@ export function uiFetch(api: TestApi, path: string, r: UiRequest = {}): Promise<
   return Promise.resolve(api.app.request(`${ORIGIN}${path}`, init));
 }
 
-/** Sign in with `token`; returns the session cookie's value (the token itself). */
+/** Sign in with `token`; returns the session cookie's value (a random session id, never the token). */
 export async function login(api: TestApi, token: string): Promise<string> {
   const res = await uiFetch(api, '/ui/login', { form: { token, next: '/ui' } });
   expect(res.status).toBe(303);
