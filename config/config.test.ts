@@ -1,7 +1,15 @@
 import { describe, expect, test } from 'bun:test';
 import { readFileSync } from 'node:fs';
 import type * as v from 'valibot';
-import { ConfigError, ConfigSchema, describeIse, envName, iseConnections, loadConfig } from './mod.ts';
+import {
+  ConfigError,
+  ConfigSchema,
+  describeIse,
+  envName,
+  iseConnections,
+  loadConfig,
+  quotasOf,
+} from './mod.ts';
 
 /** Every leaf setting of the schema as its environment variable name. */
 function leaves(schema: v.GenericSchema, path: string[] = []): string[] {
@@ -257,5 +265,30 @@ describe('ISE settings', () => {
       'SCOPILOT_ISE__TENANTS[0].caFile: cannot read /nope.pem: no such file',
       'SCOPILOT_ISE__TENANTS[0].passwordFile: cannot read /nope: no such file',
     ]);
+  });
+});
+
+describe('quotas', () => {
+  test('a tenant entry replaces the defaults field by field; 0 is no limit', () => {
+    const config = loadConfig({
+      SCOPILOT_QUOTAS__LINES_PER_SECOND: '1000',
+      SCOPILOT_QUOTAS__TENANTS: '[{"tenant": "noisy", "linesPerSecond": 10, "flows": 0}]',
+    });
+    expect(quotasOf(config.quotas, 'noisy')).toEqual({
+      linesPerSecond: 10,
+      flows: 0,
+      openProposals: 500,
+      llmCallsPerHour: 120,
+    });
+    expect(quotasOf(config.quotas, 'quiet').linesPerSecond).toBe(1000);
+  });
+
+  test('a tenant listed twice, or a negative quota, is refused naming the variable', () => {
+    expect(() => loadConfig({ SCOPILOT_QUOTAS__TENANTS: '[{"tenant": "a"}, {"tenant": "a"}]' })).toThrow(
+      /SCOPILOT_QUOTAS__TENANTS.*each tenant may appear once/,
+    );
+    expect(() => loadConfig({ SCOPILOT_QUOTAS__TENANTS: '[{"tenant": "a", "flows": -1}]' })).toThrow(
+      /SCOPILOT_QUOTAS__TENANTS/,
+    );
   });
 });

@@ -163,6 +163,16 @@ export const IseTenantSettings = v.pipe(
 );
 export type IseTenantSettings = v.InferOutput<typeof IseTenantSettings>;
 
+/** One tenant's quotas, replacing the defaults of `SCOPILOT_QUOTAS__*` for that tenant; 0 is no limit. */
+const count = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(1_000_000_000));
+export const TenantQuotas = v.strictObject({
+  tenant: v.pipe(v.string(), v.regex(TENANT_ID, 'must be a tenant id')),
+  linesPerSecond: v.optional(count),
+  flows: v.optional(count),
+  openProposals: v.optional(count),
+  llmCallsPerHour: v.optional(count),
+});
+
 /** A settings group: every key optional, so an absent group takes all its defaults. */
 const group = <T extends v.ObjectEntries>(entries: T) =>
   v.optional(v.strictObject(entries), {} as v.InferInput<v.StrictObjectSchema<T, undefined>>);
@@ -266,10 +276,40 @@ export const ConfigSchema = v.strictObject({
   }),
   api: group({
     requireAuth: v.optional(bool, 'true'),
+    /** Requests per minute one caller (API key, OIDC subject or session) may make, across all replicas; 0 is no limit. */
+    requestsPerMinute: v.optional(int(0, 1_000_000), '1200'),
     apiKeys: v.optional(apiKeys, '[]'),
     oidcJwksUrl: v.optional(url),
     oidcIssuer: v.optional(text),
     oidcAudience: v.optional(text),
+  }),
+  /**
+   * What one tenant may use, so a noisy one cannot slow the others (docs/cluster.md). Every quota
+   * is per tenant and shared by all replicas; 0 is no limit. A tenant over a quota is held back
+   * and counted (`scopilot_quota_throttled_total`), never dropped without a trace.
+   */
+  quotas: group({
+    /** Syslog lines read per second (tail, SSH, syslog listeners and REST ingest together). */
+    linesPerSecond: v.optional(int(0, 1_000_000_000), '50000'),
+    /** Distinct flows in the inventory. */
+    flows: v.optional(int(0, 1_000_000_000), '250000'),
+    /** Proposals open (undecided) at once. */
+    openProposals: v.optional(int(0, 1_000_000_000), '500'),
+    /** Classification calls to the LLM per hour; beyond it flows are classified by the heuristics. */
+    llmCallsPerHour: v.optional(int(0, 1_000_000_000), '120'),
+    /** Other quotas for some tenants: a JSON list of {"tenant", "linesPerSecond"?, "flows"?, …}. */
+    tenants: v.optional(
+      v.pipe(
+        v.string(),
+        v.parseJson(undefined, 'must be JSON'),
+        v.array(
+          TenantQuotas,
+          'must be a JSON list of {"tenant", "linesPerSecond"?, "flows"?, "openProposals"?, "llmCallsPerHour"?}',
+        ),
+        v.check((l) => new Set(l.map((t) => t.tenant)).size === l.length, 'each tenant may appear once'),
+      ),
+      '[]',
+    ),
   }),
   engine: group({
     passivateAfterSeconds: v.optional(int(1, 86_400), '300'),
@@ -347,6 +387,8 @@ export const ConfigSchema = v.strictObject({
   anthropic: group({
     apiKey: v.optional(secret),
     model: v.optional(text, 'claude-sonnet-4-5'),
+    /** Calls to the Messages API per minute from all replicas together (the account's rate limit). */
+    callsPerMinute: v.optional(int(1, 100_000), '50'),
     baseUrl: v.optional(url),
   }),
   sched: group({

@@ -25,6 +25,8 @@ const FLOW_ID = /^\d{1,5}-\d{1,5}-[a-z0-9]{1,8}-(?:\d{1,5}|any)-(?:\d{1,5}|any)$
 const ID = /^[-_a-zA-Z0-9]{1,64}$/;
 const WORD = /^[a-z][a-z0-9-]{0,62}$/;
 const SHA256_HEX = /^[0-9a-f]{64}$/;
+/** A shared limit's name: a word, or a word scoped to one tenant (`lines.acme`). */
+const LIMIT_NAME = /^[a-z][a-z0-9-]{0,62}(\.[a-z0-9][a-z0-9-]{0,62})?$/;
 
 function checked(what: string, value: string, rule: RegExp): string {
   if (!rule.test(value)) throw new InvalidNameError(what, value, `must match ${rule.source}`);
@@ -66,7 +68,7 @@ export const keys = {
     `${checked('actor kind', kind, WORD)}.${tenantId(t)}${partition === undefined ? '' : `.${encodeToken(partition)}`}`,
   lease: (name: string): string => `lease.${checked('lease name', name, WORD)}`,
   /** A rate limit shared by every replica (in `scopilot_state`): its token buckets. */
-  rateLimit: (name: string): string => `limit.${checked('rate limit name', name, WORD)}`,
+  rateLimit: (name: string): string => `limit.${checked('rate limit name', name, LIMIT_NAME)}`,
   /** Which proposal is open for a tag pair (in `scopilot_state`): the storm-collapse index. */
   openProposal: (t: string, sgt: number, dgt: number): string => `open.${tenantId(t)}.${sgt}-${dgt}`,
   /** Every open-proposal index entry of a tenant: how many proposals are open. */

@@ -11,7 +11,7 @@ import { answer } from '../integrations/threat-intel/types.ts';
 import { FLAVOURS, openTestEmbedded, type TestEngine } from '../test/support/engines.ts';
 import { describeNats, natsTestUrl } from '../test/support/nats.ts';
 import { Bucket, bucketName } from './buckets.ts';
-import { SharedRateLimiter } from './shared-limit.ts';
+import { SharedRateLimiter, tenantLimitName } from './shared-limit.ts';
 
 const MINUTE = 60_000;
 const T0 = 1_700_000_000_000;
@@ -55,6 +55,23 @@ for (const flavour of FLAVOURS) {
       expect((await all[2]!.tryAcquire('virustotal', limits, T0 + 12_000)).ok).toBe(true);
       // Another name is another budget.
       expect((await all[0]!.tryAcquire('otx', limits, T0)).ok).toBe(true);
+    }, 30_000);
+
+    test('a batch takes one token per item; a batch larger than the window is refused', async () => {
+      const te = await flavour.open();
+      cleanup.push(() => te.dispose());
+      const [a, b] = await limiters(te);
+      const limits = [{ count: 1_000, perMs: 1_000 }];
+      const name = tenantLimitName('lines', 'acme');
+      expect((await a!.tryAcquire(name, limits, T0, 600)).ok).toBe(true);
+      expect(await b!.tryAcquire(name, limits, T0, 600)).toEqual({ ok: false, retryInMs: 200 });
+      expect((await b!.tryAcquire(name, limits, T0 + 200, 600)).ok).toBe(true);
+      // Another tenant's share is its own.
+      expect((await b!.tryAcquire(tenantLimitName('lines', 'beta'), limits, T0, 1_000)).ok).toBe(true);
+      expect(await a!.tryAcquire(tenantLimitName('lines', 'gamma'), limits, T0, 1_001)).toEqual({
+        ok: false,
+        retryInMs: 1_000,
+      });
     }, 30_000);
 
     test('a cooldown set by one replica holds the others back; a shorter one does not shorten it', async () => {

@@ -26,6 +26,9 @@ const LimitRecord = v.object({
 });
 type LimitRecord = v.InferOutput<typeof LimitRecord>;
 
+/** The name of one tenant's share of a quota (`lines.acme`): each tenant has its own buckets. */
+export const tenantLimitName = (quota: string, tenant: string): string => `${quota}.${tenant}`;
+
 export type TakeResult = { ok: true } | { ok: false; retryInMs: number };
 
 const MAX_RACES = 16;
@@ -60,18 +63,28 @@ export class SharedRateLimiter {
     this.#bucket = stateBucket;
   }
 
-  /** Takes one token from every window of `name`, or none when any is empty or a cooldown runs. */
-  async tryAcquire(name: string, limits: readonly SharedLimit[], nowMs: number): Promise<TakeResult> {
-    if (limits.length === 0) return { ok: true };
+  /**
+   * Takes `cost` tokens (default 1: one request; a batch of lines takes one per line) from every
+   * window of `name`, or none when any window lacks them or a cooldown runs. A cost above a
+   * window's size could never be met: it is refused with the wait for a full window.
+   */
+  async tryAcquire(
+    name: string,
+    limits: readonly SharedLimit[],
+    nowMs: number,
+    cost = 1,
+  ): Promise<TakeResult> {
+    if (limits.length === 0 || cost <= 0) return { ok: true };
     return this.#change(name, limits, nowMs, (r) => {
       if (nowMs < r.cooldownUntilMs) return { retryInMs: r.cooldownUntilMs - nowMs };
       const waits = limits.map((l, i) => {
-        const missing = 1 - (r.tokens[i] ?? 0);
+        const missing = Math.min(cost, l.count) - (r.tokens[i] ?? 0);
         return missing <= 0 ? 0 : Math.ceil((missing * l.perMs) / l.count);
       });
       const wait = Math.max(...waits);
       if (wait > 0) return { retryInMs: wait };
-      return { next: { ...r, tokens: r.tokens.map((t) => t - 1) } };
+      if (limits.some((l) => cost > l.count)) return { retryInMs: Math.max(...limits.map((l) => l.perMs)) };
+      return { next: { ...r, tokens: r.tokens.map((t) => t - cost) } };
     });
   }
 
