@@ -6,7 +6,7 @@
  *
  *   SCOPILOT_NATS_URL=nats://127.0.0.1:4222 deno run -A edge/deno.ts
  */
-import { loadConfig } from '../config/mod.ts';
+import { ConfigError, describeNats, loadConfig, natsAccess } from '../config/mod.ts';
 import { createLogger } from '../engine/log.ts';
 import { openNatsEngine } from '../engine/nats/mod.ts';
 import { createThreatIntel } from '../integrations/threat-intel/mod.ts';
@@ -41,8 +41,23 @@ if (config.natsUrl === undefined) {
   Deno.exit(2);
 }
 const ns = config.namespace === undefined ? DEFAULT_NAMESPACE : isolatedNamespace(config.namespace);
-const engine = await openNatsEngine({ servers: config.natsUrl.split(','), name: 'scopilot-edge-deno' });
-await ensureSchema(engine, ns, { classificationCacheDays: config.sched.classificationCacheDays });
+// Credentials, TLS and the replica count as `serve` reads them: a bad file stops start-up (exit 2).
+let nats: NonNullable<ReturnType<typeof natsAccess>>;
+try {
+  nats = natsAccess(config)!;
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  logger.fatal(error.message);
+  Deno.exit(2);
+}
+logger.info(describeNats(nats), 'nats settings');
+const { servers, replicas, ...natsAuth } = nats;
+const engine = await openNatsEngine({
+  servers,
+  name: config.natsName ?? 'scopilot-edge-deno',
+  ...natsAuth,
+});
+await ensureSchema(engine, ns, { classificationCacheDays: config.sched.classificationCacheDays, replicas });
 const stores: Stores = await openStores(engine, ns);
 const oidc = config.api.oidcJwksUrl
   ? { jwksUrl: config.api.oidcJwksUrl, issuer: config.api.oidcIssuer, audience: config.api.oidcAudience }
@@ -74,7 +89,12 @@ const webex =
     : null;
 const app = createApp({
   logger,
-  readiness: { checks: { engine: () => (engine.isConnected() ? null : 'nats engine not connected') } },
+  readiness: {
+    checks: {
+      engine: () =>
+        engine.isConnected() ? null : (engine.connectionProblem?.() ?? 'nats engine not connected'),
+    },
+  },
   api: { auth, ready: () => true, deps: { engine, stores, ns, subjects, config, logger, threat } },
   ...(webex ? { webex } : {}),
 });
