@@ -31,3 +31,19 @@ export function quotasOf(settings: QuotaSettings, tenant: string): Quotas {
     llmCallsPerHour: own?.llmCallsPerHour ?? settings.llmCallsPerHour,
   };
 }
+
+/**
+ * Where a quota reports what it held back, so actors and routes never import a registry: the
+ * process's `Metrics.quota` implements it (`scopilot_quota_throttled_total` and
+ * `scopilot_quota_shed_total`, labels {tenant, quota}). Amounts are in the quota's unit: lines,
+ * flows, proposals, calls.
+ */
+export interface QuotaMetrics {
+  /** Held back or refused for now: the work waits, is retried by its sender, or is dead-lettered. */
+  throttled(tenant: string, quota: QuotaName, amount: number): void;
+  /** Lost for good (UDP syslog past a full per-tenant queue): nothing could hold it back. */
+  shed(tenant: string, quota: QuotaName, amount: number): void;
+}
+
+/** For code run without a registry (tests, the CLI's one-shot commands). */
+export const noQuotaMetrics: QuotaMetrics = { throttled: () => {}, shed: () => {} };

@@ -10,6 +10,7 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { IngestMetrics } from '../actors/tail/ingest.ts';
 import type { SourceHealth } from '../actors/tail/source.ts';
+import type { QuotaMetrics } from '../config/quotas.ts';
 import type { AnalysisStats } from '../domain/analysis.ts';
 import type { LlmClassifier } from '../domain/classify/types.ts';
 import type { FailureHooks } from '../engine/actor/failures.ts';
@@ -19,6 +20,7 @@ import { type ClusterSource, registerClusterMetrics } from './cluster.ts';
 import { callbackCounter, callbackGauge } from './collect.ts';
 import { type IseDriftSample, registerIseMetrics } from './ise.ts';
 import { countingLlm, registerLlmFailures } from './llm.ts';
+import { registerQuotaMetrics } from './quota.ts';
 import { registerSourceMetrics } from './sources.ts';
 import { registerStateMetrics, type StateOptions } from './state.ts';
 
@@ -45,6 +47,8 @@ export class Metrics {
   readonly #claude: (() => ClaudeUsage)[] = [];
   readonly #llmFailures: Counter<'code'>;
   #activations: () => Record<string, number> = () => ({});
+  /** Tenant quotas: `scopilot_quota_throttled_total` and `scopilot_quota_shed_total` {tenant, quota}. */
+  readonly quota: QuotaMetrics;
 
   constructor(options: MetricsOptions = {}) {
     const registers = [this.registry];
@@ -97,6 +101,7 @@ export class Metrics {
     });
     this.#claudeMetrics();
     this.#llmFailures = registerLlmFailures(this.registry);
+    this.quota = registerQuotaMetrics(this.registry);
   }
 
   /** The classifier's LLM, counting failed calls in `scopilot_claude_failures_total`. */
