@@ -50,6 +50,12 @@ export const FlowObserved = v.object({
   switches: v.pipe(v.array(LogText(255)), v.maxLength(16)),
   interfaces: v.pipe(v.array(LogText(128)), v.maxLength(16)),
   source: LogText(255),
+  /**
+   * When the earliest line behind this delta was received (epoch ms: the tail's interval
+   * read, the syslog receipt, the REST request), carried on to `flows.unknown` and
+   * `flows.classified` so the line-to-proposal latency can be measured. Absent in older messages.
+   */
+  receivedAtMs: v.optional(Count),
 });
 export type FlowObserved = v.InferOutput<typeof FlowObserved>;
 
@@ -92,6 +98,8 @@ export const FlowUnknown = v.object({
    * a rollback uncovers again is a new report, not a repeat of the first.
    */
   generation: v.optional(Count),
+  /** The `receivedAtMs` of the delta that made it known: absent for scans, threats and requests. */
+  receivedAtMs: v.optional(Count),
 });
 export type FlowUnknown = v.InferOutput<typeof FlowUnknown>;
 

@@ -96,6 +96,7 @@ export function aggregate(
       // The flow itself is the reference: once a person has decided on it, it is not asked again.
       triggerRef: `flow:${id}`,
       generation: live.generation,
+      ...(delta.receivedAtMs === undefined ? {} : { receivedAtMs: delta.receivedAtMs }),
     };
     effects.push({
       type: 'publish',

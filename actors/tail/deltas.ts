@@ -47,6 +47,8 @@ export function observedEffects(
   source: string,
   origin: string,
   nowMs: number,
+  /** When the earliest of these lines was received (default `nowMs`), for the latency figures. */
+  receivedAtMs = nowMs,
 ): PublishEffect[] {
   const at = new Date(nowMs).toISOString();
   return flows.map((flow) => {
@@ -55,7 +57,13 @@ export function observedEffects(
       type: 'publish',
       subject: subjects.flowsObserved(tenant, flow.sgt, flow.dgt),
       msgId,
-      message: envelope({ id: msgId, tenant, at, by: 'tail', data: observedOf(flow, source) }),
+      message: envelope({
+        id: msgId,
+        tenant,
+        at,
+        by: 'tail',
+        data: { ...observedOf(flow, source), receivedAtMs },
+      }),
     } satisfies Effect;
   });
 }

@@ -12,6 +12,12 @@
  *
  * The loop never dies: a failed read or publish is reported in `health()`
  * and retried, with the interval in hand kept until it is published.
+ *
+ * A tenant over its lines-per-second quota (actors/tail/quota.ts) is held
+ * back here: the interval in hand waits for its lines' tokens before its
+ * range is marked pending, and nothing more is read meanwhile, so the lines
+ * wait in the file. Stopping while held leaves the range unread by the
+ * cursor: the next start reads it again.
  */
 import { Analysis } from '../../domain/analysis.ts';
 import type { Logger } from '../../engine/log.ts';
@@ -22,6 +28,7 @@ import { observedEffects } from './deltas.ts';
 import { FileFollower, type Follower, type FollowerFactory, type Read } from './follower.ts';
 import type { IngestMetrics } from './ingest.ts';
 import { publishAll } from './publish.ts';
+import type { LinesQuota } from './quota.ts';
 import { type LogSource, type SourceHealth, SourceState } from './source.ts';
 
 export interface FileTailOptions {
@@ -48,6 +55,8 @@ export interface FileTailOptions {
    */
   name?: string;
   kind?: 'file' | 'ssh';
+  /** The tenant's lines-per-second quota; absent: no limit. */
+  quota?: LinesQuota;
 }
 
 interface Range {
@@ -58,6 +67,8 @@ interface Range {
 
 interface Interval extends Range {
   chunks: Uint8Array[];
+  /** When its first bytes were read (absent for a replayed range: then the time it is published). */
+  readAtMs?: number;
 }
 
 export interface TailStats {
@@ -70,11 +81,14 @@ export interface TailStats {
   /** Pending ranges whose bytes were gone (file replaced or shortened). */
   skipped: number;
   errors: number;
+  /** Lines whose interval waited for the tenant's lines-per-second quota. */
+  throttled: number;
 }
 
 export class FileTail implements LogSource {
   readonly name: string;
-  readonly #o: Required<Omit<FileTailOptions, 'metrics' | 'name'>> & Pick<FileTailOptions, 'metrics'>;
+  readonly #o: Required<Omit<FileTailOptions, 'metrics' | 'name' | 'quota'>> &
+    Pick<FileTailOptions, 'metrics' | 'quota'>;
   readonly #key: string;
   #follower: Follower | null = null;
   #carry: Read | null = null;
@@ -94,6 +108,7 @@ export class FileTail implements LogSource {
     replayed: 0,
     skipped: 0,
     errors: 0,
+    throttled: 0,
   };
 
   constructor(options: FileTailOptions) {
@@ -159,6 +174,7 @@ export class FileTail implements LogSource {
           await Bun.sleep(this.#o.pollMs);
           continue;
         }
+        if (!(await this.#admitted(this.#held))) break;
         await this.#publish(this.#held);
         this.#held = null;
         this.#recovered();
@@ -167,6 +183,16 @@ export class FileTail implements LogSource {
         await Bun.sleep(this.#o.pollMs);
       }
     }
+  }
+
+  /** True once the interval's lines are within the tenant's quota; false when stopping meanwhile. */
+  async #admitted({ chunks }: Interval): Promise<boolean> {
+    const quota = this.#o.quota;
+    if (quota === undefined) return true;
+    const lines = countLines(chunks);
+    const taken = await quota.take(this.#o.tenant, lines, () => this.#stopping);
+    if (taken.waited) this.stats.throttled += lines;
+    return taken.done;
   }
 
   /** The pending range re-read, or null (and skipped) when its bytes are gone. Throws to try again later. */
@@ -192,8 +218,15 @@ export class FileTail implements LogSource {
     const first = this.#carry ?? (await this.#follower!.next());
     this.#carry = null;
     if (first === null) return null;
-    this.#lastReadAtMs = this.#o.now();
-    const interval: Interval = { ino: first.ino, start: first.start, end: first.end, chunks: [first.bytes] };
+    const readAtMs = this.#o.now();
+    this.#lastReadAtMs = readAtMs;
+    const interval: Interval = {
+      ino: first.ino,
+      start: first.start,
+      end: first.end,
+      chunks: [first.bytes],
+      readAtMs,
+    };
     const deadline = this.#o.now() + this.#o.intervalMs;
     while (!this.#stopping && this.#o.now() < deadline) {
       let more: Read | null;
@@ -218,7 +251,7 @@ export class FileTail implements LogSource {
     return interval;
   }
 
-  async #publish({ ino, start, end, chunks }: Interval): Promise<void> {
+  async #publish({ ino, start, end, chunks, readAtMs }: Interval): Promise<void> {
     const { tenant, subjects } = this.#o;
     await this.#o.stores.tailCursors.put(this.#key, {
       ino,
@@ -237,6 +270,7 @@ export class FileTail implements LogSource {
       this.name,
       `${ino}:${start}-${end}`,
       this.#o.now(),
+      readAtMs,
     );
     await publishAll(this.#o.log, effects);
     await this.#commit(ino, end);
@@ -272,4 +306,14 @@ export class FileTail implements LogSource {
     this.#o.logger.info({ source: this.name }, 'tail recovered');
     this.#failure = null;
   }
+}
+
+const LF = 10;
+
+/** Lines in an interval's bytes: its newlines, and a last line without one. */
+export function countLines(chunks: readonly Uint8Array[]): number {
+  let n = 0;
+  for (const chunk of chunks) for (let i = chunk.indexOf(LF); i !== -1; i = chunk.indexOf(LF, i + 1)) n++;
+  const last = chunks.at(-1);
+  return last !== undefined && last.length > 0 && last[last.length - 1] !== LF ? n + 1 : n;
 }

@@ -49,6 +49,8 @@ export class TenantQueue {
   readonly #o: QueueOptions;
   readonly #writer = new LineWriter();
   #analysis: Analysis | null = null;
+  /** When the interval's first line was received. */
+  #firstAtMs = 0;
   #lines = 0;
   #timer: ReturnType<typeof setTimeout> | null = null;
   /** The interval ended while a batch was in flight: publish it when that one is done. */
@@ -76,6 +78,7 @@ export class TenantQueue {
   add(b: Uint8Array, start: number, end: number, origin: Origin): void {
     if (this.#analysis === null) {
       this.#analysis = new Analysis({ referenceMs: this.#o.now() });
+      this.#firstAtMs = this.#o.now();
       this.#timer = setTimeout(() => this.#flushSafely(), this.#o.intervalMs);
     }
     this.#lines++;
@@ -139,6 +142,7 @@ export class TenantQueue {
       `syslog:${transport}`,
       this.#o.nextOrigin(),
       this.#o.now(),
+      this.#firstAtMs,
     );
     this.#inFlight = this.#publish(effects, stats).finally(() => {
       this.#inFlight = null;
