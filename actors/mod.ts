@@ -9,24 +9,31 @@ import type { Namespace } from '../streams/mod.ts';
 import { aggregatorActor } from './aggregator/actor.ts';
 import { type ClassifierActorOptions, classifierActor } from './classifier/actor.ts';
 import { historyActor } from './history/actor.ts';
+import type { PipelineMetrics } from './pipeline-metrics.ts';
 import { type ProposerOptions, proposerActor } from './proposer/actor.ts';
 
 export { type KeeperService, serveMatrixKeeper } from './matrix-keeper/actor.ts';
 export { type NotifierOptions, notifierActor } from './notifier/actor.ts';
 export { type DriftNotifierOptions, iseDriftNotifierActor } from './notifier/drift-actor.ts';
+export type { PipelineMetrics } from './pipeline-metrics.ts';
 export { type ThreatWatchOptions, threatWatchActor } from './threat-watch/actor.ts';
 
 export interface FlowActorOptions {
   classifier: ClassifierActorOptions;
   proposer?: ProposerOptions;
+  /** Per-tenant counters and the line-to-inventory and line-to-proposal latencies. */
+  metrics?: PipelineMetrics;
 }
 
 /** The flow pipeline: aggregator → classifier → proposer, and the history rollups beside it. */
 export function flowActors(ns: Namespace, stores: Stores, options: FlowActorOptions): AnyActorDefinition[] {
   return [
-    aggregatorActor(ns, stores),
+    aggregatorActor(ns, stores, options.metrics),
     classifierActor(ns, stores, options.classifier),
-    proposerActor(ns, stores, options.proposer),
+    proposerActor(ns, stores, {
+      ...options.proposer,
+      ...(options.metrics ? { metrics: options.metrics } : {}),
+    }),
     historyActor(ns, stores),
   ];
 }

@@ -78,6 +78,7 @@ export async function startEngineRole(ctx: RoleContext): Promise<Running> {
         learningMs: config.proposals.learningPeriodHours * hour,
         rareDays: config.proposals.rareDays,
       },
+      ...(metrics ? { metrics: metrics.pipeline } : {}),
     }),
     // Cards go to the operators room once the bot has a token and a room to post to; so do ISE drift notices.
     ...(webex && config.webex.operatorsRoomId

@@ -8,6 +8,7 @@
  * (Claude usage, live activations, store state) are read at scrape time.
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { PipelineMetrics } from '../actors/pipeline-metrics.ts';
 import type { IngestMetrics } from '../actors/tail/ingest.ts';
 import type { SourceHealth } from '../actors/tail/source.ts';
 import type { QuotaMetrics } from '../config/quotas.ts';
@@ -20,6 +21,7 @@ import { type ClusterSource, registerClusterMetrics } from './cluster.ts';
 import { callbackCounter, callbackGauge } from './collect.ts';
 import { type IseDriftSample, registerIseMetrics } from './ise.ts';
 import { countingLlm, registerLlmFailures } from './llm.ts';
+import { registerPipelineMetrics } from './pipeline.ts';
 import { registerQuotaMetrics } from './quota.ts';
 import { registerSourceMetrics } from './sources.ts';
 import { registerStateMetrics, type StateOptions } from './state.ts';
@@ -49,6 +51,8 @@ export class Metrics {
   #activations: () => Record<string, number> = () => ({});
   /** Tenant quotas: `scopilot_quota_throttled_total` and `scopilot_quota_shed_total` {tenant, quota}. */
   readonly quota: QuotaMetrics;
+  /** The flow actors: deltas folded, flows and proposals created per tenant, line-to-proposal latency. */
+  readonly pipeline: PipelineMetrics;
 
   constructor(options: MetricsOptions = {}) {
     const registers = [this.registry];
@@ -102,6 +106,7 @@ export class Metrics {
     this.#claudeMetrics();
     this.#llmFailures = registerLlmFailures(this.registry);
     this.quota = registerQuotaMetrics(this.registry);
+    this.pipeline = registerPipelineMetrics(this.registry);
   }
 
   /** The classifier's LLM, counting failed calls in `scopilot_claude_failures_total`. */

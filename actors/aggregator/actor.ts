@@ -16,13 +16,15 @@ import {
   streamName,
   subjectsFor,
 } from '../../streams/mod.ts';
-import { AggregatorState, aggregate, initialAggregatorState, type LiveMatrix } from './logic.ts';
+import type { PipelineMetrics } from '../pipeline-metrics.ts';
+import { AggregatorState, aggregate, flowIdOf, initialAggregatorState, type LiveMatrix } from './logic.ts';
 
 const MATRIX_TTL_MS = 1_000;
 
 export function aggregatorActor(
   ns: Namespace,
   stores: Stores,
+  metrics?: PipelineMetrics,
 ): ActorDefinition<AggregatorState, FlowObserved> {
   const subjects = subjectsFor(ns);
   const cache = new Map<string, { at: number; live: LiveMatrix }>();
@@ -47,13 +49,15 @@ export function aggregatorActor(
     parseState: (raw) => v.parse(AggregatorState, raw),
     decode: (message) => decodeMessage(message.data, FlowObserved).data,
     async transition(state, delta, context) {
-      return aggregate(state, delta, await live(context.tenant, context.nowMs), {
+      const next = aggregate(state, delta, await live(context.tenant, context.nowMs), {
         tenant: context.tenant,
         nowMs: context.nowMs,
         subjects,
         inventoryBucket: bucketName(Bucket.Inventory, ns),
         inventoryKey: keys.inventory,
       });
+      metrics?.folded(context.tenant, delta.receivedAtMs, state.flows[flowIdOf(delta)] === undefined);
+      return next;
     },
   };
 }

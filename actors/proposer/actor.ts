@@ -30,6 +30,7 @@ import {
   streamName,
   subjectsFor,
 } from '../../streams/mod.ts';
+import type { PipelineMetrics } from '../pipeline-metrics.ts';
 import { DEFAULT_PROPOSER_SETTINGS, type ProposerSettings, proposalFor } from './logic.ts';
 
 const CLAIM_POLL_MS = 100;
@@ -41,6 +42,8 @@ export type ProposerState = v.InferOutput<typeof ProposerState>;
 export interface ProposerOptions extends Partial<ProposerSettings> {
   /** Observe only, for this long after a tenant's first classified flow (default 0). */
   learningMs?: number;
+  /** Proposals made visible, and how long after their line was received. */
+  metrics?: PipelineMetrics;
 }
 
 function events(
@@ -194,6 +197,10 @@ export function proposerActor(
       const decided = existing !== null && !isOpen(existing.value.status);
       if (decided && existing.value.status !== 'rolled_back') return { state: next, effects: [] };
       const [event, proposal] = await file(tenant, candidate, ctx.nowMs);
+      // Made visible now: not one found already written (by another replica, or before a retry).
+      if (event === 'reopened' || (event === 'created' && proposal.createdAtMs === ctx.nowMs)) {
+        options.metrics?.proposed(tenant, c.receivedAtMs);
+      }
       // Announcements carry deterministic msgIds: repeating one after a crash stores it once.
       const effects =
         event === 'reopened'
