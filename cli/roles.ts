@@ -19,11 +19,12 @@ import type { Config } from '../config/mod.ts';
 import type { ClassifierMode } from '../domain/classify/classifier.ts';
 import { ActorSystem, type ConsumerHealth, type Logger } from '../engine/mod.ts';
 import type { Engine } from '../engine/types.ts';
+import { SharedLlmCallLimits } from '../integrations/anthropic/call-limits.ts';
 import { AnthropicClassifier } from '../integrations/anthropic/client.ts';
 import { sshTail } from '../integrations/ssh/mod.ts';
 import type { ThreatIntel } from '../integrations/threat-intel/mod.ts';
 import { roomsFromSettings, WebexClient } from '../integrations/webex/mod.ts';
-import { Bucket, bucketName, keys, type Stores } from '../kv-schema/mod.ts';
+import { Bucket, bucketName, keys, SharedRateLimiter, type Stores } from '../kv-schema/mod.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { Namespace } from '../streams/mod.ts';
 import { subjectsFor } from '../streams/mod.ts';
@@ -62,6 +63,13 @@ export async function startEngineRole(ctx: RoleContext): Promise<Running> {
           ...(config.anthropic.baseUrl ? { baseURL: config.anthropic.baseUrl } : {}),
         });
   if (llm) metrics?.addClaudeUsage(() => llm.usage);
+  // Every replica spends the same budgets: each tenant's calls an hour and the account's a minute.
+  const llmLimits = new SharedLlmCallLimits({
+    shared: new SharedRateLimiter(await engine.kv.bucket(bucketName(Bucket.State, ns))),
+    quotas: config.quotas,
+    callsPerMinute: config.anthropic.callsPerMinute,
+    ...(metrics ? { metrics: metrics.quota } : {}),
+  });
   const system = actorSystem(ctx);
   const keeper = serveMatrixKeeper(engine, stores, subjects, config.proposals.fourEyes);
   const hour = 3_600_000;
@@ -71,7 +79,7 @@ export async function startEngineRole(ctx: RoleContext): Promise<Running> {
       classifier: {
         mode,
         cacheDays: config.sched.classificationCacheDays,
-        ...(llm ? { llm: metrics ? metrics.countLlmFailures(llm) : llm } : {}),
+        ...(llm ? { llm: metrics ? metrics.countLlmFailures(llm) : llm, llmLimits } : {}),
       },
       proposer: {
         expiryMs: config.proposals.expiryHours * hour,

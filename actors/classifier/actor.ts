@@ -22,6 +22,7 @@ import {
 } from '../../streams/mod.ts';
 import { inventoryFlow } from '../inventory-flow.ts';
 import { kvClassificationCache } from './kv-cache.ts';
+import { type LlmCallLimits, limitedLlm } from './llm-limits.ts';
 import { tenantPriors } from './priors.ts';
 
 export interface ClassifierActorOptions {
@@ -30,6 +31,11 @@ export interface ClassifierActorOptions {
   cacheDays: number;
   /** How long unknown flows wait for company before a batch is classified (default 2 s). */
   batchWindowMs?: number;
+  /**
+   * The tenant's calls per hour and the account's calls per minute, shared by every replica:
+   * a call over either goes to the heuristics, its rationale saying the LLM quota was reached.
+   */
+  llmLimits?: LlmCallLimits;
 }
 
 const Empty = v.object({});
@@ -69,6 +75,10 @@ export function classifierActor(
       for (const u of unknowns) if (u.verdicts) threat.set(u.flowId, u.verdicts);
       const names = await sgtNames(stores, tenant);
       const classes = await sgtClasses(stores, tenant);
+      const llm =
+        options.llm && options.llmLimits
+          ? limitedLlm(options.llm, options.llmLimits, tenant, Date.now)
+          : options.llm;
       const { classifications } = await classifyFlows(flows, {
         sgtNames: names,
         sgtClasses: classes,
@@ -78,7 +88,7 @@ export function classifierActor(
         cacheDays: options.cacheDays,
         mode: options.mode,
         nowMs,
-        ...(options.llm ? { llm: options.llm } : {}),
+        ...(llm ? { llm } : {}),
       });
       const effects: Effect[] = classifications.map((c, i) => {
         const u = unknowns[i]!;
