@@ -4,7 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/mod.ts';
-import { createLogger } from '../engine/log.ts';
+import { createLogger, resolveLogFormat } from '../engine/log.ts';
 import { ROLES, type Role, serve } from './serve.ts';
 import { ExitCode, Usage, UsageError } from './usage.ts';
 
@@ -19,7 +19,11 @@ export async function runServe(args: string[]): Promise<number> {
   const role = values.role as Role;
   if (!ROLES.includes(role)) throw new UsageError(`unknown role ${values.role}; one of ${ROLES.join(', ')}`);
   const config = loadConfig();
-  const logger = createLogger(config.logLevel, { role });
+  const logger = createLogger(
+    config.logLevel,
+    { role },
+    resolveLogFormat(config.logFormat, process.stdout.isTTY === true),
+  );
   const runtime = await serve({ role, config, logger, demo: values.demo });
   await new Promise<void>((resolve) => {
     let stopping = false;

@@ -247,6 +247,11 @@ export const ConfigSchema = v.strictObject({
     'default',
   ),
   logLevel: v.optional(v.picklist(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']), 'info'),
+  /**
+   * `auto`: readable lines when stdout is a terminal, JSON lines otherwise (a
+   * log collector, a pipe, a file); `json` or `pretty` force one.
+   */
+  logFormat: v.optional(v.picklist(['auto', 'json', 'pretty']), 'auto'),
   http: group({
     host: v.optional(text, '127.0.0.1'),
     port: v.optional(int(0, 65535), '8000'),
