@@ -1,6 +1,7 @@
 /**
  * REST: /api/v1/matrix (DESIGN §5, §9). Reads (viewer+): the live version,
- * every version and the pointer's flip log, one version, the diff between two,
+ * every version and the pointer's flip log, one version, the diff between two
+ * (also cell by cell with the flows each change decides: matrix-cells.ts),
  * readiness for a `deny ip` default, and exports in every render format.
  * Rollback (admin) only moves the pointer, and only the matrix keeper does it,
  * over Rpc (see commands.ts for how its replies map to HTTP).
@@ -23,6 +24,7 @@ import { requireRole } from '../auth.ts';
 import { actorOf } from './channel.ts';
 import { sendCommand } from './commands.ts';
 import { type ApiDeps, type ApiEnv, principalOf, tenantOf } from './deps.ts';
+import { matrixCellRoutes } from './matrix-cells.ts';
 import { inventory, liveMatrix, mapParallel, matrixAt, readinessNow, versionRecord } from './matrix-data.ts';
 import { exportResponse } from './matrix-export.ts';
 import { IntParam, NonBlank, pathParam } from './params.ts';
@@ -118,6 +120,9 @@ export function matrixRoutes(deps: ApiDeps): Hono<ApiEnv> {
     ]);
     return c.json({ from, to, ...diffMatrices(before, after) });
   });
+
+  // GET /versions/{n}/diff: the same diff cell by cell, with the flows each changed ACE decides.
+  app.route('/', matrixCellRoutes(deps));
 
   app.post('/rollback', requireRole('admin'), async (c) => {
     const body = await jsonBody(c, RollbackBody);

@@ -12,6 +12,7 @@ import { FlowStreamQuery, FlowsQuery } from './flows.ts';
 import { HistoryQuery } from './history.ts';
 import { IsePlanQuery } from './ise-schemas.ts';
 import { DiffQuery, ExportQuery } from './matrix.ts';
+import { CellDiffQuery, PreviewQuery } from './matrix-cells.ts';
 import { ProposalListQuery } from './proposals.ts';
 import { RunMatrixQuery, RunQuery } from './runs.ts';
 import { RunListQuery } from './runs-staged.ts';
@@ -285,6 +286,17 @@ export const OPERATIONS: readonly Operation[] = [
   },
   {
     method: 'get',
+    path: '/proposals/{id}/preview',
+    summary:
+      'What approving it would change now: the cells, their ACE lines and the observed flows each decides',
+    tag: 'proposals',
+    role: 'viewer',
+    query: PreviewQuery,
+    ok: { status: 200, description: 'The cell diff', content: json('ProposalPreview') },
+    errors: [400, 404],
+  },
+  {
+    method: 'get',
     path: '/metrics/history',
     summary:
       'History rollups (minute for 48 h, hour for 90 days): hits by coverage and tag pair, readiness, open proposals',
@@ -366,6 +378,17 @@ export const OPERATIONS: readonly Operation[] = [
     role: 'viewer',
     query: DiffQuery,
     ok: { status: 200, description: 'The diff', content: json('MatrixDiff') },
+    errors: [400, 404],
+  },
+  {
+    method: 'get',
+    path: '/matrix/versions/{n}/diff',
+    summary:
+      'A version against another (default its parent; 0 is the empty matrix) cell by cell, with the observed flows each changed ACE decides',
+    tag: 'matrix',
+    role: 'viewer',
+    query: CellDiffQuery,
+    ok: { status: 200, description: 'The cell diff', content: json('MatrixCellDiff') },
     errors: [400, 404],
   },
   {

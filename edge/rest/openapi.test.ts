@@ -77,6 +77,8 @@ describe('OpenAPI document', () => {
       'get /api/v1/flows/stream',
       'post /api/v1/proposals/{id}/approve',
       'get /api/v1/matrix/diff',
+      'get /api/v1/matrix/versions/{n}/diff',
+      'get /api/v1/proposals/{id}/preview',
       'post /api/v1/matrix/rollback',
       'get /api/v1/matrix/export',
       'put /api/v1/sgts/{tag}',

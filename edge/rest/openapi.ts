@@ -31,6 +31,7 @@ import {
   IseStatusOut,
 } from './ise-schemas.ts';
 import { RollbackBody } from './matrix.ts';
+import { ProposalPreviewOut, VersionCellDiffOut } from './matrix-cells.ts';
 import { OPERATIONS, type Operation } from './openapi-ops.ts';
 import { ApproveBody, ManualProposalBody, ProposalView, RejectBody } from './proposals.ts';
 import { DecideManyAnswer, DecideManyBody } from './proposals-decide.ts';
@@ -119,6 +120,8 @@ const SCHEMAS = {
     flips: v.array(Loose),
   }),
   MatrixDiff: v.looseObject({ from: Count, to: Count, added: v.array(Contract), removed: v.array(Contract) }),
+  MatrixCellDiff: VersionCellDiffOut,
+  ProposalPreview: ProposalPreviewOut,
   ReadinessSnapshot,
   IseStatus: IseStatusOut,
   IsePlan: IsePlanOut,

@@ -17,6 +17,7 @@ import { badRequest, conflict, notFound } from '../problem.ts';
 import { actorOf } from './channel.ts';
 import { sendCommand } from './commands.ts';
 import { type ApiDeps, type ApiEnv, principalOf, tenantOf } from './deps.ts';
+import { proposalPreviewRoutes } from './matrix-cells.ts';
 import { inventory, mapParallel } from './matrix-data.ts';
 import { IntParam, NonBlank, ProposalIdParam, pathParam } from './params.ts';
 import { fileManual, IdempotencyKeyHeader, ManualProposalBody, manualProposal } from './proposal-manual.ts';
@@ -109,6 +110,9 @@ export function proposalsRoutes(deps: ApiDeps): Hono<ApiEnv> {
     const view: ProposalView = { ...found.value, aceFingerprint: aceFingerprint(found.value.aces as Ace[]) };
     return c.json(view);
   });
+
+  // GET /{id}/preview: what approving it would change, cell by cell (matrix-cells.ts).
+  app.route('/', proposalPreviewRoutes(deps));
 
   app.post('/', requireRole('operator'), async (c) => {
     const body = await jsonBody(c, ManualProposalBody);
