@@ -17,6 +17,8 @@ export const QuotaName = {
   Flows: 'flows',
   OpenProposals: 'open-proposals',
   LlmCalls: 'llm-calls',
+  /** Requests per minute of one API caller (`SCOPILOT_API__REQUESTS_PER_MINUTE`), counted under its tenant. */
+  ApiRequests: 'api-requests',
 } as const;
 export type QuotaName = (typeof QuotaName)[keyof typeof QuotaName];
 
