@@ -4,6 +4,7 @@
  */
 import { expect, test } from 'bun:test';
 import { NoStreamForSubjectError } from '../errors.ts';
+import { publishBatch } from '../publish-batch.ts';
 import { collect, enc, eventually, rejection, type Scope } from './harness.ts';
 
 export function streamTests(scope: () => Scope): void {
@@ -100,6 +101,43 @@ export function streamTests(scope: () => Scope): void {
       [1, 'id-1'],
       [2, 'id-2'],
     ]);
+  });
+
+  test('publishBatch stores every message once, acks in order, msgIds dedupe within and across batches', async () => {
+    const s = scope();
+    const { name, root } = await s.stream('batch');
+    const batch = Array.from({ length: 600 }, (_, i) => ({
+      subject: `${root}.m.${i % 7}`,
+      data: enc(`m${i}`),
+      options: { msgId: `b-${i % 500}` },
+    }));
+    const acks = await publishBatch(s.engine.log, batch, 64);
+    expect(acks).toHaveLength(600);
+    expect(acks.filter((a) => a.duplicate)).toHaveLength(100);
+    expect(new Set(acks.map((a) => a.seq)).size).toBe(500);
+    // A repeat of a message acks with the sequence its first copy got.
+    expect(acks[512]?.seq).toBe(acks[12]?.seq);
+    const again = await publishBatch(s.engine.log, batch.slice(0, 10));
+    expect(again.every((a) => a.duplicate)).toBe(true);
+    const stored = await collect(s.engine.log.replay(name));
+    expect(stored).toHaveLength(500);
+    expect(new Set(stored.map((m) => m.msgId)).size).toBe(500);
+  });
+
+  test('publishBatch throws the first failure, after what was in flight settled', async () => {
+    const s = scope();
+    const { name, root } = await s.stream('batchfail');
+    const batch = [
+      { subject: `${root}.a`, data: enc('a') },
+      { subject: s.subject('nostream.x'), data: enc('lost') },
+      ...Array.from({ length: 50 }, (_, i) => ({ subject: `${root}.b`, data: enc(`b${i}`) })),
+    ];
+    const error = await rejection(publishBatch(s.engine.log, batch, 4));
+    expect(error).toBeInstanceOf(NoStreamForSubjectError);
+    // Started before the failure was seen: stored; nothing after the window was started.
+    const stored = (await s.engine.log.streamInfo(name))?.messages ?? 0;
+    expect(stored).toBeGreaterThanOrEqual(1);
+    expect(stored).toBeLessThan(51);
   });
 
   test('publish without msgId never dedupes identical payloads', async () => {
