@@ -8,7 +8,7 @@ import { afterEach, describe, expect, test } from 'bun:test';
 import { silentLogger } from '../../engine/log.ts';
 import { keys, openStores, type Stores } from '../../kv-schema/mod.ts';
 import type { InventoryRecord } from '../../kv-schema/records.ts';
-import { subjectsFor } from '../../streams/mod.ts';
+import { StreamName, streamName, subjectsFor } from '../../streams/mod.ts';
 import { FLAVOURS, type TestEngine } from '../../test/support/engines.ts';
 import { describeNats } from '../../test/support/nats.ts';
 import { Scheduler, type TickReport } from './scheduler.ts';
@@ -90,6 +90,46 @@ for (const flavour of FLAVOURS) {
       });
       expect(await scheduler.tick()).toMatchObject({ rescanned: 6, reported: 6, fullScans: 1 });
       expect(await scheduler.tick()).toMatchObject({ rescanned: 0, fullScans: 0 });
+    }, 30_000);
+
+    test('after the matrix moved, every uncovered flow is reported once, many in flight at a time', async () => {
+      const te: TestEngine = await flavour.open();
+      cleanup.push(() => te.dispose());
+      const stores = await openStores(te.engine, te.ns);
+      const subjects = subjectsFor(te.ns);
+      const scheduler = new Scheduler({
+        stores,
+        log: te.engine.log,
+        subjects,
+        logger: silentLogger(),
+        now: () => NOW,
+        publishWindow: 16,
+      });
+      cleanup.push(async () => scheduler.stop());
+      const flows = Array.from({ length: 300 }, (_, i) => ({
+        ...flow(10 + (i % 3), 20, 1_000 + i),
+        unknownAt: 0,
+      }));
+      await Promise.all(flows.map((f) => put(stores, f)));
+      // Reported at generation 0 already (by the aggregator): the first tick reports nothing.
+      expect(await scheduler.tick()).toMatchObject({ rescanned: 300, reported: 0 });
+      await stores.pointer.create(keys.matrixCurrent('acme'), {
+        version: 0,
+        latest: 0,
+        generation: 1,
+        by: 'test',
+        channel: 'system',
+        at: new Date(NOW).toISOString(),
+        reason: 'test',
+      });
+      expect(await scheduler.tick()).toMatchObject({ rescanned: 300, reported: 300 });
+      const stored: string[] = [];
+      for await (const m of te.engine.log.replay(streamName(StreamName.Work, te.ns), {
+        filterSubject: subjects.flowsUnknown('acme'),
+      })) {
+        stored.push(m.msgId ?? '');
+      }
+      expect(stored.sort()).toEqual(flows.map((f) => `unknown:acme:${f.flowId}:g1`).sort());
     }, 30_000);
   });
 }

@@ -25,6 +25,7 @@ import { INITIAL_MATRIX } from '../../domain/matrix-version.ts';
 import { isOpen, type Proposal, transition } from '../../domain/proposal.ts';
 import { KvConflictError } from '../../engine/errors.ts';
 import type { Logger } from '../../engine/log.ts';
+import { type BatchMessage, PUBLISH_WINDOW, publishBatch } from '../../engine/publish-batch.ts';
 import type { EventLog } from '../../engine/types.ts';
 import { currentMatrix, generationOf, keys, noteWatching, type Stores } from '../../kv-schema/mod.ts';
 import type { ReadinessSnapshot } from '../../kv-schema/records.ts';
@@ -49,6 +50,8 @@ export interface SchedulerOptions {
   now?: () => number;
   /** SCOPILOT_PROPOSALS__RARE_DAYS, for the rare flag of refreshed evidence (default 3). */
   rareDays?: number;
+  /** Unknown-flow reports in flight at once (engine/publish-batch.ts); 1 publishes them one by one. */
+  publishWindow?: number;
 }
 
 export interface TickReport {
@@ -71,7 +74,12 @@ export class Scheduler {
   readonly #view: InventoryView;
 
   constructor(options: SchedulerOptions) {
-    this.#o = { now: Date.now, rareDays: DEFAULT_PROPOSER_SETTINGS.rareDays, ...options };
+    this.#o = {
+      now: Date.now,
+      rareDays: DEFAULT_PROPOSER_SETTINGS.rareDays,
+      publishWindow: PUBLISH_WINDOW,
+      ...options,
+    };
     this.#view = new InventoryView(this.#o.stores);
   }
 
@@ -195,7 +203,7 @@ export class Scheduler {
     const earliest = withIds.reduce((min, f) => Math.min(min, f.firstSeenMs), Number.POSITIVE_INFINITY);
     if (withIds.length > 0) await noteWatching(this.#o.stores, tenant, earliest);
     const byId = view.flows;
-    let reported = 0;
+    const reports: BatchMessage[] = [];
     for (const c of coverage(live.matrix, scanned)) {
       if (c.status !== CoverageStatus.Uncovered) continue;
       const f = byId.get(c.flowId)!;
@@ -212,15 +220,16 @@ export class Scheduler {
         triggerRef: `flow:${f.flowId}`,
         generation: live.generation,
       };
-      await this.#publish(
-        this.#o.subjects.flowsUnknown(tenant),
-        tenant,
-        `unknown:${tenant}:${f.flowId}:g${live.generation}`,
-        FlowUnknown,
-        data,
-      );
-      reported++;
+      const id = `unknown:${tenant}:${f.flowId}:g${live.generation}`;
+      reports.push({
+        subject: this.#o.subjects.flowsUnknown(tenant),
+        data: this.#encode(tenant, id, FlowUnknown, data),
+        options: { msgId: id },
+      });
     }
+    // After a matrix change that is every uncovered flow: pipelined, not one round trip each.
+    await publishBatch(this.#o.log, reports, this.#o.publishWindow);
+    const reported = reports.length;
     const r = readiness(live.matrix, withIds);
     const snapshot: ReadinessSnapshot = {
       atMs: this.#o.now(),
@@ -248,13 +257,11 @@ export class Scheduler {
     schema: S,
     input: v.InferInput<S>,
   ): Promise<void> {
+    await this.#o.log.publish(subject, this.#encode(tenant, id, schema, input), { msgId: id });
+  }
+
+  #encode<S extends v.GenericSchema>(tenant: string, id: string, schema: S, input: v.InferInput<S>) {
     const data = checked(schema, input);
-    await this.#o.log.publish(
-      subject,
-      encodeMessage({ id, tenant, at: new Date(this.#o.now()).toISOString(), by: 'scheduler', data }),
-      {
-        msgId: id,
-      },
-    );
+    return encodeMessage({ id, tenant, at: new Date(this.#o.now()).toISOString(), by: 'scheduler', data });
   }
 }
