@@ -242,6 +242,7 @@ export async function serve(options: ServeOptions): Promise<Runtime> {
               config,
               logger,
               ingestMetrics: metrics.ingest,
+              quotaMetrics: metrics.quota,
             },
           },
         }

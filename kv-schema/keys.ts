@@ -78,6 +78,9 @@ export const keys = {
     if (!Number.isSafeInteger(startMs) || startMs < 0) throw new RangeError(`bad history window ${startMs}`);
     return `${tenantId(t)}.${startMs}`;
   },
+  /** A running count of something a tenant holds (in `scopilot_state`), e.g. its distinct flows. */
+  tenantCount: (t: string, what: string): string =>
+    `count.${tenantId(t)}.${checked('count name', what, WORD)}`,
   /** When watching a tenant began (in `scopilot_state`). */
   watch: (t: string): string => `watch.${tenantId(t)}`,
   /** The scheduler's last readiness snapshot of a tenant (in `scopilot_state`). */

@@ -284,6 +284,13 @@ export type TailCursor = v.InferOutput<typeof TailCursor>;
 export const WatchRecord = v.object({ sinceMs: Ms });
 export type WatchRecord = v.InferOutput<typeof WatchRecord>;
 
+/**
+ * A running count of something a tenant holds (`count.<t>.<what>` in `scopilot_state`), kept with
+ * compare-and-set so every replica adds to the same figure (kv-schema/tenant-counter.ts).
+ */
+export const TenantCountRecord = v.object({ count: Count, updatedAtMs: Ms });
+export type TenantCountRecord = v.InferOutput<typeof TenantCountRecord>;
+
 /** The proposal currently collecting a tag pair's flows. */
 export const OpenProposalIndex = v.object({ proposalId: Text(64) });
 export type OpenProposalIndex = v.InferOutput<typeof OpenProposalIndex>;

@@ -6,6 +6,7 @@
 import type { Context } from 'hono';
 import type { IngestMetrics } from '../../actors/tail/ingest.ts';
 import type { Config } from '../../config/mod.ts';
+import type { QuotaMetrics } from '../../config/quotas.ts';
 import type { Logger } from '../../engine/log.ts';
 import type { Engine } from '../../engine/types.ts';
 import type { IseSync } from '../../integrations/ise/sync/types.ts';
@@ -23,6 +24,8 @@ export interface ApiDeps {
   logger: Logger;
   /** Where ingestion through the API reports what it read. */
   ingestMetrics?: IngestMetrics;
+  /** Where tenant quotas report what they held back (`scopilot_quota_*`). */
+  quotaMetrics?: QuotaMetrics;
   /** Threat intelligence lookups, where this process has it. */
   threat?: { lookup(ip: string): Promise<ThreatAssessmentOut> };
   /** Cisco ISE sync for the tenants that have ISE settings; absent when none has. */
