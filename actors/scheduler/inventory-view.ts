@@ -34,6 +34,9 @@ export interface TenantDelta {
   touchedPairs: Set<string> | null;
 }
 
+/** Inventory reads in flight while a tenant loads in full. */
+const LOAD_WINDOW = 128;
+
 const slim = (r: InventoryRecord, revision: number): SlimFlow => ({
   id: r.flowId,
   flowId: r.flowId,
@@ -149,12 +152,18 @@ export class InventoryView {
     if (before === undefined || before.revision < f.revision) view.flows.set(id, f);
   }
 
+  /** Every flow of the tenant, read with LOAD_WINDOW gets in flight (one at a time cost a round trip each). */
   async #load(tenant: string): Promise<Map<string, SlimFlow>> {
     const out = new Map<string, SlimFlow>();
-    for (const key of await this.#stores.inventory.keys(keys.tenantAll(tenant))) {
-      const found = await this.#stores.inventory.get(key);
-      if (found !== null) out.set(found.value.flowId, slim(found.value, found.revision));
-    }
+    const all = await this.#stores.inventory.keys(keys.tenantAll(tenant));
+    let next = 0;
+    const lane = async () => {
+      while (next < all.length) {
+        const found = await this.#stores.inventory.get(all[next++]!);
+        if (found !== null) out.set(found.value.flowId, slim(found.value, found.revision));
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(LOAD_WINDOW, all.length) }, lane));
     return out;
   }
 
