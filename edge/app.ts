@@ -5,15 +5,18 @@
  */
 import { Hono } from 'hono';
 import type { Logger } from '../engine/log.ts';
+import { Bucket, bucketName, SharedRateLimiter } from '../kv-schema/mod.ts';
 import { accessLog } from './access-log.ts';
 import type { Authenticator } from './auth.ts';
 import { healthRoutes, type Readiness } from './health.ts';
 import { mcpRoutes } from './mcp/mod.ts';
 import { httpMetrics, Metrics, metricsRoutes } from './metrics.ts';
 import { HttpError, problem } from './problem.ts';
+import { CallerIdentity, CallerRateLimiter, rateLimit } from './rate-limit.ts';
 import type { ApiDeps } from './rest/deps.ts';
 import { apiRoutes } from './rest/mod.ts';
 import { openapiRoute } from './rest/openapi.ts';
+import { Sessions } from './sessions.ts';
 import { uiRoutes } from './ui/mod.ts';
 import type { WebexWebhook } from './webex/mod.ts';
 
@@ -48,6 +51,28 @@ export function createApp(deps: EdgeDeps): Hono {
         detail: 'starting: the engine and its schema are not ready yet',
       });
     });
+    const perMinute = api.deps.config.api.requestsPerMinute;
+    if (perMinute > 0) {
+      // Every caller's requests per minute, one budget for all edge replicas (edge/rate-limit.ts).
+      const { engine, ns } = api.deps;
+      let shared: Promise<SharedRateLimiter> | undefined;
+      const openShared = (): Promise<SharedRateLimiter> => {
+        shared ??= engine.kv.bucket(bucketName(Bucket.Sessions, ns)).then((b) => new SharedRateLimiter(b));
+        shared.catch(() => {
+          shared = undefined;
+        });
+        return shared;
+      };
+      app.use(
+        '*',
+        rateLimit({
+          limiter: new CallerRateLimiter({ perMinute, shared: openShared }),
+          identity: new CallerIdentity(api.auth, new Sessions({ engine, ns, auth: api.auth })),
+          logger: deps.logger,
+          metrics: metrics.quota,
+        }),
+      );
+    }
     app.route('/api/v1', apiRoutes(api.deps, api.auth));
     app.route(
       '/',
