@@ -73,6 +73,12 @@ export const keys = {
   openProposal: (t: string, sgt: number, dgt: number): string => `open.${tenantId(t)}.${sgt}-${dgt}`,
   /** Every open-proposal index entry of a tenant: how many proposals are open. */
   openProposalsAll: (t: string): string => `open.${tenantId(t)}.*`,
+  /** A classified flow held back while its tenant had its quota of open proposals (in `scopilot_state`). */
+  heldFlow: (t: string, flowId: string): string => `held.${tenantId(t)}.${flowIdToken(flowId)}`,
+  /** Every held-back flow of a tenant. */
+  heldFlowsAll: (t: string): string => `held.${tenantId(t)}.*`,
+  /** Rewritten whenever one of a tenant's proposals stops being open: a full tenant's proposer looks again. */
+  proposalClosed: (t: string): string => `closed.${tenantId(t)}`,
   /** One history rollup of a tenant (`scopilot_history_minute` / `_hour`), by the window's start. */
   historyPoint: (t: string, startMs: number): string => {
     if (!Number.isSafeInteger(startMs) || startMs < 0) throw new RangeError(`bad history window ${startMs}`);
