@@ -14,6 +14,7 @@ import { ingestRoutes } from './ingest.ts';
 import { iseRoutes } from './ise.ts';
 import { matrixRoutes } from './matrix.ts';
 import { proposalsRoutes } from './proposals.ts';
+import { proposalsSummaryRoutes } from './proposals-summary.ts';
 import { runsRoutes } from './runs.ts';
 import { stagedRunsRoutes } from './runs-staged.ts';
 import { sgtsRoutes } from './sgts.ts';
@@ -30,6 +31,8 @@ export const ROUTES: [string, RouteModule][] = [
   ['/flows', flowsRoutes],
   ['/flows', flowExplainRoutes],
   ['/classifications', classificationsRoutes],
+  // Before the proposals router: its `/:id` would take `summary` for an id.
+  ['/proposals', proposalsSummaryRoutes],
   ['/proposals', proposalsRoutes],
   ['/matrix', matrixRoutes],
   ['/matrix', denySimulationRoutes],

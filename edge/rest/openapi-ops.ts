@@ -277,6 +277,15 @@ export const OPERATIONS: readonly Operation[] = [
   },
   {
     method: 'get',
+    path: '/proposals/summary',
+    summary: 'The open proposals counted by category (gravest ACE), infrastructure, urgent and rare',
+    tag: 'proposals',
+    role: 'viewer',
+    ok: { status: 200, description: 'The counts', content: json('ProposalSummary') },
+    errors: [],
+  },
+  {
+    method: 'get',
     path: '/proposals/{id}',
     summary: 'One proposal with its evidence and history',
     tag: 'proposals',

@@ -35,6 +35,7 @@ import { ProposalPreviewOut, VersionCellDiffOut } from './matrix-cells.ts';
 import { OPERATIONS, type Operation } from './openapi-ops.ts';
 import { ApproveBody, ManualProposalBody, ProposalView, RejectBody } from './proposals.ts';
 import { DecideManyAnswer, DecideManyBody } from './proposals-decide.ts';
+import { ProposalSummaryOut } from './proposals-summary.ts';
 import { RunSummary } from './runs.ts';
 import { RunLinesBody, RunLinesResult, RunList, StagedRunBody } from './runs-staged.ts';
 import { MissingSgt, SgtEntry, SgtImportBody, SgtPutBody } from './sgts.ts';
@@ -122,6 +123,7 @@ const SCHEMAS = {
   MatrixDiff: v.looseObject({ from: Count, to: Count, added: v.array(Contract), removed: v.array(Contract) }),
   MatrixCellDiff: VersionCellDiffOut,
   ProposalPreview: ProposalPreviewOut,
+  ProposalSummary: ProposalSummaryOut,
   ReadinessSnapshot,
   IseStatus: IseStatusOut,
   IsePlan: IsePlanOut,
