@@ -3,7 +3,9 @@
  * its ACEs, evidence, rationale, rare flag and expiry. Approve and reject
  * (operator) each go through a confirmation page; a rejection needs a
  * reason. The decision is the matrix keeper's: the page shows its answer
- * (the new live version) or its refusal.
+ * (the new live version) or its refusal. An open proposal's page and its
+ * approval page show what approving it changes in the live matrix, cell by
+ * cell, as the keeper would fold it (rest/matrix-cells.ts).
  */
 import { type Context, Hono } from 'hono';
 import { html } from 'hono/html';
@@ -13,8 +15,10 @@ import { outcomeOf } from '../../domain/types.ts';
 import { keys, type ProposalRecord } from '../../kv-schema/mod.ts';
 import { hasRole } from '../auth.ts';
 import type { ApiDeps } from '../rest/deps.ts';
+import { proposalPreview } from '../rest/matrix-cells.ts';
 import { FilterError, matchesFilter, parseFilter } from '../rest/proposals-filter.ts';
 import { allProposals, command, OPEN_STATUSES, sgtNames } from './data.ts';
+import { cellDiffView } from './diff-view.ts';
 import { aceLine, errorPage, type Html, notice, num, page, tagLabel, when } from './layout.ts';
 import { bulkRoutes } from './proposals-bulk.ts';
 import { requireUiRole, type UiEnv } from './session.ts';
@@ -71,6 +75,20 @@ function threatTrail(p: ProposalRecord, full: boolean): Html | string {
   return html`<details ${full ? 'open' : ''}><summary>Threat intelligence (${p.threat.length} verdicts)</summary>
 <table><thead><tr><th scope="col">Destination</th><th scope="col">Provider</th><th scope="col">Verdict</th><th scope="col" class="n">Score</th>
 <th scope="col">Categories</th><th scope="col">Detail</th></tr></thead><tbody>${rows}</tbody></table></details>`;
+}
+
+/** "What this approval changes": for an open proposal only, since only those can still be approved. */
+async function preview(
+  deps: ApiDeps,
+  tenant: string,
+  p: ProposalRecord,
+  names: ReadonlyMap<number, string>,
+): Promise<Html | string> {
+  if (!OPEN_STATUSES.includes(p.status)) return '';
+  const d = await proposalPreview(deps.stores, tenant, p);
+  return html`<section aria-labelledby="preview-heading"><h2 id="preview-heading">What this approval changes</h2>
+<p class="muted">Against the live matrix, v${d.live}${d.live === 0 ? ' (nothing approved yet)' : ''}, and the flows observed so far.</p>
+${cellDiffView(d, names, 'preview', `Cells approving ${p.id} changes: rows are source tags, columns destination tags`)}</section>`;
 }
 
 async function load(deps: ApiDeps, c: Context<UiEnv>): Promise<ProposalRecord | null> {
@@ -141,7 +159,8 @@ ${shown.map((p) => card(p, names, canDecide, false))}`;
         : done === 'reject'
           ? notice('ok', 'Rejected.')
           : '';
-    const body = html`<p><a href="/ui/proposals">← Proposals</a></p>${banner}${card(p, names, hasRole(principal, 'operator'), true)}`;
+    const body = html`<p><a href="/ui/proposals">← Proposals</a></p>${banner}${card(p, names, hasRole(principal, 'operator'), true)}
+${await preview(deps, principal.tenant, p, names)}`;
     return page(c, { title: `Proposal ${p.id}`, active: '/ui/proposals', principal }, body);
   });
 
@@ -159,6 +178,7 @@ ${shown.map((p) => card(p, names, canDecide, false))}`;
     const body = html`${error === null ? '' : notice('error', error)}
 <p>${decision === 'approve' ? 'Approving writes a new matrix version with these ACEs and makes it live.' : 'Rejecting closes this proposal; its flows stay uncovered.'}</p>
 ${card(p, names, false, true)}
+${decision === 'approve' ? await preview(deps, principal.tenant, p, names) : ''}
 <form method="post" action="/ui/proposals/${p.id}/${decision}" class="panel">${reason}
 <input type="hidden" name="aces" value="${aceFingerprint(p.aces as Ace[])}">
 <div class="actions"><button type="submit" class="${decision === 'reject' ? 'danger' : ''}">${decision === 'approve' ? 'Confirm approval' : 'Confirm rejection'}</button>

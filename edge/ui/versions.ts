@@ -1,40 +1,23 @@
 /**
  * Versions `/ui/versions`: every matrix version (parent, author, reason,
  * when, proposals), the live pointer's flip log, one version's diff against
- * its parent, and rollback (admin, confirmed, with a reason), which only
+ * its parent or another version as a matrix of the cells it adds, changes and
+ * removes, with the flows each change decides (diff-view.ts), and rollback (admin, confirmed, with a reason), which only
  * moves the pointer and is done by the matrix keeper.
  */
 import { type Context, Hono } from 'hono';
 import { html } from 'hono/html';
-import { diffMatrices, type Matrix, type MatrixDiff } from '../../domain/matrix.ts';
-import { INITIAL_MATRIX } from '../../domain/matrix-version.ts';
 import { keys, type MatrixVersionRecord, matrixVersions } from '../../kv-schema/mod.ts';
 import { hasRole } from '../auth.ts';
 import type { ApiDeps } from '../rest/deps.ts';
+import { versionCellDiff } from '../rest/matrix-cells.ts';
 import { liveMatrix, mapParallel } from '../rest/matrix-data.ts';
 import { command, sgtNames } from './data.ts';
-import { aceLine, errorPage, type Html, notice, page, tagLabel, when } from './layout.ts';
+import { cellDiffView } from './diff-view.ts';
+import { errorPage, notice, page, when } from './layout.ts';
 import { requireUiRole, type UiEnv } from './session.ts';
 
 const REASON_MAX = 2000;
-
-function diffView(d: MatrixDiff, names: ReadonlyMap<number, string>): Html {
-  if (d.identical) return html`<p>No policy change.</p>`;
-  const pair = (x: { sgt: number; dgt: number }) => `${tagLabel(names, x.sgt)} → ${tagLabel(names, x.dgt)}`;
-  const lines = (mark: '+' | '-', aces: readonly Parameters<typeof aceLine>[0][]) =>
-    aces.map((a) => (mark === '+' ? html`<ins>+ ${aceLine(a)}</ins>\n` : html`<del>- ${aceLine(a)}</del>\n`));
-  return html`${d.defaultRule === null ? '' : html`<p>Default: <del>${d.defaultRule.before}</del> → <ins>${d.defaultRule.after}</ins></p>`}
-<ul>
-${d.added.map((c) => html`<li>Added <code>${c.name}</code> (${pair(c)})<pre>${lines('+', c.aces)}</pre></li>`)}
-${d.removed.map((c) => html`<li>Removed <code>${c.name}</code> (${pair(c)})<pre>${lines('-', c.aces)}</pre></li>`)}
-${d.changed.map(
-  (
-    c,
-  ) => html`<li>Changed <code>${c.nameAfter}</code> (${pair(c)})${c.nameBefore === c.nameAfter ? '' : ` renamed from ${c.nameBefore}`}${c.reordered ? ', ACEs reordered' : ''}
-<pre>${lines('-', c.removed)}${lines('+', c.added)}${c.changed.map((x) => html`<del>- ${aceLine(x.before)}</del>\n<ins>+ ${aceLine(x.after)}</ins>\n`)}</pre></li>`,
-)}
-</ul>`;
-}
 
 async function record(deps: ApiDeps, tenant: string, n: number): Promise<MatrixVersionRecord | null> {
   return (await deps.stores.matrix.get(keys.matrixVersion(tenant, n)))?.value ?? null;
@@ -103,18 +86,27 @@ ${
     const n = versionParam(c);
     const r = n === null ? null : await record(deps, principal.tenant, n);
     if (r === null) return missing(c);
-    const [parent, names, live] = await Promise.all([
-      r.parent === null ? null : record(deps, principal.tenant, r.parent),
+    const [numbers, names, live] = await Promise.all([
+      matrixVersions(deps.stores, principal.tenant),
       sgtNames(deps.stores, principal.tenant),
       liveMatrix(deps.stores, principal.tenant),
     ]);
-    const diff = diffMatrices((parent?.matrix ?? INITIAL_MATRIX) as Matrix, r.matrix as Matrix);
+    // Another version to compare with, when asked for and written; else the parent (the empty matrix for v1).
+    const asked = Number(c.req.query('against') ?? Number.NaN);
+    const against = asked === 0 || numbers.includes(asked) ? asked : (r.parent ?? 0);
+    const diff = await versionCellDiff(deps.stores, principal.tenant, r.version, against);
+    const base = against === 0 ? 'the empty matrix' : `v${against}`;
+    const others = [0, ...numbers.filter((x) => x !== r.version)];
     const canRollback = hasRole(principal, 'admin') && live.version !== r.version;
     const body = html`<p><a href="/ui/versions">← Versions</a></p>
 <dl class="kv"><dt>Parent</dt><dd>${r.parent === null ? 'none (first version)' : html`<a href="/ui/versions/${r.parent}">v${r.parent}</a>`}</dd>
 <dt>Author</dt><dd>${r.author} via ${r.channel}</dd><dt>Reason</dt><dd>${r.reason}</dd><dt>When</dt><dd>${when(r.atMs)}</dd>
 <dt>Default</dt><dd><code>${r.matrix.defaultRule}</code></dd><dt>Live</dt><dd>${live.version === r.version ? 'yes' : `no (v${live.version} is)`}</dd></dl>
-<h2>Changes from ${r.parent === null ? 'the empty matrix' : `v${r.parent}`}</h2>${diffView(diff, names)}
+<h2 id="changes">Changes from ${base}</h2>
+<form method="get" action="/ui/versions/${r.version}" class="actions"><label for="against">Compare with</label>
+<select id="against" name="against">${others.map((x) => html`<option value="${x}" ${x === against ? 'selected' : ''}>${x === 0 ? 'the empty matrix' : `v${x}`}${x === r.parent ? ' (parent)' : ''}</option>`)}</select>
+<button type="submit" class="secondary">Compare</button></form>
+${cellDiffView(diff, names, 'diff', `Cells v${r.version} changes from ${base}: rows are source tags, columns destination tags`)}
 ${canRollback ? html`<p><a class="button danger" href="/ui/versions/${r.version}/rollback">Roll back to v${r.version}…</a></p>` : ''}`;
     return page(c, { title: `Matrix version ${r.version}`, active: '/ui/versions', principal }, body);
   });
