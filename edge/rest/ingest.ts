@@ -4,13 +4,23 @@
  * tail does. The batch's origin is the request's Idempotency-Key (or a fresh
  * id, returned as `origin`): sending the same lines again with the same key
  * stores them once (within the event log's duplicate window).
+ *
+ * The tenant's lines-per-second quota (actors/tail/quota.ts) is taken before
+ * anything is published. A request whose (first) batch cannot have its
+ * tokens now is answered 429 with Retry-After and nothing of it is stored:
+ * the client sends the whole request again. The batches of a long text body
+ * after its first one wait for their tokens instead (the request is already
+ * partly stored), and a first batch larger than one second's quota is taken
+ * as a full second now and the rest paced: any request is admitted in the end.
  */
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import * as v from 'valibot';
 import { ingestLines } from '../../actors/tail/ingest.ts';
+import { LinesQuota } from '../../actors/tail/quota.ts';
 import type { AnalysisStats } from '../../domain/analysis.ts';
+import { Bucket, bucketName, SharedRateLimiter } from '../../kv-schema/mod.ts';
 import { requireRole } from '../auth.ts';
-import { badRequest } from '../problem.ts';
+import { badRequest, problem } from '../problem.ts';
 import { type ApiDeps, type ApiEnv, tenantOf } from './deps.ts';
 import { ByteLimit, checkDeclaredLength, lineBatches, streamChunks, unsupportedMedia } from './upload.ts';
 import { JSON_LIMIT_BYTES, jsonBody } from './validate.ts';
@@ -47,6 +57,30 @@ export interface IngestOptions {
 const isJson = (contentType: string | undefined): boolean =>
   contentType !== undefined && /^application\/([-.\w]+\+)?json\s*(;|$)/i.test(contentType);
 
+/** 429: the tenant is over its lines-per-second quota; nothing of the request was stored. */
+class OverQuotaError extends Error {
+  readonly retryInMs: number;
+  constructor(tenant: string, retryInMs: number) {
+    const seconds = Math.max(1, Math.ceil(retryInMs / 1_000));
+    super(
+      `tenant ${tenant} is over its quota of lines per second; nothing of this request was ingested, send it again in ${seconds} s`,
+    );
+    this.name = 'OverQuotaError';
+    this.retryInMs = retryInMs;
+  }
+
+  response(): Response {
+    const res = problem({
+      title: 'Too many requests',
+      status: 429,
+      detail: this.message,
+      code: 'QUOTA_LINES',
+    });
+    res.headers.set('retry-after', String(Math.max(1, Math.ceil(this.retryInMs / 1_000))));
+    return res;
+  }
+}
+
 function add(total: IngestResult, stats: AnalysisStats, deltas: number): void {
   total.lines += stats.linesRead;
   total.events += stats.events;
@@ -59,8 +93,38 @@ function add(total: IngestResult, stats: AnalysisStats, deltas: number): void {
 export function ingestRoutes(deps: ApiDeps, options: IngestOptions = {}): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>();
   const maxTextBytes = options.maxTextBytes ?? INGEST_TEXT_LIMIT;
+  // One gate per router: its lease of each tenant's bucket serves every request here.
+  let gate: Promise<LinesQuota> | null = null;
+  const quota = () =>
+    (gate ??= deps.engine.kv.bucket(bucketName(Bucket.State, deps.ns)).then(
+      (bucket) =>
+        new LinesQuota({
+          limiter: new SharedRateLimiter(bucket),
+          quotas: deps.config.quotas,
+          ...(deps.quotaMetrics ? { metrics: deps.quotaMetrics } : {}),
+        }),
+    ));
+  /** The first batch gets its tokens now or the request is refused; later ones wait for theirs. */
+  const admit = async (tenant: string, lines: number, first: boolean): Promise<void> => {
+    const q = await quota();
+    if (!first) {
+      await q.take(tenant, lines);
+      return;
+    }
+    const now = Math.min(lines, q.perSecond(tenant) || lines);
+    const taken = await q.tryTake(tenant, now);
+    if (!taken.ok) throw new OverQuotaError(tenant, taken.retryInMs);
+    if (lines > now) await q.take(tenant, lines - now);
+  };
 
-  app.post('/', requireRole('operator'), async (c) => {
+  app.post('/', requireRole('operator'), (c) =>
+    post(c).catch((error: unknown) => {
+      if (error instanceof OverQuotaError) return error.response();
+      throw error;
+    }),
+  );
+
+  async function post(c: Context<ApiEnv>): Promise<Response> {
     const tenant = tenantOf(c);
     const key = c.req.header('idempotency-key');
     if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
@@ -70,7 +134,8 @@ export function ingestRoutes(deps: ApiDeps, options: IngestOptions = {}): Hono<A
     const origin = key ?? crypto.randomUUID();
     const nowMs = Date.now();
     const total: IngestResult = { origin, lines: 0, events: 0, rejected: {}, deltas: 0 };
-    const ingest = async (lines: readonly string[], batchOrigin: string) => {
+    const ingest = async (lines: readonly string[], batchOrigin: string, first: boolean) => {
+      await admit(tenant, lines.length, first);
       const result = await ingestLines({
         log: deps.engine.log,
         subjects: deps.subjects,
@@ -86,7 +151,7 @@ export function ingestRoutes(deps: ApiDeps, options: IngestOptions = {}): Hono<A
 
     if (isJson(c.req.header('content-type'))) {
       const body = await jsonBody(c, IngestBody, JSON_LIMIT_BYTES);
-      await ingest(body.lines, origin);
+      await ingest(body.lines, origin, true);
     } else {
       const type = c.req.header('content-type');
       if (type !== undefined && !/^text\/plain\s*(;|$)/i.test(type)) {
@@ -99,13 +164,13 @@ export function ingestRoutes(deps: ApiDeps, options: IngestOptions = {}): Hono<A
       let batch = 0;
       for await (const lines of lineBatches(streamChunks(stream, limit), INGEST_BATCH_BYTES)) {
         // Batches are cut at the same bytes every time, so a retry gets the same origins.
-        await ingest(lines, batch === 0 ? origin : `${origin}:${batch}`);
+        await ingest(lines, batch === 0 ? origin : `${origin}:${batch}`, batch === 0);
         batch++;
       }
     }
     if (total.lines === 0) throw badRequest('the body has no lines');
     return c.json(total, 202);
-  });
+  }
 
   return app;
 }
