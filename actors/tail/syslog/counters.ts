@@ -28,6 +28,7 @@ export class ReceiverCounters {
   readonly droppedBy: Record<DropReason, number> = {
     [DropReason.UnknownSender]: 0,
     [DropReason.QueueFull]: 0,
+    [DropReason.OverQuota]: 0,
     [DropReason.Oversize]: 0,
     [DropReason.BadFrame]: 0,
   };
@@ -36,6 +37,8 @@ export class ReceiverCounters {
   notSyslog = 0;
   badHeader = 0;
   deltas = 0;
+  /** Lines whose batch waited for the tenant's lines-per-second quota. */
+  throttled = 0;
   publishFailures = 0;
   /** Deltas given up on because stop() ran out of time while publishing kept failing. */
   lostDeltas = 0;
@@ -75,6 +78,7 @@ export class ReceiverCounters {
       not_syslog: this.notSyslog,
       bad_header: this.badHeader,
       deltas: this.deltas,
+      throttled: this.throttled,
       publish_failures: this.publishFailures,
       lost_deltas: this.lostDeltas,
       connections: this.connections,

@@ -17,6 +17,12 @@ export const DropReason = {
   UnknownSender: 'unknown_sender',
   /** The tenant's queue was full (UDP only; TCP and TLS senders are paused instead). */
   QueueFull: 'queue_full',
+  /**
+   * The tenant was over its lines-per-second quota and its held lines filled their bound
+   * (UDP only: TCP and TLS senders are paused instead). Also counted as shed in
+   * `scopilot_quota_shed_total`.
+   */
+  OverQuota: 'over_quota',
   /** A message over the size limit. */
   Oversize: 'oversize',
   /** Bytes that are no frame: an octet count not followed by a space, a cut-off frame, an empty datagram. */

@@ -3,6 +3,7 @@ import type { Logger } from '../../../engine/log.ts';
 import type { EventLog } from '../../../engine/types.ts';
 import type { Subjects } from '../../../streams/mod.ts';
 import type { IngestMetrics } from '../ingest.ts';
+import type { LinesQuota } from '../quota.ts';
 import type { SyslogMetrics } from './counters.ts';
 import { MAX_MESSAGE_BYTES } from './framing.ts';
 import type { SenderRule } from './senders.ts';
@@ -46,6 +47,13 @@ export interface SyslogReceiverOptions {
   metrics?: IngestMetrics;
   /** Messages dropped before the parser. */
   syslogMetrics?: SyslogMetrics;
+  /**
+   * Each tenant's lines-per-second quota: a tenant over it is held in its own queue (TCP and
+   * TLS paused, UDP shed as `over_quota` past the bound); absent: no limit.
+   */
+  quota?: LinesQuota;
+  /** While a tenant's batch waits for quota, how many seconds of quota its next interval may hold (default 2). */
+  quotaHoldSeconds?: number;
 }
 
 const DEFAULTS = {
@@ -58,6 +66,7 @@ const DEFAULTS = {
   stopTimeoutMs: 10_000,
   retryBaseMs: 250,
   retryMaxMs: 10_000,
+  quotaHoldSeconds: 2,
   now: Date.now,
 };
 

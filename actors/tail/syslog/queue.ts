@@ -11,6 +11,14 @@
  * and TLS senders (resumed by `onDrain`) and drops UDP datagrams. A failed
  * publish is logged and retried with backoff, never thrown, so memory stays
  * bounded by one batch and one interval whatever the engine does.
+ *
+ * The tenant's lines-per-second quota (actors/tail/quota.ts) is taken before
+ * a batch is published: a batch over quota waits, in flight, for its tokens.
+ * A batch is cut at one second's quota, so one waits about a second at most;
+ * while one waits the next interval may hold `quotaHoldSeconds` of quota
+ * before the queue counts as full (`throttled`): TCP and TLS are paused, UDP
+ * is shed as `over_quota`. Other tenants have their own queues and buckets
+ * and are not held back. close() stops waiting and publishes what it holds.
  */
 import { Analysis, type AnalysisStats } from '../../../domain/analysis.ts';
 import type { Logger } from '../../../engine/log.ts';
@@ -19,6 +27,7 @@ import type { Subjects } from '../../../streams/mod.ts';
 import { observedEffects } from '../deltas.ts';
 import type { IngestMetrics } from '../ingest.ts';
 import { publishAll } from '../publish.ts';
+import type { LinesQuota } from '../quota.ts';
 import type { ReceiverCounters, Transport } from './counters.ts';
 import { normalise, type Origin } from './header.ts';
 import { LineWriter } from './writer.ts';
@@ -41,6 +50,10 @@ export interface QueueOptions {
   nextOrigin: () => string;
   counters: ReceiverCounters;
   metrics?: IngestMetrics;
+  /** The tenant's lines-per-second quota; absent: no limit. */
+  quota?: LinesQuota;
+  /** While a batch waits for quota, how many seconds of quota the next interval may hold (default 2). */
+  quotaHoldSeconds?: number;
 }
 
 type PublishEffects = ReturnType<typeof observedEffects>;
@@ -57,6 +70,10 @@ export class TenantQueue {
   #due = false;
   #inFlight: Promise<void> | null = null;
   #drained: (() => void)[] = [];
+  /** The batch in flight waits for the tenant's quota. */
+  #throttled = false;
+  /** Set by close(): a batch waiting for quota goes out at once. */
+  #closing = false;
   /** Set by close(): when failing publishes stop being retried. */
   #giveUpAtMs = Number.POSITIVE_INFINITY;
 
@@ -71,7 +88,30 @@ export class TenantQueue {
 
   /** A batch is in flight and the next interval is at its cap: take nothing more for now. */
   get full(): boolean {
-    return this.#inFlight !== null && this.#lines >= this.#o.maxPendingLines;
+    if (this.#inFlight === null) return false;
+    return this.#lines >= (this.#throttled ? this.#holdLines : this.#o.maxPendingLines);
+  }
+
+  /** Full because the tenant is over its quota (UDP lines refused now are shed, not queue_full). */
+  get throttled(): boolean {
+    return this.#throttled && this.full;
+  }
+
+  /** Lines per second of quota; 0 is no limit. */
+  get #quota(): number {
+    return this.#o.quota?.perSecond(this.#o.tenant) ?? 0;
+  }
+
+  /** A batch is published once it holds this many lines: at most one second of quota. */
+  get #batchLines(): number {
+    const quota = this.#quota;
+    return quota === 0 ? this.#o.maxPendingLines : Math.min(this.#o.maxPendingLines, quota);
+  }
+
+  get #holdLines(): number {
+    const quota = this.#quota;
+    if (quota === 0) return this.#o.maxPendingLines;
+    return Math.min(this.#o.maxPendingLines, Math.max(1, quota * (this.#o.quotaHoldSeconds ?? 2)));
   }
 
   /** One message, bytes[start, end) without its trailer. */
@@ -84,7 +124,7 @@ export class TenantQueue {
     this.#lines++;
     this.#o.counters.format(normalise(b, start, end, origin, this.#writer));
     if (this.#writer.length >= BLOCK_BYTES) this.#parse(this.#analysis);
-    if (this.#lines >= this.#o.maxPendingLines && this.#inFlight === null) this.#flushSafely();
+    if (this.#lines >= this.#batchLines && this.#inFlight === null) this.#flushSafely();
   }
 
   /** Call `resume` once the batch in flight is published (to resume a paused sender). */
@@ -96,6 +136,7 @@ export class TenantQueue {
   /** Publish what is in hand; failing publishes are retried for up to `timeoutMs`, then given up. */
   async close(timeoutMs: number): Promise<void> {
     this.#giveUpAtMs = this.#o.now() + timeoutMs;
+    this.#closing = true;
     this.#flushSafely();
     while (this.#inFlight !== null) {
       await this.#inFlight;
@@ -130,6 +171,7 @@ export class TenantQueue {
     this.#parse(analysis);
     analysis.finish();
     this.#analysis = null;
+    const lines = this.#lines;
     this.#lines = 0;
     this.#due = false;
     const { flows, stats } = analysis.result();
@@ -144,15 +186,16 @@ export class TenantQueue {
       this.#o.now(),
       this.#firstAtMs,
     );
-    this.#inFlight = this.#publish(effects, stats).finally(() => {
+    this.#inFlight = this.#publish(effects, stats, lines).finally(() => {
       this.#inFlight = null;
       for (const resume of this.#drained.splice(0)) resume();
-      if (this.#due || this.#lines >= this.#o.maxPendingLines) this.#flushSafely();
+      if (this.#due || this.#lines >= this.#batchLines) this.#flushSafely();
     });
   }
 
-  async #publish(effects: PublishEffects, stats: AnalysisStats): Promise<void> {
+  async #publish(effects: PublishEffects, stats: AnalysisStats, lines: number): Promise<void> {
     const { tenant, transport, logger, counters } = this.#o;
+    await this.#admit(lines);
     let delayMs = this.#o.retryBaseMs;
     for (;;) {
       try {
@@ -179,5 +222,36 @@ export class TenantQueue {
     }
     counters.deltas += effects.length;
     this.#o.metrics?.ingested(tenant, 'syslog', stats, effects.length);
+  }
+
+  /**
+   * Wait for the batch's lines to be within the tenant's quota; a store that fails is asked
+   * again with backoff. After close() the batch goes out without waiting any longer.
+   */
+  async #admit(lines: number): Promise<void> {
+    const quota = this.#o.quota;
+    if (quota === undefined) return;
+    const { tenant, transport, logger, counters } = this.#o;
+    const stopping = () => this.#closing;
+    let delayMs = this.#o.retryBaseMs;
+    this.#throttled = true;
+    try {
+      while (!stopping()) {
+        try {
+          const taken = await quota.take(tenant, lines, stopping);
+          if (taken.waited) counters.throttled += lines;
+          return;
+        } catch (error) {
+          logger.warn(
+            { err: error, tenant, transport, retryInMs: delayMs },
+            'syslog quota not read; retrying',
+          );
+          await Bun.sleep(delayMs);
+          delayMs = Math.min(delayMs * 2, this.#o.retryMaxMs);
+        }
+      }
+    } finally {
+      this.#throttled = false;
+    }
   }
 }

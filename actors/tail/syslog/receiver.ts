@@ -9,6 +9,11 @@
  * not resend. Everything else is counted: received, parsed, rejected and
  * ignored by the parser, dropped before parsing with a reason, and what the
  * kernel dropped before the UDP socket was read (`udp_kernel_drops`).
+ *
+ * Each tenant has its own queue per transport, so a tenant over its
+ * lines-per-second quota is held back in its own queue (queue.ts) while the
+ * others' lines keep flowing; UDP lines past its bound are shed and counted
+ * (`dropped_over_quota`, `scopilot_quota_shed_total`).
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import type { LogSource, SourceHealth } from '../source.ts';
@@ -178,7 +183,11 @@ export class SyslogReceiver implements LogSource {
     const end = trimTrailer(message, 0, message.length);
     if (end === 0) return DropReason.BadFrame;
     const queue = this.#queue(sender.tenant, Transport.Udp);
-    if (queue.full) return DropReason.QueueFull;
+    if (queue.full) {
+      if (!queue.throttled) return DropReason.QueueFull;
+      this.#o.quota?.shed(sender.tenant, 1);
+      return DropReason.OverQuota;
+    }
     this.#udpOrigin.sender = sender.address;
     queue.add(message, 0, end, this.#udpOrigin);
     return null;
