@@ -11,6 +11,7 @@ import { type ClassifierActorOptions, classifierActor } from './classifier/actor
 import { historyActor } from './history/actor.ts';
 import type { PipelineMetrics } from './pipeline-metrics.ts';
 import { type ProposerOptions, proposerActor } from './proposer/actor.ts';
+import { proposalReleaseActor } from './proposer/release.ts';
 
 export { type KeeperService, serveMatrixKeeper } from './matrix-keeper/actor.ts';
 export { type NotifierOptions, notifierActor } from './notifier/actor.ts';
@@ -34,6 +35,8 @@ export function flowActors(ns: Namespace, stores: Stores, options: FlowActorOpti
       ...options.proposer,
       ...(options.metrics ? { metrics: options.metrics } : {}),
     }),
+    // Flows held back by the open-proposals quota get their turn as proposals close.
+    proposalReleaseActor(ns, stores),
     historyActor(ns, stores),
   ];
 }

@@ -32,14 +32,19 @@ import {
 } from '../../streams/mod.ts';
 import type { PipelineMetrics } from '../pipeline-metrics.ts';
 import { DEFAULT_PROPOSER_SETTINGS, type ProposerSettings, proposalFor } from './logic.ts';
+import { OpenProposalQuota, type OpenQuotaOptions, OpenSet, pairOf } from './quota.ts';
 
 const CLAIM_POLL_MS = 100;
 const CLAIM_GRACE_MS = 2_000;
 
-export const ProposerState = v.object({ firstSeenMs: v.nullable(v.number()) });
+export const ProposerState = v.object({
+  firstSeenMs: v.nullable(v.number()),
+  /** The proposals this tenant has open, by pair, while it has an open-proposals quota (quota.ts). */
+  open: v.optional(OpenSet),
+});
 export type ProposerState = v.InferOutput<typeof ProposerState>;
 
-export interface ProposerOptions extends Partial<ProposerSettings> {
+export interface ProposerOptions extends Partial<ProposerSettings>, OpenQuotaOptions {
   /** Observe only, for this long after a tenant's first classified flow (default 0). */
   learningMs?: number;
   /** Proposals made visible, and how long after their line was received. */
@@ -103,6 +108,7 @@ export function proposerActor(
   const subjects = subjectsFor(ns);
   const settings = { ...DEFAULT_PROPOSER_SETTINGS, ...options };
   const learningMs = options.learningMs ?? 0;
+  const quota = new OpenProposalQuota(stores, options);
 
   /**
    * File `candidate` under its pair: folded into the pair's open proposal, or
@@ -114,7 +120,8 @@ export function proposerActor(
     tenant: string,
     candidate: Proposal,
     nowMs: number,
-  ): Promise<['created' | 'updated' | 'reopened', Proposal]> {
+    mayOpen: () => Promise<boolean>,
+  ): Promise<['created' | 'updated' | 'reopened', Proposal] | ['held', null]> {
     const indexKey = keys.openProposal(tenant, candidate.sgt, candidate.dgt);
     for (let waited = 0; ; ) {
       const index = await stores.openProposals.get(indexKey);
@@ -140,6 +147,8 @@ export function proposerActor(
           }
         }
       }
+      // Not merged: this would open a proposal, which the tenant's quota may not allow now.
+      if (!(await mayOpen())) return ['held', null];
       try {
         if (index === null) await stores.openProposals.create(indexKey, { proposalId: candidate.id });
         else await stores.openProposals.update(indexKey, { proposalId: candidate.id }, index.revision);
@@ -177,6 +186,11 @@ export function proposerActor(
     async transition(state, c, ctx) {
       const tenant = ctx.tenant;
       const next: ProposerState = { ...state, firstSeenMs: state.firstSeenMs ?? ctx.nowMs };
+      // A flow released from being held back: once it is filed (or needs nothing), it is held no more.
+      const released = ctx.msgId?.startsWith('released:') === true;
+      const done = async (): Promise<void> => {
+        if (released) await quota.release(tenant, c.flowId);
+      };
       // Learning only observes ordinary traffic; a flow to a malicious destination is proposed at once.
       const learning = ctx.nowMs < (next.firstSeenMs ?? ctx.nowMs) + learningMs;
       if (learning && c.trigger !== 'threat') return { state: next, effects: [] };
@@ -189,14 +203,30 @@ export function proposerActor(
       const names = await sgtNames(stores, tenant);
       const watched = daysWatched(since, ctx.nowMs);
       const candidate = proposalFor(tenant, c, record, names, settings, ctx.nowMs, watched);
-      if (candidate === null) return { state: next, effects: [] };
+      if (candidate === null) {
+        await done();
+        return { state: next, effects: [] };
+      }
 
       const existing = await stores.proposals.get(keys.proposal(tenant, candidate.id));
       // Asked before and decided (rejected, applied, expired): people have spoken on this flow. Not so
       // when a rollback took the version that applied it out of the live matrix: then it is asked again.
       const decided = existing !== null && !isOpen(existing.value.status);
-      if (decided && existing.value.status !== 'rolled_back') return { state: next, effects: [] };
-      const [event, proposal] = await file(tenant, candidate, ctx.nowMs);
+      if (decided && existing.value.status !== 'rolled_back') {
+        await done();
+        return { state: next, effects: [] };
+      }
+      const limited = quota.limitOf(tenant) > 0;
+      const open = limited ? { ...(await quota.openSet(tenant, state.open)) } : undefined;
+      const filed = await file(tenant, candidate, ctx.nowMs, async () =>
+        open === undefined ? true : quota.mayOpen(tenant, open, c, ctx.nowMs),
+      );
+      if (open === undefined) delete next.open;
+      else next.open = open;
+      if (filed[0] === 'held') return { state: next, effects: [] };
+      const [event, proposal] = filed;
+      if (open !== undefined && event !== 'updated') open[pairOf(proposal.sgt, proposal.dgt)] = proposal.id;
+      await done();
       // Made visible now: not one found already written (by another replica, or before a retry).
       if (event === 'reopened' || (event === 'created' && proposal.createdAtMs === ctx.nowMs)) {
         options.metrics?.proposed(tenant, c.receivedAtMs);
