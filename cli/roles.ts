@@ -12,6 +12,7 @@ import {
   threatWatchActor,
 } from '../actors/mod.ts';
 import { Scheduler } from '../actors/scheduler/scheduler.ts';
+import { LinesQuota } from '../actors/tail/quota.ts';
 import type { LogSource, SourceHealth } from '../actors/tail/source.ts';
 import { SyslogReceiver } from '../actors/tail/syslog/mod.ts';
 import { FileTail } from '../actors/tail/tail.ts';
@@ -187,12 +188,19 @@ export async function startSchedulerRole(ctx: RoleContext): Promise<Running> {
 /** Local files, remote files over SSH and the syslog receiver, each reporting its health. */
 export async function startTailRole(ctx: RoleContext): Promise<Running> {
   const { engine, stores, config, ns, logger, metrics } = ctx;
+  // Each tenant's lines per second, shared by every source here and every replica.
+  const quota = new LinesQuota({
+    limiter: new SharedRateLimiter(await engine.kv.bucket(bucketName(Bucket.State, ns))),
+    quotas: config.quotas,
+    ...(metrics ? { metrics: metrics.quota } : {}),
+  });
   const deps = {
     log: engine.log,
     stores,
     subjects: subjectsFor(ns),
     logger,
     from: config.tail.from,
+    quota,
     ...(metrics ? { metrics: metrics.ingest } : {}),
   };
   const sources: LogSource[] = [
@@ -207,6 +215,7 @@ export async function startTailRole(ctx: RoleContext): Promise<Running> {
         log: engine.log,
         subjects: subjectsFor(ns),
         logger,
+        quota,
         ...(metrics ? { metrics: metrics.ingest } : {}),
       }),
     );

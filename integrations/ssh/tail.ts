@@ -7,6 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import type { FollowFrom } from '../../actors/tail/follower.ts';
 import type { IngestMetrics } from '../../actors/tail/ingest.ts';
+import type { LinesQuota } from '../../actors/tail/quota.ts';
 import { FileTail } from '../../actors/tail/tail.ts';
 import type { SshSource } from '../../config/mod.ts';
 import type { Logger } from '../../engine/log.ts';
@@ -27,6 +28,8 @@ export interface SshTailDeps {
   /** Without a saved position: the remote file from its start, or only what is appended (default). */
   from?: 'start' | 'end';
   metrics?: IngestMetrics;
+  /** The tenant's lines-per-second quota; absent: no limit. */
+  quota?: LinesQuota;
   intervalMs?: number;
   pollMs?: number;
   backoff?: Backoff;
@@ -94,6 +97,7 @@ export function sshTail(source: SshSource, deps: SshTailDeps): FileTail {
     kind: 'ssh',
     ...(deps.from === undefined ? {} : { from: deps.from }),
     ...(deps.metrics === undefined ? {} : { metrics: deps.metrics }),
+    ...(deps.quota === undefined ? {} : { quota: deps.quota }),
     ...(deps.intervalMs === undefined ? {} : { intervalMs: deps.intervalMs }),
     ...(deps.pollMs === undefined ? {} : { pollMs: deps.pollMs }),
   });
