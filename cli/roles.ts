@@ -86,6 +86,8 @@ export async function startEngineRole(ctx: RoleContext): Promise<Running> {
         expiryMs: config.proposals.expiryHours * hour,
         learningMs: config.proposals.learningPeriodHours * hour,
         rareDays: config.proposals.rareDays,
+        quotas: config.quotas,
+        ...(metrics ? { quotaMetrics: metrics.quota } : {}),
       },
       ...(metrics ? { metrics: metrics.pipeline } : {}),
     }),
