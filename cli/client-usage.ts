@@ -70,6 +70,7 @@ export const CLIENT_USAGE: readonly ClientUsage[] = [
     },
   },
   { name: 'watch', usage: ['scopilot watch [--sgt TAG] [--dgt TAG] [--count N] [--json]'] },
+  { name: 'status', usage: ['scopilot status [--tenant T] [--format text|json] [--json]'] },
   {
     name: 'token',
     subcommands: {

@@ -126,6 +126,7 @@ describe('what a command loads', () => {
     ['proposal', 'list'],
     ['matrix', 'show'],
     ['threat', 'lookup', '192.0.2.1'],
+    ['status'],
     ['token', 'create', '--role', 'viewer'],
   ]) {
     test(`scopilot ${args.join(' ')} loads no server module`, () => {

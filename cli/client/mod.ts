@@ -8,6 +8,7 @@ import { matrixCommand } from './matrix.ts';
 import { proposalCommand } from './proposal.ts';
 import { runCommand } from './run.ts';
 import { sgtCommand } from './sgt.ts';
+import { statusCommand } from './status.ts';
 import { threatCommand } from './threat.ts';
 import { watchCommand } from './watch.ts';
 
@@ -20,4 +21,5 @@ export const CLIENT_GROUPS: readonly Group[] = [
   threatCommand,
   iseCommand,
   watchCommand,
+  statusCommand,
 ];
