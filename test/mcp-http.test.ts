@@ -240,9 +240,9 @@ describe('MCP over streamable HTTP', () => {
 
     const pending = await callTool(operator, 'list_proposals', { status: ['pending'] });
     expect(itemsOf<{ id: string }>(pending).map((p) => p.id)).toContain(proposal.id);
-    expect(textOf(await callTool(operator, 'get_proposal', { proposalId: proposal.id }))).toContain(
-      '`permit tcp dst eq 443`',
-    );
+    const shown = textOf(await callTool(operator, 'get_proposal', { proposalId: proposal.id }));
+    expect(shown).toContain('`permit tcp dst eq 443`');
+    expect(shown).toContain('**What approving it changes** (against live matrix version 0):');
 
     const admin = await connect(TOKENS.admin, 'claude-desktop');
     const read = await callTool(admin, 'get_proposal', { proposalId: proposal.id });
@@ -287,6 +287,9 @@ describe('MCP over streamable HTTP', () => {
     });
     const diff = await callTool(admin, 'diff_matrix_versions', {});
     expect(textOf(diff)).toContain('+ cell 10 → 20');
+    const cells = textOf(await callTool(admin, 'diff_matrix_versions', { flows: true }));
+    expect(cells).toContain('**Version 0 → 1**, cell by cell');
+    expect(cells).toContain('decides 1 flows, 10 hits (10-20-tcp-any-443 10 uncovered→permitted)');
   });
 
   test('resources: the live matrix as markdown, pending proposals as JSON; the review prompt', async () => {

@@ -221,6 +221,72 @@ describe('tag names', () => {
     );
   });
 
+  test('an open proposal comes with what approving it changes; a cell diff lists the flows each line decides', async () => {
+    const cells = {
+      cells: [
+        {
+          sgt: 4,
+          dgt: 10,
+          kind: 'added',
+          nameBefore: null,
+          nameAfter: 'EMPLOYEES_to_WEB|1',
+          reordered: false,
+          aces: [
+            {
+              kind: 'added',
+              before: null,
+              after: { action: 'permit', protocol: 'tcp', dstPort: 443 },
+              flows: [{ flowId: '4-10-tcp-any-443', hits: 5, before: 'uncovered', after: 'permitted' }],
+              flowCount: 1,
+              hits: 5,
+            },
+          ],
+          effect: { flows: 1, hits: 5, nowPermitted: 5, nowDenied: 0, nowUncovered: 0 },
+        },
+      ],
+      sources: [4],
+      destinations: [10],
+      defaultRule: null,
+      identical: false,
+      totals: {
+        added: 1,
+        changed: 0,
+        removed: 0,
+        flows: 1,
+        hits: 5,
+        nowPermitted: 5,
+        nowDenied: 0,
+        nowUncovered: 0,
+      },
+    };
+    const api = routed(
+      {
+        '/proposals/p1': proposal,
+        '/proposals/p1/preview': { proposalId: 'p1', live: 3, ...cells },
+        '/matrix': { version: 3 },
+        '/matrix/versions/3/diff': { version: 3, against: 2, ...cells },
+      },
+      DICTIONARY,
+    );
+    const read = await tool('get_proposal').call({ proposalId: 'p1' }, api);
+    expect(read.structuredContent).toMatchObject({ id: 'p1', preview: { live: 3, totals: { hits: 5 } } });
+    const text = textOf(read);
+    expect(text).toContain('**What approving it changes** (against live matrix version 3):');
+    expect(text).toContain('[A] added Employees (4) → Web\\|Servers (10) (EMPLOYEES\\_to\\_WEB\\|1)');
+    expect(text).toContain(
+      '  + `permit tcp dst eq 443`: decides 1 flows, 5 hits (4-10-tcp-any-443 5 uncovered→permitted)',
+    );
+    // A decided proposal has nothing left to approve: no preview is asked for.
+    const applied = routed({ '/proposals/p1': { ...proposal, status: 'applied' } }, DICTIONARY);
+    expect(
+      (await tool('get_proposal').call({ proposalId: 'p1' }, applied)).structuredContent,
+    ).not.toHaveProperty('preview');
+    const diff = textOf(await tool('diff_matrix_versions').call({ flows: true }, api));
+    expect(diff).toStartWith(
+      '**Version 2 → 3**, cell by cell\n1 cells change (1 added, 0 changed, 0 removed)',
+    );
+  });
+
   test('list_proposals takes open, the name the dashboard and REST use for pending and notified', async () => {
     const asked: unknown[] = [];
     const api: ApiCall = async (r) => {

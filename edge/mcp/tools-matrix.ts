@@ -10,9 +10,11 @@ import type { ReadinessSnapshot } from '../../kv-schema/records.ts';
 import type { CommandReply } from '../../streams/commands.ts';
 import type { DenySimulation, FlowExplanation } from '../rest/coverage.ts';
 import { RollbackBody } from '../rest/matrix.ts';
+import type { VersionCellDiff } from '../rest/matrix-cells.ts';
+import { cellDiffText } from './cells.ts';
 import { callApiNamed, flowPair, namedPair, type SgtNames } from './names.ts';
 import { num, pct, table, tag, text } from './render.ts';
-import { args, callApi, defineTool, Gate, type Tool } from './tool.ts';
+import { apiError, args, callApi, defineTool, Gate, isOk, type Tool } from './tool.ts';
 
 const Version = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(1_000_000_000));
 const readOnly = { readOnlyHint: true, openWorldHint: false } as const;
@@ -109,13 +111,32 @@ export const MATRIX_TOOLS: readonly Tool[] = [
     description:
       'What changed in policy between two matrix versions: cells added or removed, ACEs added, removed, ' +
       'changed or reordered, and the default rule. Omit both for the live version against its parent; 0 is ' +
-      'the empty matrix. Read-only.',
+      'the empty matrix. With flows: true, cell by cell with the observed flows each changed ACE decides ' +
+      'and how they fare (uncovered → permitted …). Read-only.',
     input: args({
-      from: v.optional(v.pipe(Version, v.description('The older version'))),
+      from: v.optional(v.pipe(Version, v.description('The older version (default: the parent of `to`)'))),
       to: v.optional(v.pipe(Version, v.description('The newer version (default: live)'))),
+      flows: v.optional(
+        v.pipe(v.boolean(), v.description('List the observed flows each changed ACE decides')),
+        false,
+      ),
     }),
     annotations: readOnly,
-    run: (q, api) => callApiNamed<DiffBody>(api, { method: 'GET', path: '/matrix/diff', query: q }, diffText),
+    run: async ({ flows, ...q }, api) => {
+      if (!flows)
+        return callApiNamed<DiffBody>(api, { method: 'GET', path: '/matrix/diff', query: q }, diffText);
+      let to = q.to;
+      if (to === undefined) {
+        const live = await api({ method: 'GET', path: '/matrix' });
+        if (!isOk(live)) return apiError(live);
+        to = (live.body as { version: number }).version;
+      }
+      return callApiNamed<VersionCellDiff>(
+        api,
+        { method: 'GET', path: `/matrix/versions/${to}/diff`, query: { against: q.from } },
+        (d, names) => `**Version ${d.against} → ${d.version}**, cell by cell\n${cellDiffText(d, names)}`,
+      );
+    },
   }),
   defineTool({
     name: 'rollback_matrix',
