@@ -291,6 +291,13 @@ export type WatchRecord = v.InferOutput<typeof WatchRecord>;
 export const TenantCountRecord = v.object({ count: Count, updatedAtMs: Ms });
 export type TenantCountRecord = v.InferOutput<typeof TenantCountRecord>;
 
+/**
+ * How far a replay of dead letters got (`cursor.redrive.<actor>.<t>` in `scopilot_state`): the
+ * last dead letter's sequence sent again, so a second replay sends only newer ones.
+ */
+export const RedriveCursor = v.object({ seq: Count, updatedAtMs: Ms });
+export type RedriveCursor = v.InferOutput<typeof RedriveCursor>;
+
 /** The proposal currently collecting a tag pair's flows. */
 export const OpenProposalIndex = v.object({ proposalId: Text(64) });
 export type OpenProposalIndex = v.InferOutput<typeof OpenProposalIndex>;
