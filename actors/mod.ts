@@ -7,6 +7,7 @@ import type { AnyActorDefinition } from '../engine/actor/types.ts';
 import type { Stores } from '../kv-schema/mod.ts';
 import type { Namespace } from '../streams/mod.ts';
 import { aggregatorActor } from './aggregator/actor.ts';
+import type { FlowQuotaOptions } from './aggregator/flow-quota.ts';
 import { type ClassifierActorOptions, classifierActor } from './classifier/actor.ts';
 import { historyActor } from './history/actor.ts';
 import type { PipelineMetrics } from './pipeline-metrics.ts';
@@ -24,12 +25,14 @@ export interface FlowActorOptions {
   proposer?: ProposerOptions;
   /** Per-tenant counters and the line-to-inventory and line-to-proposal latencies. */
   metrics?: PipelineMetrics;
+  /** The tenants' flows quota, held by the aggregator; absent: no limit. */
+  flowQuota?: FlowQuotaOptions;
 }
 
 /** The flow pipeline: aggregator → classifier → proposer, and the history rollups beside it. */
 export function flowActors(ns: Namespace, stores: Stores, options: FlowActorOptions): AnyActorDefinition[] {
   return [
-    aggregatorActor(ns, stores, options.metrics),
+    aggregatorActor(ns, stores, options.metrics, options.flowQuota),
     classifierActor(ns, stores, options.classifier),
     proposerActor(ns, stores, {
       ...options.proposer,

@@ -90,6 +90,7 @@ export async function startEngineRole(ctx: RoleContext): Promise<Running> {
         ...(metrics ? { quotaMetrics: metrics.quota } : {}),
       },
       ...(metrics ? { metrics: metrics.pipeline } : {}),
+      flowQuota: { quotas: config.quotas, ...(metrics ? { metrics: metrics.quota } : {}) },
     }),
     // Cards go to the operators room once the bot has a token and a room to post to; so do ISE drift notices.
     ...(webex && config.webex.operatorsRoomId

@@ -3,6 +3,8 @@
  * `flows.observed.<sgt>.<dgt>`, so each state stays one cell's worth of flows.
  * It reads the live matrix through the stores (cached for a second: a matrix
  * change reaches it within that, and the scheduler re-scans after changes).
+ * A flow its partition has never held must first fit the tenant's flows
+ * quota (flow-quota.ts); one that does not is dead-lettered.
  */
 import * as v from 'valibot';
 import { INITIAL_MATRIX } from '../../domain/matrix-version.ts';
@@ -17,6 +19,7 @@ import {
   subjectsFor,
 } from '../../streams/mod.ts';
 import type { PipelineMetrics } from '../pipeline-metrics.ts';
+import { FlowQuota, type FlowQuotaOptions } from './flow-quota.ts';
 import { AggregatorState, aggregate, flowIdOf, initialAggregatorState, type LiveMatrix } from './logic.ts';
 
 const MATRIX_TTL_MS = 1_000;
@@ -25,8 +28,10 @@ export function aggregatorActor(
   ns: Namespace,
   stores: Stores,
   metrics?: PipelineMetrics,
+  quota?: FlowQuotaOptions,
 ): ActorDefinition<AggregatorState, FlowObserved> {
   const subjects = subjectsFor(ns);
+  const flowQuota = quota === undefined ? null : new FlowQuota(stores, quota);
   const cache = new Map<string, { at: number; live: LiveMatrix }>();
   async function live(tenant: string, now: number): Promise<LiveMatrix> {
     const hit = cache.get(tenant);
@@ -49,6 +54,8 @@ export function aggregatorActor(
     parseState: (raw) => v.parse(AggregatorState, raw),
     decode: (message) => decodeMessage(message.data, FlowObserved).data,
     async transition(state, delta, context) {
+      const isNew = state.flows[flowIdOf(delta)] === undefined;
+      if (isNew && flowQuota !== null) await flowQuota.admitNew(context.tenant, flowIdOf(delta));
       const next = aggregate(state, delta, await live(context.tenant, context.nowMs), {
         tenant: context.tenant,
         nowMs: context.nowMs,
@@ -56,7 +63,7 @@ export function aggregatorActor(
         inventoryBucket: bucketName(Bucket.Inventory, ns),
         inventoryKey: keys.inventory,
       });
-      metrics?.folded(context.tenant, delta.receivedAtMs, state.flows[flowIdOf(delta)] === undefined);
+      metrics?.folded(context.tenant, delta.receivedAtMs, isNew);
       return next;
     },
   };
