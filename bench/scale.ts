@@ -1,36 +1,52 @@
 /**
  * Scale on a three-server JetStream cluster (R3) the bench starts itself on
- * free ports (nats-server from /usr/sbin; never the shared server):
+ * free ports (nats-server from /usr/sbin, each in its own temporary
+ * directory; never the shared server), each figure beside a baseline
+ * measured in the same run:
  *
+ * - the inventory at size: TENANTS tenants × FLOWS flows over TAGS tags each,
+ *   seeded straight into KV; the scheduler's first tick over all of it, a tick
+ *   after one flow was written, and the re-evaluation of one tenant's coverage
+ *   after its live matrix moved, with the reports published one at a time
+ *   (the old scheduler) and pipelined (bench/support/scale-inventory.ts);
  * - ingest lines/s from many tenants into the inventory, with 1 and with 3
  *   engine processes (`serve --role engine`), measured from the first publish
  *   until every FLOWS consumer has delivered and had acknowledged everything;
- * - RSS of each engine process and each nats-server after that;
- * - the scheduler's re-evaluation of one tenant's coverage: the first tick
- *   (the whole inventory read from KV: what every tick cost before the scan
- *   was incremental), a tick after one flow was written, and a tick after the
- *   live matrix moved (every flow, from memory).
+ * - RSS of each engine process, the scheduler's growth and each nats-server;
+ * - p99 from a line received to a proposal visible for quiet tenants, alone
+ *   and while a noisy tenant floods at 10× its lines-per-second quota
+ *   (bench/support/scale-latency.ts).
  *
- * SCOPILOT_BENCH_SCALE_TENANTS (default 10), _LINES (per tenant, 10,000) and
- * _FLOWS (the scheduler's tenant, 20,000) size it.
+ * Sizes, by flag or environment (SCOPILOT_BENCH_SCALE_<NAME>):
+ * `--tenants 10 --flows 10000 --tags 500` (the inventory), `--lines 3000`
+ * (per tenant, ingest), `--quiet 5 --seconds 20 --quota 500` (isolation).
+ * Full size: `bun bench/scale.ts --tenants 100 --flows 100000`.
  */
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Scheduler } from '../actors/scheduler/scheduler.ts';
+import { parseArgs } from 'node:util';
 import { ingestLines } from '../actors/tail/ingest.ts';
-import { silentLogger } from '../engine/log.ts';
 import { openNatsEngine } from '../engine/nats/mod.ts';
 import type { Engine } from '../engine/types.ts';
-import { ensureSchema, keys, openStores } from '../kv-schema/mod.ts';
-import type { InventoryRecord } from '../kv-schema/records.ts';
+import { ensureSchema, openStores } from '../kv-schema/mod.ts';
 import { isolatedNamespace, type Namespace, streamConfigs, subjectsFor } from '../streams/mod.ts';
 import { type Child, cleanEnv, killChildren, spawnChild } from '../test/support/child.ts';
 import { startCluster } from '../test/support/cluster.ts';
 import { corpusLines, emptyTruth } from './support/corpus.ts';
+import { schedulerOver, seedInventory } from './support/scale-inventory.ts';
+import { isolation } from './support/scale-latency.ts';
 
-const TENANTS = Number(process.env.SCOPILOT_BENCH_SCALE_TENANTS ?? 10);
-const LINES = Number(process.env.SCOPILOT_BENCH_SCALE_LINES ?? 10_000);
-const FLOWS = Number(process.env.SCOPILOT_BENCH_SCALE_FLOWS ?? 20_000);
+const DEFAULTS = { tenants: 10, flows: 10_000, tags: 500, lines: 3_000, quiet: 5, seconds: 20, quota: 500 };
+const { values: flags } = parseArgs({
+  options: Object.fromEntries(Object.keys(DEFAULTS).map((k) => [k, { type: 'string' as const }])),
+});
+const size = (name: keyof typeof DEFAULTS): number =>
+  Number(flags[name] ?? process.env[`SCOPILOT_BENCH_SCALE_${name.toUpperCase()}`] ?? DEFAULTS[name]);
+const TENANTS = size('tenants');
+const FLOWS = size('flows');
+const TAGS = size('tags');
+const LINES = size('lines');
 const BATCH = 5_000;
 const MAIN = join(import.meta.dir, '../cli/main.ts');
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -89,106 +105,83 @@ async function ingestRun(urls: string, admin: Engine, replicas: number, lines: s
   return { ms, publishedMs, rss };
 }
 
-function flow(i: number, nowMs: number): InventoryRecord {
-  const pair = i % 250_000;
-  const sgt = 2 + Math.floor(pair / 500);
-  const dgt = 2 + (pair % 500);
-  const dstPort = 1_000 + Math.floor(i / 250_000);
-  return {
-    flowId: `${sgt}-${dgt}-tcp-any-${dstPort}`,
-    sgt,
-    dgt,
-    protocol: 'tcp',
-    srcPort: 'any',
-    dstPort,
-    hits: 1 + (i % 97),
-    events: 1,
-    firstSeenMs: nowMs - 3_600_000,
-    lastSeenMs: nowMs,
-    days: [],
-    srcSamples: [],
-    dstSamples: [],
-    permitHits: 1,
-    denyHits: 0,
-    // Already reported at generation 0, so the scan measures coverage, not publishing.
-    unknownAt: 0,
-    rev: 1,
-  };
-}
+const duMb = (dir: string): number => Number(execFileSync('du', ['-sm', dir]).toString().split('\t')[0]);
+const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
-async function schedulerRun(admin: Engine) {
-  const ns = isolatedNamespace(`bsc${Date.now().toString(36)}`);
+async function inventoryPart(admin: Engine, dir: string) {
+  const ns = isolatedNamespace(`bsi${Date.now().toString(36)}`);
   await ensureSchema(admin, ns, { replicas: 3 });
   const stores = await openStores(admin, ns);
-  const nowMs = Date.now();
-  const putStarted = performance.now();
-  for (let i = 0; i < FLOWS; i += 500) {
-    const chunk = Array.from({ length: Math.min(500, FLOWS - i) }, (_, j) => flow(i + j, nowMs));
-    await Promise.all(chunk.map((f) => stores.inventory.put(keys.inventory('acme', f.flowId), f)));
+  const total = TENANTS * FLOWS;
+  console.log(`inventory: ${TENANTS} tenants × ${fmt(FLOWS)} flows over ${TAGS} tags = ${fmt(total)} flows`);
+  const seeded = await seedInventory(stores, TENANTS, FLOWS, TAGS, (n) =>
+    console.log(`  … ${fmt(n)} put (${fmt(duMb(dir))} MB on disk, three servers)`),
+  );
+  console.log(
+    `  seeded with pipelined KV puts: ${fmt((total / seeded.ms) * 1000)} puts/s (${secs(seeded.ms)}; ` +
+      `${fmt(seeded.bytes / 2 ** 20)} MB of records, ${fmt(duMb(dir))} MB on disk for three servers)`,
+  );
+  const s = await schedulerOver(admin, ns, FLOWS);
+  console.log(
+    `  scheduler first tick, every tenant read in full: ${secs(s.first.ms)} (${fmt(s.first.rescanned)} flows, ` +
+      `${fmt((s.first.rescanned / s.first.ms) * 1000)} flows/s; its process grew by ${fmt(s.rssGrowthMb)} MB)`,
+  );
+  console.log(
+    `  tick after one flow was written: ${fmt(s.touched.ms)} ms (${s.touched.rescanned} flows of its pair)`,
+  );
+  console.log(
+    `  re-evaluating ${benchTenantLabel()} after its matrix moved (${fmt(s.batchedMove.rescanned)} flows, ` +
+      `${fmt(s.batchedMove.reported)} reported unknown again): ${secs(s.batchedMove.ms)} pipelined, ` +
+      `${secs(s.serialMove.ms)} publishing one at a time (baseline: the scheduler before)`,
+  );
+}
+const benchTenantLabel = () => `one tenant of ${fmt(FLOWS + 1)} flows`;
+
+async function ingestPart(urls: string, admin: Engine) {
+  const lines = Array.from({ length: TENANTS }, (_, t) => [...corpusLines(LINES, emptyTruth(), 100 + t)]);
+  const total = TENANTS * LINES;
+  console.log(`ingest: ${TENANTS} tenants × ${fmt(LINES)} lines = ${fmt(total)} lines`);
+  for (const replicas of [1, 3]) {
+    const r = await ingestRun(urls, admin, replicas, lines);
+    console.log(
+      `  ${replicas} engine process${replicas > 1 ? 'es' : ''}: ${fmt((total / r.ms) * 1000)} lines/s into the inventory ` +
+        `(${secs(r.ms)}; published in ${secs(r.publishedMs)}); ` +
+        `RSS ${r.rss.map((m) => `${fmt(m)} MB`).join(', ')}`,
+    );
   }
-  const putMs = performance.now() - putStarted;
-  const scheduler = new Scheduler({
-    stores,
-    log: admin.log,
-    subjects: subjectsFor(ns),
-    logger: silentLogger(),
+}
+
+async function isolationPart(urls: string) {
+  const quota = size('quota');
+  const r = await isolation({
+    urls,
+    namespace: `bsl${Date.now().toString(36)}`,
+    quiet: size('quiet'),
+    quotaLinesPerSecond: quota,
+    seconds: size('seconds'),
   });
-  const timed = async () => {
-    const t = performance.now();
-    const report = await scheduler.tick();
-    return { ms: performance.now() - t, report };
-  };
-  const first = await timed();
-  await stores.inventory.put(keys.inventory('acme', flow(FLOWS, nowMs).flowId), flow(FLOWS, nowMs));
-  let touched = await timed();
-  for (let i = 0; i < 100 && touched.report.rescanned === 0; i++) {
-    await Bun.sleep(20);
-    touched = await timed();
-  }
-  await stores.pointer.create(keys.matrixCurrent('acme'), {
-    version: 0,
-    latest: 0,
-    generation: 1,
-    by: 'bench',
-    channel: 'system',
-    at: new Date().toISOString(),
-    reason: 'bench: a matrix change',
-  });
-  const moved = await timed();
-  scheduler.stop();
-  return { putMs, first, touched, moved };
+  const show = (p: typeof r.quiet) => `p99 ${p.p99.toFixed(2)} s over ${p.observed} of ${p.samples} lines`;
+  console.log(
+    `line to proposal, ${size('quiet')} quiet tenants at 1 line/s each (engine + edge process, REST ingest):`,
+  );
+  console.log(`  alone (baseline): ${show(r.quiet)}`);
+  console.log(
+    `  while "noisy" floods at ${fmt(quota * 10)} lines/s, 10× its quota of ${fmt(quota)}: ${show(r.flooded)}; ` +
+      `noisy lines accepted ${fmt(r.flooded.accepted)}, refused ${fmt(r.flooded.refused)}, ` +
+      `throttled (scopilot_quota_throttled_total) ${fmt(r.throttled)}`,
+  );
 }
 
 const cluster = await startCluster({ size: 3 });
 const admin = await openNatsEngine({ servers: cluster.urls.split(','), name: 'bench-scale' });
 try {
-  const lines = Array.from({ length: TENANTS }, (_, t) => [...corpusLines(LINES, emptyTruth(), 100 + t)]);
-  const total = TENANTS * LINES;
+  console.log('3-server JetStream cluster, R3');
+  await inventoryPart(admin, cluster.dir);
+  await ingestPart(cluster.urls, admin);
   console.log(
-    `3-server JetStream cluster, R3; ${TENANTS} tenants × ${fmt(LINES)} lines = ${fmt(total)} lines`,
+    `  nats-servers RSS: ${cluster.servers.map((s) => `${fmt(rssMb(s.proc?.pid ?? 0))} MB`).join(', ')}; bench process (scheduler) ${fmt(process.memoryUsage().rss / 2 ** 20)} MB`,
   );
-  for (const replicas of [1, 3]) {
-    const r = await ingestRun(cluster.urls, admin, replicas, lines);
-    console.log(
-      `  ${replicas} engine process${replicas > 1 ? 'es' : ''}: ${fmt((total / r.ms) * 1000)} lines/s into the inventory ` +
-        `(${(r.ms / 1000).toFixed(1)} s; published in ${(r.publishedMs / 1000).toFixed(1)} s); ` +
-        `RSS ${r.rss.map((m) => `${fmt(m)} MB`).join(', ')}`,
-    );
-  }
-  console.log(
-    `  nats-servers RSS: ${cluster.servers.map((s) => `${fmt(rssMb(s.proc?.pid ?? 0))} MB`).join(', ')}`,
-  );
-  const s = await schedulerRun(admin);
-  console.log(
-    `scheduler, one tenant of ${fmt(FLOWS)} flows (${fmt((FLOWS / s.putMs) * 1000)} KV puts/s to load it):`,
-  );
-  console.log(`  first tick, whole inventory read from KV (every tick before): ${fmt(s.first.ms)} ms`);
-  console.log(
-    `  tick after one flow was written: ${fmt(s.touched.ms)} ms (${s.touched.report.rescanned} flows of its pair)`,
-  );
-  console.log(
-    `  tick after the matrix moved: ${fmt(s.moved.ms)} ms (${fmt(s.moved.report.rescanned)} flows re-evaluated from memory, ${fmt(s.moved.report.reported)} reported unknown again)`,
-  );
+  await isolationPart(cluster.urls);
 } finally {
   killChildren();
   await admin.close().catch(() => undefined);
