@@ -2,8 +2,8 @@
  * The history actor on the engine: one per tenant, fed by every
  * `flows.observed` delta, so the rollups come from the same stream on both
  * engines and resume from its snapshot after a restart. Per batch it reads
- * the gauges (live matrix, the scheduler's readiness, the open-proposal
- * index) and logic.ts writes the minute and hour windows.
+ * the gauges (live matrix, the scheduler's readiness, the proposals
+ * open) and logic.ts writes the minute and hour windows.
  */
 import * as v from 'valibot';
 import type { Matrix } from '../../domain/matrix.ts';
@@ -19,24 +19,31 @@ import {
   subjectsFor,
 } from '../../streams/mod.ts';
 import { type Gauges, HistoryState, initialHistoryState, rollup } from './logic.ts';
+import { OpenProposalCount } from './open-count.ts';
 
-async function gauges(stores: Stores, tenant: string): Promise<Gauges> {
+async function gauges(
+  stores: Stores,
+  openCount: OpenProposalCount,
+  tenant: string,
+  nowMs: number,
+): Promise<Gauges> {
   const [{ version }, snapshot, open] = await Promise.all([
     currentMatrix(stores, tenant),
     stores.readiness.get(keys.readiness(tenant)),
-    stores.openProposals.keys(keys.openProposalsAll(tenant)),
+    openCount.count(tenant, nowMs),
   ]);
   const live = version?.version ?? 0;
   return {
     matrix: (version?.matrix ?? INITIAL_MATRIX) as Matrix,
     version: live,
     readiness: snapshot !== null && snapshot.value.version === live ? snapshot.value.ratio : null,
-    openProposals: open.length,
+    openProposals: open,
   };
 }
 
 export function historyActor(ns: Namespace, stores: Stores): ActorDefinition<HistoryState, FlowObserved> {
   const subjects = subjectsFor(ns);
+  const openCount = new OpenProposalCount(stores);
   return {
     kind: 'history',
     stream: streamName(StreamName.Flows, ns),
@@ -51,7 +58,7 @@ export function historyActor(ns: Namespace, stores: Stores): ActorDefinition<His
     async transitionBatch(state, deltas, contexts) {
       const last = contexts.at(-1);
       if (last === undefined) return { state, effects: [] };
-      return rollup(state, deltas, await gauges(stores, last.tenant), {
+      return rollup(state, deltas, await gauges(stores, openCount, last.tenant, last.nowMs), {
         tenant: last.tenant,
         nowMs: last.nowMs,
         minuteBucket: bucketName(Bucket.HistoryMinute, ns),

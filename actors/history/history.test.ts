@@ -4,7 +4,14 @@ import { keys } from '../../kv-schema/mod.ts';
 import { waitFor } from '../../test/support/actors.ts';
 import { FLAVOURS, type TestEngine } from '../../test/support/engines.ts';
 import { describeNats } from '../../test/support/nats.ts';
-import { observe, observed, type Pipeline, startPipeline } from '../../test/support/pipeline.ts';
+import {
+  decide,
+  observe,
+  observed,
+  type Pipeline,
+  proposals,
+  startPipeline,
+} from '../../test/support/pipeline.ts';
 import { HOUR_MS, initialHistoryState, MINUTE_MS, rollup } from './logic.ts';
 
 const targets = (nowMs: number) => ({
@@ -71,5 +78,33 @@ for (const flavour of FLAVOURS) {
       const minutes = await p.stores.historyMinute.keys(keys.tenantAll('acme'));
       expect(minutes.length).toBeGreaterThan(0);
     });
+
+    test('a decided proposal no longer counts as open, though its pair keeps its index entry', async () => {
+      te = await flavour.open();
+      p = await startPipeline(te);
+      const openNow = async () => {
+        const latest = (await p.stores.historyMinute.keys(keys.tenantAll('acme'))).sort().at(-1);
+        return latest === undefined
+          ? -1
+          : ((await p.stores.historyMinute.get(latest))?.value.openProposals ?? -1);
+      };
+      await observe(te, 'acme', observed({ hits: 3 }));
+      await waitFor('one proposal', async () => (await proposals(p.stores, 'acme')).length === 1);
+      await observe(te, 'acme', observed({ hits: 1 }));
+      await waitFor('one open proposal in the rollup', async () => (await openNow()) === 1);
+      const [proposal] = await proposals(p.stores, 'acme');
+      expect((await decide(te, 'acme', proposal!.id, 'reject')).ok).toBe(true);
+      expect(await p.stores.openProposals.keys(keys.openProposalsAll('acme'))).toHaveLength(1);
+      // A proposal seen open is trusted for 10 s: traffic goes on until the rollup has looked again.
+      await waitFor(
+        'no open proposal in the rollup',
+        async () => {
+          await observe(te, 'acme', observed({ hits: 1 }));
+          await Bun.sleep(500);
+          return (await openNow()) === 0;
+        },
+        25_000,
+      );
+    }, 40_000);
   });
 }
