@@ -47,7 +47,7 @@ export const CLIENT_USAGE: readonly ClientUsage[] = [
     subcommands: {
       show: 'show [--json]',
       versions: 'versions [--json]',
-      diff: 'diff FROM TO [--json]',
+      diff: 'diff FROM TO [--flows N] [--json]',
       rollback: 'rollback VERSION --reason TEXT [--json]',
       readiness: 'readiness [--json]',
       export: 'export [--format markdown|csv|json|ios|ise] [--mode monitor|enforce] [--version N]',

@@ -91,7 +91,21 @@ describe('scopilot proposal', () => {
     expect(r.stdout).toMatch(/^pair +Employees \(10\) → Web \(20\)$/m);
     expect(r.stdout).toMatch(/^permit tcp dst eq 443 +40 /m);
     expect(r.stdout).toMatch(/^10-20-tcp-any-443 +40 +1 /m);
-    expect((await scopilotJson<Proposal>(server, 'proposal', 'show', id)).id).toBe(id);
+    // Open: what approving it would change in the live matrix, with the flow it covers.
+    expect(r.stdout).toContain(
+      [
+        'what approving it changes (against live version 0)',
+        '',
+        '1 cell changes: 1 added, 0 changed, 0 removed; 1 observed flow changes status (40 hits): 40 hits now permitted, 0 now denied, 0 now uncovered',
+      ].join('\n'),
+    );
+    expect(r.stdout).toMatch(/^Employees \(10\) +A$/m);
+    expect(r.stdout).toContain(
+      'A added  Employees (10) → Web (20)  EMPLOYEES_to_WEB\n  + permit tcp dst eq 443: decides 1 flow, 40 hits\n      10-20-tcp-any-443  40 hits  uncovered → permitted\n',
+    );
+    const json = await scopilotJson<Proposal & { preview: { live: number } }>(server, 'proposal', 'show', id);
+    expect(json.id).toBe(id);
+    expect(json.preview.live).toBe(0);
   });
 
   test('approve makes version 1; approving again is a conflict (exit 1)', async () => {
@@ -146,26 +160,30 @@ describe('scopilot matrix', () => {
     expect(json.versions.map((v) => v.version)).toEqual([2, 1]);
   });
 
-  test('diff: cells added and removed between two versions', async () => {
+  test('diff: cell by cell, each changed ACE with the flows it decides', async () => {
     const up = await scopilot(server, 'matrix', 'diff', '1', '2');
     expect(up.code).toBe(0);
-    expect(up.stdout).toMatch(/^version 1 → 2$/m);
+    expect(up.stdout).toStartWith(
+      'version 1 → 2\n\n1 cell changes: 1 added, 0 changed, 0 removed; 1 observed flow changes status (20 hits): 0 hits now permitted, 20 now denied, 0 now uncovered\n',
+    );
+    expect(up.stdout).toMatch(/^SGT ↓ DGT → +50\n4 +A\n\(A added, C changed, R removed, \. unchanged\)$/m);
     expect(up.stdout).toMatch(
-      /^added cells:\nNAME +SGT → DGT +ACES\n\S+ +4 → 50 +deny tcp dst eq 8080 log$/m,
+      /^A added {2}4 → 50 {2}\S+\n {2}\+ deny tcp dst eq 8080 log: decides 1 flow, 20 hits\n {6}4-50-tcp-any-8080 {2}20 hits {2}uncovered → denied$/m,
     );
     const down = await scopilot(server, 'matrix', 'diff', '2', '1');
-    expect(down.stdout).toMatch(/^removed cells:$/m);
+    expect(down.stdout).toMatch(/^R removed {2}4 → 50 /m);
+    expect(down.stdout).toContain('  - deny tcp dst eq 8080 log: decided 1 flow, 20 hits\n');
     expect((await scopilot(server, 'matrix', 'diff', '2', '2')).stdout).toBe(
       'version 2 → 2: no differences\n',
     );
-    const json = await scopilotJson<{ added: unknown[]; removed: unknown[] }>(
-      server,
-      'matrix',
-      'diff',
-      '0',
-      '2',
-    );
-    expect(json.added).toHaveLength(2);
+    const json = await scopilotJson<{
+      against: number;
+      cells: { kind: string; aces: { flows: unknown[] }[] }[];
+    }>(server, 'matrix', 'diff', '0', '2', '--flows', '0');
+    expect(json.against).toBe(0);
+    expect(json.cells.map((c) => c.kind)).toEqual(['added', 'added']);
+    expect(json.cells[0]?.aces[0]?.flows).toEqual([]);
+    expect((await scopilot(server, 'matrix', 'diff', '1', '2', '--flows', 'x')).code).toBe(2);
   });
 
   test('readiness: covered share of hits and the blockers', async () => {

@@ -1,13 +1,14 @@
 /**
  * `scopilot matrix show|versions|diff|rollback|readiness|export`: the approved
- * contract matrix (`/api/v1/matrix`), its immutable versions, and how much of
+ * contract matrix (`/api/v1/matrix`), its immutable versions (a diff reads
+ * cell by cell, with the observed flows each change decides), and how much of
  * the observed traffic it covers.
  */
 import { DeployMode, OutputFormat } from '../../domain/render/mod.ts';
 import { group, integer, JSON_FLAG, oneOf, parse, required } from './args.ts';
+import { cellDiffText } from './cells-text.ts';
 import { sgtNames } from './names.ts';
 import {
-  ace,
   aces,
   cell,
   fields,
@@ -26,7 +27,9 @@ import {
 
 const SHOW = 'show [--json]';
 const VERSIONS = 'versions [--json]';
-const DIFF = 'diff FROM TO [--json]';
+const DIFF = 'diff FROM TO [--flows N] [--json]';
+/** Flows listed per changed ACE line by default: a terminal's worth; the counts cover them all. */
+const DIFF_FLOWS = 5;
 const ROLLBACK = 'rollback VERSION --reason TEXT [--json]';
 const READINESS = 'readiness [--json]';
 const EXPORT = 'export [--format markdown|csv|json|ios|ise] [--mode monitor|enforce] [--version N]';
@@ -61,41 +64,6 @@ export function matrixText(body: unknown, names: SgtNames = new Map()): string {
     fields([['default rule', String(m.defaultRule ?? '-')]]),
     cells.length === 0 ? 'no contracts yet: approve proposals to add them' : cellsTable(cells, names),
   ].join('\n\n');
-}
-
-const aceList = (list: unknown, sign: string): string[] =>
-  Array.isArray(list) ? list.filter(isRecord).map((a) => `${sign} ${ace(a)}`) : [];
-
-/** What changed between two versions: cells added, removed and changed, and the default rule. */
-export function diffText(body: unknown, names: SgtNames = new Map()): string {
-  const d = rec(body);
-  const parts = [`version ${String(d.from ?? '?')} → ${String(d.to ?? '?')}`];
-  if (d.identical === true) return `${parts[0]}: no differences`;
-  const rule = rec(d.defaultRule);
-  if (rule.before !== undefined) parts.push(`default rule: ${String(rule.before)} → ${String(rule.after)}`);
-  const added = listOf(d.added);
-  const removed = listOf(d.removed);
-  const changed = listOf(d.changed);
-  if (added.length > 0) parts.push(`added cells:\n${cellsTable(added, names)}`);
-  if (removed.length > 0) parts.push(`removed cells:\n${cellsTable(removed, names)}`);
-  if (changed.length > 0) {
-    const rows = changed.flatMap((c) => {
-      const lines = [
-        ...(c.nameBefore !== c.nameAfter ? [`renamed ${String(c.nameBefore)} → ${String(c.nameAfter)}`] : []),
-        ...aceList(c.added, '+'),
-        ...aceList(c.removed, '-'),
-        ...listOf(c.changed).map((x) => `~ ${ace(rec(x.before))} → ${ace(rec(x.after))}`),
-        ...(c.reordered === true ? ['reordered'] : []),
-      ];
-      return lines.map((line, i) => [
-        i === 0 ? pair(c.sgt, c.dgt, names) : '',
-        i === 0 ? cell(c.nameAfter) : '',
-        line,
-      ]);
-    });
-    parts.push(`changed cells:\n${table(['SGT → DGT', 'NAME', 'CHANGE'], rows)}`);
-  }
-  return parts.join('\n\n');
 }
 
 export function readinessText(body: unknown, names: SgtNames = new Map()): string {
@@ -174,12 +142,24 @@ export const matrixCommand = group('matrix', {
   diff: {
     usage: DIFF,
     async run(args, client) {
-      const { values, positionals } = parse(args, JSON_FLAG, ['FROM', 'TO'], `matrix ${DIFF}`);
+      const { values, positionals } = parse(
+        args,
+        { ...JSON_FLAG, flows: { type: 'string' } },
+        ['FROM', 'TO'],
+        `matrix ${DIFF}`,
+      );
       const from = integer(positionals[0]!, 'FROM', 0, MAX_VERSION);
       const to = integer(positionals[1]!, 'TO', 0, MAX_VERSION);
+      const flows = values.flows === undefined ? DIFF_FLOWS : integer(values.flows, '--flows', 0, 1000);
       const api = client();
-      const body = await api.get<unknown>('/api/v1/matrix/diff', { from: String(from), to: String(to) });
-      await (values.json ? printJson(body) : out(diffText(body, await sgtNames(api))));
+      // Cell by cell, with the observed flows each changed ACE decides.
+      const body = await api.get<unknown>(`/api/v1/matrix/versions/${to}/diff`, {
+        against: String(from),
+        flows: String(flows),
+      });
+      await (values.json
+        ? printJson(body)
+        : out(cellDiffText(body, `version ${from} → ${to}`, await sgtNames(api))));
       return 0;
     },
   },

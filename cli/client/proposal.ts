@@ -5,6 +5,7 @@
  */
 import { ProposalStatus } from '../../domain/proposal.ts';
 import { group, integer, JSON_FLAG, oneOf, parse, required, seg } from './args.ts';
+import { cellDiffText } from './cells-text.ts';
 import { sgtNames } from './names.ts';
 import {
   ace,
@@ -25,6 +26,7 @@ import { decideSubcommand } from './proposal-decide.ts';
 
 /** `open` is pending or notified: what awaits a decision, as the dashboard's filter names it. */
 const STATUSES = ['open', ...Object.values(ProposalStatus)];
+const OPEN: readonly string[] = [ProposalStatus.Pending, ProposalStatus.Notified];
 const LIST = `list [--status ${STATUSES.join('|')}[,…]] [--limit N] [--json]`;
 const SHOW = 'show ID [--json]';
 const APPROVE = 'approve ID [--reason TEXT] [--json]';
@@ -175,9 +177,25 @@ export const proposalCommand = group('proposal', {
     async run(args, client) {
       const { values, positionals } = parse(args, JSON_FLAG, ['ID'], `proposal ${SHOW}`);
       const api = client();
-      const body = await api.get<unknown>(`/api/v1/proposals/${seg(positionals[0]!)}`);
-      if (values.json) await printJson(body);
-      else await out(proposalDetail(isRecord(body) ? body : {}, await sgtNames(api)));
+      const id = seg(positionals[0]!);
+      const body = await api.get<unknown>(`/api/v1/proposals/${id}`);
+      const p = isRecord(body) ? body : {};
+      // Only an open proposal can still be approved: what that would change in the live matrix.
+      const preview = OPEN.includes(String(p.status))
+        ? await api.get<unknown>(`/api/v1/proposals/${id}/preview`)
+        : null;
+      if (values.json) await printJson(preview === null ? body : { ...p, preview });
+      else {
+        const names = await sgtNames(api);
+        const shown = [proposalDetail(p, names)];
+        if (preview !== null) {
+          const live = isRecord(preview) ? String(preview.live ?? '?') : '?';
+          shown.push(
+            cellDiffText(preview, `what approving it changes (against live version ${live})`, names),
+          );
+        }
+        await out(shown.join('\n\n'));
+      }
       return 0;
     },
   },
