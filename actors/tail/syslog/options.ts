@@ -52,7 +52,7 @@ export interface SyslogReceiverOptions {
    * TLS paused, UDP shed as `over_quota` past the bound); absent: no limit.
    */
   quota?: LinesQuota;
-  /** While a tenant's batch waits for quota, how many seconds of quota its next interval may hold (default 2). */
+  /** Seconds of a tenant's quota its interval may hold beside a batch in flight; beyond, it is over quota (default 5). */
   quotaHoldSeconds?: number;
 }
 
@@ -66,7 +66,7 @@ const DEFAULTS = {
   stopTimeoutMs: 10_000,
   retryBaseMs: 250,
   retryMaxMs: 10_000,
-  quotaHoldSeconds: 2,
+  quotaHoldSeconds: 5,
   now: Date.now,
 };
 

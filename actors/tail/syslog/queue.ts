@@ -14,11 +14,12 @@
  *
  * The tenant's lines-per-second quota (actors/tail/quota.ts) is taken before
  * a batch is published: a batch over quota waits, in flight, for its tokens.
- * A batch is cut at one second's quota, so one waits about a second at most;
- * while one waits the next interval may hold `quotaHoldSeconds` of quota
- * before the queue counts as full (`throttled`): TCP and TLS are paused, UDP
- * is shed as `over_quota`. Other tenants have their own queues and buckets
- * and are not held back. close() stops waiting and publishes what it holds.
+ * A batch is cut at one second's quota. Beside the batch in flight, the next
+ * interval holds at most `quotaHoldSeconds` of the tenant's quota: lines
+ * beyond it could not be let through within that time anyway, so the queue
+ * counts as full over quota (`overQuota`): TCP and TLS are paused, UDP is
+ * shed as `over_quota`. Other tenants have their own queues and buckets and
+ * are not held back. close() stops waiting and publishes what it holds.
  */
 import { Analysis, type AnalysisStats } from '../../../domain/analysis.ts';
 import type { Logger } from '../../../engine/log.ts';
@@ -52,7 +53,7 @@ export interface QueueOptions {
   metrics?: IngestMetrics;
   /** The tenant's lines-per-second quota; absent: no limit. */
   quota?: LinesQuota;
-  /** While a batch waits for quota, how many seconds of quota the next interval may hold (default 2). */
+  /** Seconds of the tenant's quota the interval beside a batch in flight may hold (default 5). */
   quotaHoldSeconds?: number;
 }
 
@@ -70,8 +71,6 @@ export class TenantQueue {
   #due = false;
   #inFlight: Promise<void> | null = null;
   #drained: (() => void)[] = [];
-  /** The batch in flight waits for the tenant's quota. */
-  #throttled = false;
   /** Set by close(): a batch waiting for quota goes out at once. */
   #closing = false;
   /** Set by close(): when failing publishes stop being retried. */
@@ -88,13 +87,12 @@ export class TenantQueue {
 
   /** A batch is in flight and the next interval is at its cap: take nothing more for now. */
   get full(): boolean {
-    if (this.#inFlight === null) return false;
-    return this.#lines >= (this.#throttled ? this.#holdLines : this.#o.maxPendingLines);
+    return this.#inFlight !== null && this.#lines >= this.#holdLines;
   }
 
-  /** Full because the tenant is over its quota (UDP lines refused now are shed, not queue_full). */
-  get throttled(): boolean {
-    return this.#throttled && this.full;
+  /** Full because of the tenant's quota, not the product's own bound (UDP refused now is shed as over quota). */
+  get overQuota(): boolean {
+    return this.full && this.#holdLines < this.#o.maxPendingLines;
   }
 
   /** Lines per second of quota; 0 is no limit. */
@@ -111,7 +109,7 @@ export class TenantQueue {
   get #holdLines(): number {
     const quota = this.#quota;
     if (quota === 0) return this.#o.maxPendingLines;
-    return Math.min(this.#o.maxPendingLines, Math.max(1, quota * (this.#o.quotaHoldSeconds ?? 2)));
+    return Math.min(this.#o.maxPendingLines, Math.max(1, quota * (this.#o.quotaHoldSeconds ?? 5)));
   }
 
   /** One message, bytes[start, end) without its trailer. */
@@ -234,24 +232,16 @@ export class TenantQueue {
     const { tenant, transport, logger, counters } = this.#o;
     const stopping = () => this.#closing;
     let delayMs = this.#o.retryBaseMs;
-    this.#throttled = true;
-    try {
-      while (!stopping()) {
-        try {
-          const taken = await quota.take(tenant, lines, stopping);
-          if (taken.waited) counters.throttled += lines;
-          return;
-        } catch (error) {
-          logger.warn(
-            { err: error, tenant, transport, retryInMs: delayMs },
-            'syslog quota not read; retrying',
-          );
-          await Bun.sleep(delayMs);
-          delayMs = Math.min(delayMs * 2, this.#o.retryMaxMs);
-        }
+    while (!stopping()) {
+      try {
+        const taken = await quota.take(tenant, lines, stopping);
+        if (taken.waited) counters.throttled += lines;
+        return;
+      } catch (error) {
+        logger.warn({ err: error, tenant, transport, retryInMs: delayMs }, 'syslog quota not read; retrying');
+        await Bun.sleep(delayMs);
+        delayMs = Math.min(delayMs * 2, this.#o.retryMaxMs);
       }
-    } finally {
-      this.#throttled = false;
     }
   }
 }

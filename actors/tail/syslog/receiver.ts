@@ -184,7 +184,7 @@ export class SyslogReceiver implements LogSource {
     if (end === 0) return DropReason.BadFrame;
     const queue = this.#queue(sender.tenant, Transport.Udp);
     if (queue.full) {
-      if (!queue.throttled) return DropReason.QueueFull;
+      if (!queue.overQuota) return DropReason.QueueFull;
       this.#o.quota?.shed(sender.tenant, 1);
       return DropReason.OverQuota;
     }
