@@ -289,7 +289,7 @@ describe('MCP over streamable HTTP', () => {
     expect(textOf(diff)).toContain('+ cell 10 → 20');
     const cells = textOf(await callTool(admin, 'diff_matrix_versions', { flows: true }));
     expect(cells).toContain('**Version 0 → 1**, cell by cell');
-    expect(cells).toContain('decides 1 flows, 10 hits (10-20-tcp-any-443 10 uncovered→permitted)');
+    expect(cells).toContain('decides 1 flow, 10 hits (10-20-tcp-any-443 10 uncovered→permitted)');
   });
 
   test('resources: the live matrix as markdown, pending proposals as JSON; the review prompt', async () => {

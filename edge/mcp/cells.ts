@@ -14,6 +14,9 @@ const MAX_CELLS = 40;
 const MAX_FLOWS = 5;
 
 const SIGN = { added: '+', changed: '~', removed: '-' } as const;
+
+/** `1 flow`, `3 flows`. */
+const plural = (n: number, word: string): string => `${num(n)} ${word}${n === 1 ? '' : 's'}`;
 const MARK = { added: 'A', changed: 'C', removed: 'R' } as const;
 
 function line(l: AceLineChange): string {
@@ -27,7 +30,7 @@ function line(l: AceLineChange): string {
   const more = l.flowCount - flows.length;
   const decides = l.kind === 'removed' ? 'decided' : 'decides';
   return (
-    `  ${SIGN[l.kind]} ${ace}: ${decides} ${num(l.flowCount)} flows, ${num(l.hits)} hits` +
+    `  ${SIGN[l.kind]} ${ace}: ${decides} ${plural(l.flowCount, 'flow')}, ${num(l.hits)} hits` +
     (flows.length === 0 ? '' : ` (${flows.join('; ')}${more > 0 ? `; …${num(more)} more` : ''})`)
   );
 }
@@ -45,8 +48,8 @@ export function cellDiffText(d: MatrixCellDiff, names: SgtNames): string {
   const t = d.totals;
   const lines = [
     ...rule,
-    `${num(d.cells.length)} cells change (${num(t.added)} added, ${num(t.changed)} changed, ${num(t.removed)} removed); ` +
-      `${num(t.flows)} observed flows (${num(t.hits)} hits) change status: ${num(t.nowPermitted)} hits now permitted, ` +
+    `${plural(d.cells.length, 'cell')} change${d.cells.length === 1 ? 's' : ''} (${num(t.added)} added, ${num(t.changed)} changed, ${num(t.removed)} removed); ` +
+      `${plural(t.flows, 'observed flow')} (${num(t.hits)} hits) change${t.flows === 1 ? 's' : ''} status: ${num(t.nowPermitted)} hits now permitted, ` +
       `${num(t.nowDenied)} now denied, ${num(t.nowUncovered)} now uncovered.`,
     ...d.cells.slice(0, MAX_CELLS).map((c) => cell(c, names)),
   ];

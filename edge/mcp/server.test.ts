@@ -274,7 +274,7 @@ describe('tag names', () => {
     expect(text).toContain('**What approving it changes** (against live matrix version 3):');
     expect(text).toContain('[A] added Employees (4) → Web\\|Servers (10) (EMPLOYEES\\_to\\_WEB\\|1)');
     expect(text).toContain(
-      '  + `permit tcp dst eq 443`: decides 1 flows, 5 hits (4-10-tcp-any-443 5 uncovered→permitted)',
+      '  + `permit tcp dst eq 443`: decides 1 flow, 5 hits (4-10-tcp-any-443 5 uncovered→permitted)',
     );
     // A decided proposal has nothing left to approve: no preview is asked for.
     const applied = routed({ '/proposals/p1': { ...proposal, status: 'applied' } }, DICTIONARY);
@@ -283,7 +283,7 @@ describe('tag names', () => {
     ).not.toHaveProperty('preview');
     const diff = textOf(await tool('diff_matrix_versions').call({ flows: true }, api));
     expect(diff).toStartWith(
-      '**Version 2 → 3**, cell by cell\n1 cells change (1 added, 0 changed, 0 removed)',
+      '**Version 2 → 3**, cell by cell\n1 cell changes (1 added, 0 changed, 0 removed)',
     );
   });
 

@@ -21,6 +21,10 @@ const STATUS = { permitted: 'permitted', denied: 'denied', uncovered: 'uncovered
 
 type Names = ReadonlyMap<number, string>;
 
+/** `1 flow changes`, `3 flows change`. */
+const counted = (n: number, word: string, verb: string): string =>
+  `${num(n)} ${word}${n === 1 ? '' : 's'} ${verb}${n === 1 ? 's' : ''}`;
+
 const cellId = (prefix: string, c: { sgt: number; dgt: number }): string => `${prefix}-${c.sgt}-${c.dgt}`;
 const pair = (names: Names, c: { sgt: number; dgt: number }): string =>
   `${tagLabel(names, c.sgt)} → ${tagLabel(names, c.dgt)}`;
@@ -50,7 +54,7 @@ function cellDetails(c: CellDiff, names: Names, prefix: string, open: boolean): 
       : (c.nameAfter ?? c.nameBefore ?? '');
   const e = c.effect;
   return html`<details id="${cellId(prefix, c)}" class="panel"${open ? ' open' : ''}><summary><span class="tag s-${c.kind}">${MARK[c.kind]} ${c.kind}</span>
-${pair(names, c)} <code>${name}</code>: ${num(c.aces.length)} ACE change${c.aces.length === 1 ? '' : 's'}${c.reordered ? ', ACEs reordered' : ''}; ${e.flows === 0 ? 'no observed flow changes status' : `${num(e.flows)} flows (${num(e.hits)} hits) change status`}</summary>
+${pair(names, c)} <code>${name}</code>: ${num(c.aces.length)} ACE change${c.aces.length === 1 ? '' : 's'}${c.reordered ? ', ACEs reordered' : ''}; ${e.flows === 0 ? 'no observed flow changes status' : `${counted(e.flows, 'flow', 'change')} status (${num(e.hits)} hits)`}</summary>
 ${
   c.aces.length === 0
     ? html`<p>Only the order of its ACEs changes: the first match decides on the switch.</p>`
@@ -90,8 +94,8 @@ export function cellDiffView(d: MatrixCellDiff, names: Names, prefix: string, ca
   if (d.cells.length === 0)
     return html`${rule}<p id="${prefix}-none">${d.identical ? 'No policy change.' : 'No cell changes.'}</p>`;
   const t = d.totals;
-  return html`${rule}<p id="${prefix}-summary">${num(d.cells.length)} cells change: ${num(t.added)} added, ${num(t.changed)} changed, ${num(t.removed)} removed.
-${t.flows === 0 ? 'No observed flow changes status.' : `${num(t.flows)} observed flows (${num(t.hits)} hits) change status: ${num(t.nowPermitted)} hits now permitted, ${num(t.nowDenied)} now denied, ${num(t.nowUncovered)} now uncovered.`}</p>
+  return html`${rule}<p id="${prefix}-summary">${counted(d.cells.length, 'cell', 'change')}: ${num(t.added)} added, ${num(t.changed)} changed, ${num(t.removed)} removed.
+${t.flows === 0 ? 'No observed flow changes status.' : `${counted(t.flows, 'observed flow', 'change')} status (${num(t.hits)} hits): ${num(t.nowPermitted)} hits now permitted, ${num(t.nowDenied)} now denied, ${num(t.nowUncovered)} now uncovered.`}</p>
 <ul class="legend" aria-label="Legend"><li><span class="s-added">A</span>added cell</li><li><span class="s-changed">C</span>changed cell</li><li><span class="s-removed">R</span>removed cell</li></ul>
 ${grid(d, names, prefix, caption)}
 <div id="${prefix}-cells">${d.cells.map((c) => cellDetails(c, names, prefix, d.cells.length <= OPEN_CELLS))}</div>`;

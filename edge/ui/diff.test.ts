@@ -60,7 +60,7 @@ for (const flavour of FLAVOURS) {
         expect(page).toContain('<h2 id="preview-heading">What this approval changes</h2>');
         expect(page).toContain('v0 (nothing approved yet)');
         expect(page).toContain(
-          '<p id="preview-summary">1 cells change: 1 added, 0 changed, 0 removed.\n1 observed flows (90 hits) change status: 90 hits now permitted, 0 now denied, 0 now uncovered.</p>',
+          '<p id="preview-summary">1 cell changes: 1 added, 0 changed, 0 removed.\n1 observed flow changes status (90 hits): 90 hits now permitted, 0 now denied, 0 now uncovered.</p>',
         );
         // Rows are source tags, columns destination tags; the cell says A, not only green.
         expect(page).toContain('<th scope="col">&lt;Web &amp; &quot;Co&quot;&gt; (20)</th>');
