@@ -88,7 +88,7 @@ async function preview(
   const d = await proposalPreview(deps.stores, tenant, p);
   return html`<section aria-labelledby="preview-heading"><h2 id="preview-heading">What this approval changes</h2>
 <p class="muted">Against the live matrix, v${d.live}${d.live === 0 ? ' (nothing approved yet)' : ''}, and the flows observed so far.</p>
-${cellDiffView(d, names, 'preview', `Cells approving ${p.id} changes: rows are source tags, columns destination tags`)}</section>`;
+${cellDiffView(d, names, 'preview', 'Cells this approval changes (rows: source tag, columns: destination tag)')}</section>`;
 }
 
 async function load(deps: ApiDeps, c: Context<UiEnv>): Promise<ProposalRecord | null> {

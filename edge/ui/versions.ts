@@ -106,7 +106,7 @@ ${
 <form method="get" action="/ui/versions/${r.version}" class="actions"><label for="against">Compare with</label>
 <select id="against" name="against">${others.map((x) => html`<option value="${x}" ${x === against ? 'selected' : ''}>${x === 0 ? 'the empty matrix' : `v${x}`}${x === r.parent ? ' (parent)' : ''}</option>`)}</select>
 <button type="submit" class="secondary">Compare</button></form>
-${cellDiffView(diff, names, 'diff', `Cells v${r.version} changes from ${base}: rows are source tags, columns destination tags`)}
+${cellDiffView(diff, names, 'diff', `Cells v${r.version} changes (rows: source tag, columns: destination tag)`)}
 ${canRollback ? html`<p><a class="button danger" href="/ui/versions/${r.version}/rollback">Roll back to v${r.version}…</a></p>` : ''}`;
     return page(c, { title: `Matrix version ${r.version}`, active: '/ui/versions', principal }, body);
   });
