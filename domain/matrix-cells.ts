@@ -162,10 +162,16 @@ export function cellDiff(
     };
   };
 
+  const byCell = new Map<string, CoverageFlow[]>();
+  for (const f of mine) {
+    const key = cellKey(f.sgt, f.dgt);
+    const list = byCell.get(key);
+    if (list === undefined) byCell.set(key, [f]);
+    else list.push(f);
+  }
   const effectOf = (sgt: number, dgt: number): CellEffect => {
     const e = noEffect();
-    for (const f of mine) {
-      if (f.sgt !== sgt || f.dgt !== dgt) continue;
+    for (const f of byCell.get(cellKey(sgt, dgt)) ?? []) {
       const a = old.byFlow.get(f.id)?.status;
       const b = now.byFlow.get(f.id)?.status;
       if (a !== undefined && b !== undefined && a !== b) addEffect(e, f.hits, b);
