@@ -22,7 +22,6 @@ import { ActorSystem, type ConsumerHealth, type Logger } from '../engine/mod.ts'
 import type { Engine } from '../engine/types.ts';
 import { SharedLlmCallLimits } from '../integrations/anthropic/call-limits.ts';
 import { AnthropicClassifier } from '../integrations/anthropic/client.ts';
-import { sshTail } from '../integrations/ssh/mod.ts';
 import type { ThreatIntel } from '../integrations/threat-intel/mod.ts';
 import { roomsFromSettings, WebexClient } from '../integrations/webex/mod.ts';
 import { Bucket, bucketName, keys, SharedRateLimiter, type Stores } from '../kv-schema/mod.ts';
@@ -30,6 +29,7 @@ import type { Metrics } from '../observability/metrics.ts';
 import type { Namespace } from '../streams/mod.ts';
 import { subjectsFor } from '../streams/mod.ts';
 import { startLeaderLoop } from './leader-loop.ts';
+import { sshTail } from './ssh-tail.ts';
 
 export interface RoleContext {
   engine: Engine;

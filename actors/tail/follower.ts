@@ -4,55 +4,29 @@
  * (the file got shorter: start again at 0), and hands out only complete lines,
  * so a position is always a line boundary that can be saved and resumed from.
  *
- * `Follower` is what the tail needs from any such reader, local or remote.
+ * `Follower` (engine/sources.ts) is what the tail needs from any such reader,
+ * local or remote.
  */
 import { type FileHandle, open, stat } from 'node:fs/promises';
-import { SourceState } from './source.ts';
+import {
+  type FilePosition,
+  type Follower,
+  type FollowerStatus,
+  type FollowFrom,
+  MAX_PARTIAL,
+  type Read,
+  SourceState,
+} from '../../engine/sources.ts';
 
-export interface FilePosition {
-  /** Which file: an inode, or for a remote file a fingerprint of its first line. */
-  ino: number;
-  offset: number;
-}
-
-/** Where reading starts: a saved position (when it still names that file), or the file's start or end. */
-export type FollowFrom = FilePosition | 'start' | 'end';
-
-export interface Read {
-  ino: number;
-  start: number;
-  end: number;
-  bytes: Uint8Array;
-}
-
-/** How a follower is doing, for the tail's health report. */
-export interface FollowerStatus {
-  state: SourceState;
-  detail?: string;
-  counters: Record<string, number>;
-}
-
-export interface Follower {
-  readonly position: FilePosition;
-  /** Start following (where the file exists, fixes where `end` is). Never throws for an absent or unreachable file. */
-  open(): Promise<void>;
-  /** The next complete lines, or null when there is nothing new (yet). */
-  next(): Promise<Read | null>;
-  /**
-   * Exactly [start, end) of file `ino` again. Null: those bytes are gone
-   * (another file now, or a shorter one). Throws: cannot tell now (e.g. the
-   * connection is down): try again later.
-   */
-  reread(ino: number, start: number, end: number): Promise<Uint8Array | null>;
-  close(): Promise<void>;
-  status(): FollowerStatus;
-}
-
-/** Builds the follower of one source, starting where the saved cursor says. */
-export type FollowerFactory = (from: FollowFrom) => Follower;
-
-/** A line longer than this without an ending is handed out as is, so it cannot stall the tail. */
-export const MAX_PARTIAL = 1 << 20;
+export {
+  type FilePosition,
+  type Follower,
+  type FollowerFactory,
+  type FollowerStatus,
+  type FollowFrom,
+  MAX_PARTIAL,
+  type Read,
+} from '../../engine/sources.ts';
 
 export class FileFollower implements Follower {
   readonly path: string;

@@ -15,6 +15,7 @@
  * the same file.
  */
 
+import type { Logger } from '../../engine/log.ts';
 import {
   type FilePosition,
   type Follower,
@@ -22,9 +23,8 @@ import {
   type FollowFrom,
   MAX_PARTIAL,
   type Read,
-} from '../../actors/tail/follower.ts';
-import { SourceState } from '../../actors/tail/source.ts';
-import type { Logger } from '../../engine/log.ts';
+  SourceState,
+} from '../../engine/sources.ts';
 import type { SshSession } from './connect.ts';
 import { SshError, SshErrorCode } from './errors.ts';
 import { fileIdentity, IDENTITY_BYTES } from './identity.ts';

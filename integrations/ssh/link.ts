@@ -5,8 +5,8 @@
  * jitter before the next try. Attempts are driven by the caller's polling, so
  * no timer outlives `close()`.
  */
-import { SourceState } from '../../actors/tail/source.ts';
 import type { Logger } from '../../engine/log.ts';
+import { SourceState } from '../../engine/sources.ts';
 import { type Backoff, backoffDelay, DEFAULT_BACKOFF } from './backoff.ts';
 import type { SshSession } from './connect.ts';
 import { SshError, SshErrorCode } from './errors.ts';

@@ -14,4 +14,4 @@ export {
 } from './host-key.ts';
 export { fileIdentity, IDENTITY_BYTES } from './identity.ts';
 export { SshLink, type SshLinkOptions, type SshLinkStatus } from './link.ts';
-export { type SshTailDeps, sshSourceName, sshTail, sshTarget } from './tail.ts';
+export { type SshFollowersOptions, sshFollowers, sshSourceName, sshTarget } from './tail.ts';

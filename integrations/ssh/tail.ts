@@ -1,37 +1,25 @@
 /**
- * A tail of one remote file, built from its `SshSource` settings: the key file
- * and known_hosts file are read again at every connection attempt, so fixing
- * them takes effect without a restart, and a missing one is reported in the
- * source's health instead of stopping the process.
+ * The followers of one remote file, built from its `SshSource` settings: the
+ * key file and known_hosts file are read again at every connection attempt,
+ * so fixing them takes effect without a restart, and a missing one is
+ * reported in the source's health instead of stopping the process. The tail
+ * that reads through them is put together by whoever runs the sources (the
+ * CLI's roles): this client knows the follower contract (engine/sources.ts),
+ * not the tail actor.
  */
 import { readFile } from 'node:fs/promises';
-import type { FollowFrom } from '../../actors/tail/follower.ts';
-import type { IngestMetrics } from '../../actors/tail/ingest.ts';
-import type { LinesQuota } from '../../actors/tail/quota.ts';
-import { FileTail } from '../../actors/tail/tail.ts';
 import type { SshSource } from '../../config/mod.ts';
 import type { Logger } from '../../engine/log.ts';
-import type { EventLog } from '../../engine/types.ts';
-import type { Stores } from '../../kv-schema/mod.ts';
-import type { Subjects } from '../../streams/mod.ts';
+import type { FollowerFactory, FollowFrom } from '../../engine/sources.ts';
 import type { Backoff } from './backoff.ts';
 import { connectSsh, type SshSession, type SshTarget } from './connect.ts';
 import { SshError, SshErrorCode } from './errors.ts';
 import { SshFollower } from './follower.ts';
 import { type HostKeyPolicy, parseKnownHosts } from './host-key.ts';
 
-export interface SshTailDeps {
-  log: EventLog;
-  stores: Stores;
-  subjects: Subjects;
+export interface SshFollowersOptions {
+  /** Tagged with the source's name. */
   logger: Logger;
-  /** Without a saved position: the remote file from its start, or only what is appended (default). */
-  from?: 'start' | 'end';
-  metrics?: IngestMetrics;
-  /** The tenant's lines-per-second quota; absent: no limit. */
-  quota?: LinesQuota;
-  intervalMs?: number;
-  pollMs?: number;
   backoff?: Backoff;
   /** Connection tuning, mostly for tests: see SshTarget. */
   readyTimeoutMs?: number;
@@ -55,7 +43,7 @@ async function readSetting(what: string, file: string): Promise<string> {
 /** The connection settings of a source, with its key and known_hosts files read now. */
 export async function sshTarget(
   source: SshSource,
-  tuning: Pick<SshTailDeps, 'readyTimeoutMs' | 'keepaliveIntervalMs'> = {},
+  tuning: Pick<SshFollowersOptions, 'readyTimeoutMs' | 'keepaliveIntervalMs'> = {},
 ): Promise<SshTarget> {
   const hostKey: HostKeyPolicy = {};
   if (source.hostKeyFingerprint !== undefined) hostKey.fingerprint = source.hostKeyFingerprint;
@@ -73,32 +61,15 @@ export async function sshTarget(
   return target;
 }
 
-export function sshTail(source: SshSource, deps: SshTailDeps): FileTail {
-  const name = sshSourceName(source);
-  const logger = deps.logger.child({ source: name });
-  const connect = async (): Promise<SshSession> => connectSsh(await sshTarget(source, deps));
-  const follower = (from: FollowFrom) =>
+/** A new follower of the source's remote file for each start, from where the saved cursor says. */
+export function sshFollowers(source: SshSource, options: SshFollowersOptions): FollowerFactory {
+  const connect = async (): Promise<SshSession> => connectSsh(await sshTarget(source, options));
+  return (from: FollowFrom) =>
     new SshFollower({
       path: source.path,
       connect,
       from,
-      logger,
-      ...(deps.backoff === undefined ? {} : { backoff: deps.backoff }),
+      logger: options.logger,
+      ...(options.backoff === undefined ? {} : { backoff: options.backoff }),
     });
-  return new FileTail({
-    path: source.path,
-    tenant: source.tenant,
-    log: deps.log,
-    stores: deps.stores,
-    subjects: deps.subjects,
-    logger,
-    follower,
-    name,
-    kind: 'ssh',
-    ...(deps.from === undefined ? {} : { from: deps.from }),
-    ...(deps.metrics === undefined ? {} : { metrics: deps.metrics }),
-    ...(deps.quota === undefined ? {} : { quota: deps.quota }),
-    ...(deps.intervalMs === undefined ? {} : { intervalMs: deps.intervalMs }),
-    ...(deps.pollMs === undefined ? {} : { pollMs: deps.pollMs }),
-  });
 }
