@@ -40,15 +40,57 @@ export async function redriveFlowQuota(
   let last = after;
   for await (const m of log.replay(dead, { filterSubject, fromSeq: after + 1 })) {
     last = m.seq;
-    const letter = v.safeParse(DeadLetter, JSON.parse(decoder.decode(m.data)));
-    if (!letter.success || !letter.output.error.startsWith(FLOW_QUOTA_REASON)) {
+    const letter = refused(m.data);
+    if (letter === null) {
       report.other++;
       continue;
     }
-    const { subject, payload } = letter.output;
+    const { subject, payload } = letter;
     await log.publish(subject, Buffer.from(payload, 'base64'), { msgId: `redrive:${dead}:${m.seq}` });
     report.sent++;
   }
   if (last > after) await cursors.put(key, { seq: last, updatedAtMs: nowMs });
   return report;
+}
+
+/** A dead letter of a delta refused by the flows quota, or null for any other. */
+function refused(data: Uint8Array): DeadLetter | null {
+  const letter = v.safeParse(DeadLetter, JSON.parse(decoder.decode(data)));
+  return letter.success && letter.output.error.startsWith(FLOW_QUOTA_REASON) ? letter.output : null;
+}
+
+export interface RedriveWaiting {
+  /** Refused deltas the next run would send, among the dead letters read. */
+  waiting: number;
+  /** True when `max` dead letters were read and more may follow. */
+  more: boolean;
+}
+
+/**
+ * What the next `redriveFlowQuota` would send, for an operator's view: the dead letters past
+ * the cursor, read up to `max` of them so the answer stays cheap for a tenant with many.
+ */
+export async function flowQuotaWaiting(
+  log: EventLog,
+  stores: Stores,
+  ns: Namespace,
+  tenant: string,
+  max = 1_000,
+): Promise<RedriveWaiting> {
+  const cursor = await new TypedBucket(stores.watch.raw, RedriveCursor).get(
+    keys.cursor('redrive', AGGREGATOR, tenant),
+  );
+  const filterSubject = subjectsFor(ns).dead(tenant, AGGREGATOR);
+  const replay = log.replay(streamName(StreamName.Dead, ns), {
+    filterSubject,
+    fromSeq: (cursor?.value.seq ?? 0) + 1,
+    limit: max,
+  });
+  let read = 0;
+  let waiting = 0;
+  for await (const m of replay) {
+    read++;
+    if (refused(m.data) !== null) waiting++;
+  }
+  return { waiting, more: read >= max };
 }

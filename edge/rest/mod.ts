@@ -15,6 +15,7 @@ import { iseRoutes } from './ise.ts';
 import { matrixRoutes } from './matrix.ts';
 import { proposalsRoutes } from './proposals.ts';
 import { proposalsSummaryRoutes } from './proposals-summary.ts';
+import { quotasRoutes } from './quotas.ts';
 import { runsRoutes } from './runs.ts';
 import { stagedRunsRoutes } from './runs-staged.ts';
 import { sgtsRoutes } from './sgts.ts';
@@ -39,6 +40,7 @@ export const ROUTES: [string, RouteModule][] = [
   ['/threat-intel', threatRoutes],
   ['/ise', iseRoutes],
   ['/metrics', historyRoutes],
+  ['/quotas', quotasRoutes],
 ];
 
 export function apiRoutes(deps: ApiDeps, auth: Authenticator): Hono<ApiEnv> {

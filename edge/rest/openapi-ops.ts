@@ -507,4 +507,25 @@ export const OPERATIONS: readonly Operation[] = [
     ok: { status: 200, description: 'The differences', content: json('IseDriftList') },
     errors: [409, 502],
   },
+  {
+    method: 'get',
+    path: '/quotas',
+    summary:
+      "The tenant's quotas and what it uses of them: counted flows, open proposals, flows held back, refused flows waiting for a redrive",
+    tag: 'quotas',
+    role: 'viewer',
+    ok: { status: 200, description: 'Quotas (0 = no limit) and usage', content: json('Quotas') },
+    errors: [],
+  },
+  {
+    method: 'post',
+    path: '/quotas/flows/redrive',
+    summary:
+      'Replay the new flows the flows quota refused (its dead letters past the last redrive), once; audited. Raise the quota first',
+    tag: 'quotas',
+    role: 'admin',
+    headers: CHANNEL_HEADERS,
+    ok: { status: 200, description: 'How many were sent again', content: json('QuotaRedrive') },
+    errors: [],
+  },
 ];

@@ -36,6 +36,7 @@ import { OPERATIONS, type Operation } from './openapi-ops.ts';
 import { ApproveBody, ManualProposalBody, ProposalView, RejectBody } from './proposals.ts';
 import { DecideManyAnswer, DecideManyBody } from './proposals-decide.ts';
 import { ProposalSummaryOut } from './proposals-summary.ts';
+import { QuotasOut, RedriveOut } from './quotas.ts';
 import { RunSummary } from './runs.ts';
 import { RunLinesBody, RunLinesResult, RunList, StagedRunBody } from './runs-staged.ts';
 import { MissingSgt, SgtEntry, SgtImportBody, SgtPutBody } from './sgts.ts';
@@ -131,6 +132,8 @@ const SCHEMAS = {
   IsePushReport: IsePushReportOut,
   IseImportReport: IseImportReportOut,
   IseDriftList: IseDriftListOut,
+  Quotas: QuotasOut,
+  QuotaRedrive: RedriveOut,
 } satisfies Record<string, v.GenericSchema>;
 
 type Json = { [key: string]: unknown };
