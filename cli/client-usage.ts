@@ -72,6 +72,13 @@ export const CLIENT_USAGE: readonly ClientUsage[] = [
   { name: 'watch', usage: ['scopilot watch [--sgt TAG] [--dgt TAG] [--count N] [--json]'] },
   { name: 'status', usage: ['scopilot status [--tenant T] [--format text|json] [--json]'] },
   {
+    name: 'quota',
+    subcommands: {
+      show: 'show [--format text|json] [--json]',
+      redrive: 'redrive [--format text|json] [--json]',
+    },
+  },
+  {
     name: 'token',
     subcommands: {
       create: 'create --role viewer|operator|admin [--tenant T] [--user EMAIL] [--json]',

@@ -127,6 +127,7 @@ describe('what a command loads', () => {
     ['matrix', 'show'],
     ['threat', 'lookup', '192.0.2.1'],
     ['status'],
+    ['quota', 'show'],
     ['token', 'create', '--role', 'viewer'],
   ]) {
     test(`scopilot ${args.join(' ')} loads no server module`, () => {

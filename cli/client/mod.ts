@@ -6,6 +6,7 @@ import type { Group } from './args.ts';
 import { iseCommand } from './ise.ts';
 import { matrixCommand } from './matrix.ts';
 import { proposalCommand } from './proposal.ts';
+import { quotaCommand } from './quota.ts';
 import { runCommand } from './run.ts';
 import { sgtCommand } from './sgt.ts';
 import { statusCommand } from './status.ts';
@@ -22,4 +23,5 @@ export const CLIENT_GROUPS: readonly Group[] = [
   iseCommand,
   watchCommand,
   statusCommand,
+  quotaCommand,
 ];
