@@ -68,7 +68,7 @@ test('every metric an alert or a dashboard panel names is in /metrics, with clus
   const alerts = alertExpressions();
   const panels = panelExpressions();
   const named = new Set([...alerts, ...panels].flatMap(metricNames));
-  // The alerts the deployment promises: lag, leaders, ingest, drift, LLM failures, NATS down.
+  // The alerts the deployment promises: lag, leaders, ingest, drift, LLM failures, NATS down, quotas.
   for (const needed of [
     'scopilot_consumer_pending',
     'scopilot_stream_leader',
@@ -77,6 +77,9 @@ test('every metric an alert or a dashboard panel names is in /metrics, with clus
     'scopilot_ise_drift_cells',
     'scopilot_claude_failures_total',
     'scopilot_nats_connected',
+    // A tenant held to a quota for long, and lines lost over one.
+    'scopilot_quota_throttled_total',
+    'scopilot_quota_shed_total',
   ]) {
     expect(alerts.flatMap(metricNames)).toContain(needed);
   }
