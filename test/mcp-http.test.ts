@@ -54,6 +54,7 @@ const UNGATED = [
   'ise_status',
   'ise_plan',
   'ise_drift',
+  'get_quotas',
 ];
 
 describe('MCP over streamable HTTP', () => {
@@ -135,6 +136,18 @@ describe('MCP over streamable HTTP', () => {
     });
     expect(tools.find((t) => t.name === 'approve_proposal')?.annotations?.destructiveHint).toBe(true);
     expect(client.getServerVersion()?.name).toBe('segmentation-copilot');
+  });
+
+  test("get_quotas: a viewer reads its own tenant's quotas through the REST route", async () => {
+    const client = await connect(TOKENS.viewer);
+    const result = await callTool(client, 'get_quotas', {});
+    expect(result.isError).toBeFalsy();
+    expect(result.structuredContent).toMatchObject({
+      tenant: 'acme',
+      quotas: { flows: 250_000, openProposals: 500 },
+      usage: { flows: 0, refusedFlows: 0, heldFlows: 0 },
+    });
+    expect(textOf(result)).toContain('| distinct flows | 250,000 | 0 |');
   });
 
   test('a staged run: start_run → ingest_lines (twice) → classify_run → build_matrix → get_run', async () => {

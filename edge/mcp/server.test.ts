@@ -24,13 +24,13 @@ const tool = (name: string) => {
 };
 
 describe('tool registry', () => {
-  test('29 tools with unique names; the gated four only with their gate open', () => {
-    expect(new Set(TOOLS.map((t) => t.name)).size).toBe(29);
+  test('30 tools with unique names; the gated four only with their gate open', () => {
+    expect(new Set(TOOLS.map((t) => t.name)).size).toBe(30);
     const off = enabledTools(NO_GATES).map((t) => t.name);
-    expect(off).toHaveLength(25);
+    expect(off).toHaveLength(26);
     for (const gated of ['set_sgt_name', 'rollback_matrix', 'ise_push', 'ise_import'])
       expect(off).not.toContain(gated);
-    for (const read of ['ise_status', 'ise_plan', 'ise_drift']) expect(off).toContain(read);
+    for (const read of ['ise_status', 'ise_plan', 'ise_drift', 'get_quotas']) expect(off).toContain(read);
     expect(enabledTools({ ...NO_GATES, dictionaryEdit: true }).map((t) => t.name)).toContain('set_sgt_name');
     expect(enabledTools({ ...NO_GATES, rollback: true }).map((t) => t.name)).toContain('rollback_matrix');
     const ise = enabledTools({ ...NO_GATES, iseWrite: true }).map((t) => t.name);
@@ -330,5 +330,23 @@ describe('tag names', () => {
     const api = routed({ '/proposals/p1': proposal }, { status: 403, body: { title: 'Forbidden' } });
     const text = textOf(await tool('get_proposal').call({ proposalId: 'p1' }, api));
     expect(text).toContain('pending, 4 → 10');
+  });
+});
+
+describe('get_quotas', () => {
+  test("reads GET /quotas and says what is held back, with the route's figures", async () => {
+    const body = {
+      tenant: 'acme',
+      quotas: { linesPerSecond: 50_000, flows: 3, openProposals: 0, llmCallsPerHour: 600 },
+      usage: { flows: 3, openProposals: 2, heldFlows: 4, refusedFlows: 1_000, refusedFlowsMore: true },
+    };
+    const { api, calls } = recording(200, body);
+    const result = await tool('get_quotas').call({}, api);
+    expect(calls).toEqual([{ method: 'GET', path: '/quotas' }]);
+    const text = (result.content[0] as { text: string }).text;
+    expect(text).toContain('| distinct flows | 3 | 3 | 1,000 or more new flows refused, to redrive |');
+    expect(text).toContain('| open proposals | no limit | 2 | 4 flows held |');
+    expect(result.structuredContent).toEqual(body);
+    expect((await tool('get_quotas').call({ tenant: 'globex' }, api)).isError).toBe(true);
   });
 });

@@ -25,6 +25,7 @@ import { errorResult, type Gate, type Gates, type Tool } from './tool.ts';
 import { ISE_TOOLS } from './tools-ise.ts';
 import { MATRIX_TOOLS } from './tools-matrix.ts';
 import { PROPOSAL_TOOLS } from './tools-proposals.ts';
+import { QUOTA_TOOLS } from './tools-quotas.ts';
 import { RUN_TOOLS } from './tools-runs.ts';
 import { SGT_TOOLS } from './tools-sgts.ts';
 
@@ -38,6 +39,7 @@ export const TOOLS: readonly Tool[] = [
   ...PROPOSAL_TOOLS,
   ...MATRIX_TOOLS,
   ...ISE_TOOLS,
+  ...QUOTA_TOOLS,
 ];
 
 export const NO_GATES: Gates = { dictionaryEdit: false, rollback: false, iseWrite: false };
