@@ -4,6 +4,7 @@
  * inventory, and readiness measured now. Reads only: every change goes through
  * the matrix keeper.
  */
+import { InventoryView } from '../../actors/scheduler/inventory-view.ts';
 import { readiness } from '../../domain/coverage.ts';
 import type { Matrix } from '../../domain/matrix.ts';
 import { INITIAL_MATRIX } from '../../domain/matrix-version.ts';
@@ -77,6 +78,51 @@ export async function inventory(
   );
   const found = await mapParallel(wanted, (k) => stores.inventory.get(k));
   return found.flatMap((f) => (f === null ? [] : [f.value]));
+}
+
+/** A flow as coverage reads it: its key and hits, no samples, no days. */
+export type CoverageFlowRecord = Pick<
+  InventoryRecord,
+  'flowId' | 'sgt' | 'dgt' | 'protocol' | 'srcPort' | 'dstPort' | 'hits'
+>;
+
+/** Above this many flows a tenant's coverage reads come from the process's inventory view. */
+export const VIEW_ABOVE_FLOWS = 2_000;
+/** Flows written and not yet taken that the view buffers before it gives up and reloads in full. */
+const VIEW_MAX_TOUCHED = 200_000;
+/** Per store: the view, and the large tenants it has loaded. */
+const views = new WeakMap<Stores, { view: InventoryView; large: Set<string> }>();
+
+/**
+ * Every flow of a tenant, slim, for pages that only measure coverage (the
+ * matrix page's heat map). A small tenant is read afresh. A large one is read
+ * once into a per-process view that a KV watch keeps current (the
+ * scheduler's InventoryView): reading 20,000 records one get at a time costs
+ * seconds, and every later page would pay them again. A watch entry may
+ * trail its write by a few milliseconds, which a page can live with.
+ */
+export async function coverageInventory(stores: Stores, tenant: string): Promise<CoverageFlowRecord[]> {
+  let held = views.get(stores);
+  if (held === undefined) {
+    held = { view: new InventoryView(stores, VIEW_MAX_TOUCHED), large: new Set() };
+    views.set(stores, held);
+  }
+  const { view, large } = held;
+  if (view.stale && large.size > 0) {
+    // The watch broke or overflowed: start it again, then every large tenant loads in full once more.
+    await view.start();
+    view.resync();
+    large.clear();
+  }
+  if (!large.has(tenant)) {
+    if ((await stores.inventory.keys(keys.tenantAll(tenant))).length <= VIEW_ABOVE_FLOWS)
+      return inventory(stores, tenant);
+    // The watch starts before the load, so nothing written meanwhile is missed.
+    await view.start();
+    if (large.size === 0) view.resync();
+    large.add(tenant);
+  }
+  return [...(await view.take(tenant)).view.flows.values()];
 }
 
 /** Blockers kept in a readiness answer, as in the scheduler's snapshots. */

@@ -10,12 +10,11 @@ import { Hono } from 'hono';
 import { html } from 'hono/html';
 import { CoverageStatus, coverage } from '../../domain/coverage.ts';
 import type { Matrix } from '../../domain/matrix.ts';
-import type { InventoryRecord } from '../../kv-schema/mod.ts';
 import type { ApiDeps } from '../rest/deps.ts';
-import { inventory, liveMatrix } from '../rest/matrix-data.ts';
+import { type CoverageFlowRecord, coverageInventory, inventory, liveMatrix } from '../rest/matrix-data.ts';
 import { allProposals, OPEN_STATUSES, sgtNames } from './data.ts';
 import { aceLine, errorPage, flowService, type Html, num, page, tagLabel, tagName, when } from './layout.ts';
-import { heatCells, heatmapSection, type StateCode, sankeySection } from './matrix-charts.ts';
+import { heatCells, heatmapSection, type StateCode, sankeySection, tagGroups } from './matrix-charts.ts';
 import type { UiEnv } from './session.ts';
 
 type CellState = 'permit' | 'deny' | 'uncovered' | 'empty';
@@ -27,7 +26,7 @@ const GRID_STATE: Record<StateCode, CellState> = { 0: 'permit', 1: 'deny', 2: 'u
 const GRID_MAX = 60;
 
 /** Per cell: uncovered when any of its traffic has no ACE, else what its contract does. */
-export function cellStates(matrix: Matrix, flows: readonly InventoryRecord[]): Map<string, CellState> {
+export function cellStates(matrix: Matrix, flows: readonly CoverageFlowRecord[]): Map<string, CellState> {
   const states = new Map<string, CellState>();
   for (const cell of matrix.cells)
     states.set(pairKey(cell.sgt, cell.dgt), cell.aces.some((a) => a.action === 'permit') ? 'permit' : 'deny');
@@ -72,9 +71,10 @@ export function matrixRoutes(deps: ApiDeps): Hono<UiEnv> {
     const tenant = principal.tenant;
     const [live, flows, names] = await Promise.all([
       liveMatrix(deps.stores, tenant),
-      inventory(deps.stores, tenant),
+      coverageInventory(deps.stores, tenant),
       sgtNames(deps.stores, tenant),
     ]);
+    const groupOf = tagGroups(names);
     const heat = heatCells(live.matrix, flows);
     const states = new Map<string, CellState>(heat.map((h) => [pairKey(h.sgt, h.dgt), GRID_STATE[h.state]]));
     const tags = new Set<number>(names.keys());
@@ -87,7 +87,7 @@ ${num(counts.permit)} permit, ${num(counts.deny)} deny, ${num(counts.uncovered)}
 ${
   sorted.length === 0
     ? html`<p>No SGTs named and no traffic seen yet.</p>`
-    : html`${heatmapSection(heat, sorted, names)}${sankeySection(heat, names)}
+    : html`${heatmapSection(heat, sorted, names, groupOf)}${sankeySection(heat, names, groupOf)}
 <section aria-labelledby="grid"><h2 id="grid">Grid</h2>${LEGEND}
 ${sorted.length <= GRID_MAX ? grid(sorted, states, names) : html`<p>${num(sorted.length)} tags are too many for a grid of letters: the heat map's table lists the busiest cells, each a link.</p>`}</section>`
 }`;
