@@ -58,6 +58,7 @@ export function layout(o: PageOptions, body: Html): Html {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${o.title} · Segmentation Copilot</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="${ASSET_URLS.css}">
 <script src="${ASSET_URLS.js}" defer></script>
 ${o.charts === true ? html`<script src="${ASSET_URLS.echarts}" defer></script><script src="${ASSET_URLS.charts}" defer></script>` : ''}
