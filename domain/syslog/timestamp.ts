@@ -13,6 +13,7 @@
  * cut-off header must not be completed by the next line's bytes.
  */
 import { month, zoneMinutes } from './calendar.ts';
+import { STAMP_VALUES, StampCache } from './stamp-cache.ts';
 
 /** Allowed lead of a stamp over its reference before it is taken for last year's. */
 const FUTURE_SLACK_MS = 2 * 24 * 60 * 60 * 1000;
@@ -112,13 +113,35 @@ function fraction(b: Uint8Array, i: number, lim: number): number {
   return ms;
 }
 
-/** RFC 3339 at `p`, up to the space at `end`: epoch ms or NaN. */
-function parseIsoAt(b: Uint8Array, p: number, end: number, lim: number): number {
-  if (at(b, p + 4, lim) !== 45 || at(b, p + 7, lim) !== 45 || at(b, p + 10, lim) !== 84 /* T */)
-    return Number.NaN;
-  const day = midnight(num(b, p, 4, lim), two(b, p + 5, lim) - 1, two(b, p + 8, lim));
-  const time = clock(two(b, p + 11, lim), two(b, p + 14, lim), two(b, p + 17, lim));
-  const t = day + time + fraction(b, p + 19, lim);
+/** RFC 3339 at `p`, up to the space at `end`: epoch ms or NaN. Its prefix to the second is looked up in `cache` first. */
+function parseIsoAt(
+  v: DataView,
+  b: Uint8Array,
+  p: number,
+  end: number,
+  lim: number,
+  cache: StampCache,
+): number {
+  let e = cache.find(v, p, lim);
+  if (e === -1) {
+    if (at(b, p + 4, lim) !== 45 || at(b, p + 7, lim) !== 45 || at(b, p + 10, lim) !== 84 /* T */)
+      return Number.NaN;
+    const day = midnight(num(b, p, 4, lim), two(b, p + 5, lim) - 1, two(b, p + 8, lim));
+    const second = day + clock(two(b, p + 11, lim), two(b, p + 14, lim), two(b, p + 17, lim));
+    // Every byte read so far lies in [p, p + 19).
+    e = p + ISO_SECONDS <= lim ? cache.keep(b, p, ISO_SECONDS) : -1;
+    if (e === -1) return isoRest(b, p, end, lim, second);
+    cache.values[e * STAMP_VALUES] = second;
+  }
+  return isoRest(b, p, end, lim, cache.values[e * STAMP_VALUES]!);
+}
+
+/** Bytes of `yyyy-mm-ddThh:mm:ss`. */
+const ISO_SECONDS = 19;
+
+/** The ISO stamp at `p` after its seconds: fraction and offset, then the whole time. */
+function isoRest(b: Uint8Array, p: number, end: number, lim: number, secondMs: number): number {
+  const t = secondMs + fraction(b, p + ISO_SECONDS, lim);
   const z = st.fractionEnd;
   const zc = at(b, z, lim);
   if (zc === 90 /* Z */ && (z + 1 === end || at(b, z + 1, lim) === 32)) return t;
@@ -146,6 +169,10 @@ function monthDay(b: Uint8Array, p: number, lim: number): number {
 export class HeaderReader {
   readonly #referenceMs: number;
   readonly #referenceYear: number;
+  /** Device stamps to the second: month, day, year (-1 when absent) and clock ms. */
+  readonly #iosStamps = new StampCache();
+  /** Collector stamps to the second: epoch ms of that second. */
+  readonly #isoStamps = new StampCache();
 
   constructor(referenceMs: number) {
     this.#referenceMs = referenceMs;
@@ -160,19 +187,50 @@ export class HeaderReader {
   }
 
   /** An IOS stamp `Mmm dd [yyyy ]hh:mm:ss[.fff][ TZ]:` at `p`, ending before `end`. */
-  #ios(b: Uint8Array, p: number, end: number, lim: number): number {
-    const month = monthDay(b, p, lim);
-    if (month === -1) return Number.NaN;
-    const day = st.dayOfMonth;
-    let i = st.dayEnd;
-    let year = -1;
-    if (isDigit(at(b, i + 3, lim)) && at(b, i + 4, lim) === 32) {
-      year = num(b, i, 4, lim);
-      i += 5;
+  #ios(v: DataView, b: Uint8Array, p: number, end: number, lim: number): number {
+    const cache = this.#iosStamps;
+    const values = cache.values;
+    let e = cache.find(v, p, lim);
+    let i: number;
+    if (e !== -1) i = p + cache.length(e);
+    else {
+      const month = monthDay(b, p, lim);
+      if (month === -1) return Number.NaN;
+      const day = st.dayOfMonth;
+      i = st.dayEnd;
+      let year = -1;
+      if (isDigit(at(b, i + 3, lim)) && at(b, i + 4, lim) === 32) {
+        year = num(b, i, 4, lim);
+        i += 5;
+      }
+      // The hour may have one digit.
+      const h = at(b, i + 1, lim) === 58 ? num(b, i++, 1, lim) : two(b, i, lim);
+      const time = clock(h, two(b, i + 3, lim), two(b, i + 6, lim));
+      i += 8;
+      // Every byte read so far lies in [p, i): the same bytes read the same next time.
+      e = i <= lim ? cache.keep(b, p, i - p) : -1;
+      if (e === -1) return this.#iosRest(b, i, end, lim, month, day, year, time);
+      values[e * STAMP_VALUES] = month;
+      values[e * STAMP_VALUES + 1] = day;
+      values[e * STAMP_VALUES + 2] = year;
+      values[e * STAMP_VALUES + 3] = time;
     }
-    // The hour may have one digit.
-    const h = at(b, i + 1, lim) === 58 ? num(b, i++, 1, lim) : two(b, i, lim);
-    const time = clock(h, two(b, i + 3, lim), two(b, i + 6, lim)) + fraction(b, i + 8, lim);
+    const o = e * STAMP_VALUES;
+    return this.#iosRest(b, i, end, lim, values[o]!, values[o + 1]!, values[o + 2]!, values[o + 3]!);
+  }
+
+  /** The IOS stamp after its seconds, at `i`: fraction and zone, then the whole time. */
+  #iosRest(
+    b: Uint8Array,
+    i: number,
+    end: number,
+    lim: number,
+    month: number,
+    day: number,
+    year: number,
+    clockMs: number,
+  ): number {
+    const time = clockMs + fraction(b, i, lim);
     i = st.fractionEnd;
     let zoneMs = 0;
     if (at(b, i, lim) === 32 && i + 1 < end && !isUtcColon(b, i + 1, lim)) {
@@ -205,7 +263,7 @@ export class HeaderReader {
       // ISO stamp, then host: rsyslog file lines and RFC 5424.
       const sp = findSpace(v, b, p, end);
       if (sp === -1) return;
-      out.ms = parseIsoAt(b, p, sp, lim);
+      out.ms = parseIsoAt(v, b, p, sp, lim, this.#isoStamps);
       this.#host(v, b, sp + 1, end, out);
       return;
     }
@@ -225,7 +283,7 @@ export class HeaderReader {
     if (q > p && at(b, q, lim) === 58 && at(b, q + 1, lim) === 32) p = q + 2;
     const flag = at(b, p, lim);
     if (flag === 42 /* * */ || flag === 46 /* . */) p++;
-    out.ms = this.#ios(b, p, end, lim);
+    out.ms = this.#ios(v, b, p, end, lim);
   }
 
   /** The host is the word at `from`, before the tag at `end`. */
