@@ -32,7 +32,7 @@ export interface ReadOptions {
   jobs: number;
   /** Plain files smaller than this are read by this thread alone. */
   parallelFrom?: number;
-  /** Largest range of a plain file. */
+  /** Size of a plain file's ranges (default: the file cut into two per thread). */
   rangeBytes?: number;
   /** Size of a stream's segments. */
   segmentBytes?: number;
@@ -41,7 +41,9 @@ export interface ReadOptions {
 }
 
 const MB = 1024 * 1024;
-/** Tasks queued per worker: one parsing, one waiting. */
+/** Ranges a plain file is cut into per thread. */
+const RANGES_PER_THREAD = 2;
+/** Segments queued per worker: one parsing, one waiting. */
 const DEPTH = 2;
 
 const windowOf = (source: Source, o: ReadOptions): Window => ({
@@ -135,9 +137,12 @@ class Crew {
     if (this.#failure !== null) throw this.#failure;
     const id = this.#next++;
     if (share) this.#start();
+    // A range is long: one at a time per worker, so this thread, taking the
+    // next whenever the workers are busy, gets its share of a few big ones.
+    const depth = 'range' in task ? 1 : DEPTH;
     let thread: Thread | null = null;
     for (const t of this.#threads)
-      if (t.queued < DEPTH && (thread === null || t.queued < thread.queued)) thread = t;
+      if (t.queued < depth && (thread === null || t.queued < thread.queued)) thread = t;
     if (thread !== null) {
       thread.queued++;
       this.#out++;
@@ -182,7 +187,11 @@ export async function readSources(sources: readonly Source[], o: ReadOptions): P
     const window = windowOf(source, o);
     if (source.path !== null) {
       const size = source.size ?? 0;
-      const rangeBytes = Math.min(o.rangeBytes ?? 64 * MB, Math.max(4 * MB, size / (o.jobs * 2)));
+      // Few ranges: each costs a fresh aggregation (every flow's first events
+      // sampled again, its part serialised and merged), which at 64 MB ranges
+      // made a 10M-line file cost twice the CPU of one pass. Two per thread
+      // still lets a thread that is ahead take more.
+      const rangeBytes = o.rangeBytes ?? Math.max(4 * MB, size / (o.jobs * RANGES_PER_THREAD));
       const count = size < parallelFrom ? 1 : Math.ceil(size / rangeBytes);
       const ranges = planRanges(source.path, size, count);
       for (const [start, end] of ranges) {
