@@ -69,7 +69,20 @@ export type IseSgaclRecord = v.InferOutput<typeof IseSgaclRecord>;
 
 const Stage = v.picklist(['monitor', 'enforce', 'deny-default']);
 
-/** The last import, push and drift check (`<t>.summary`), what `status` shows. */
+/** How many pushes the summary remembers for the dashboard's trend marks. */
+export const RECENT_PUSHES = 50;
+
+/** One push, as the readiness trend marks it. */
+export const IsePushMark = v.object({
+  atMs: Ms,
+  version: Count,
+  stage: Stage,
+  applied: Count,
+  failed: Count,
+});
+export type IsePushMark = v.InferOutput<typeof IsePushMark>;
+
+/** The last import, push and drift check (`<t>.summary`), what `status` shows; the recent pushes. */
 export const IseSummaryRecord = v.object({
   lastImport: v.optional(
     v.object({ atMs: Ms, version: Count, by: Text(200), created: v.optional(v.boolean()) }),
@@ -88,6 +101,8 @@ export const IseSummaryRecord = v.object({
     }),
   ),
   lastDrift: v.optional(v.object({ atMs: Ms, count: Count, version: v.optional(Count) })),
+  /** The last RECENT_PUSHES pushes, oldest first. */
+  recentPushes: v.optional(v.pipe(v.array(IsePushMark), v.maxLength(RECENT_PUSHES))),
 });
 export type IseSummaryRecord = v.InferOutput<typeof IseSummaryRecord>;
 

@@ -73,6 +73,10 @@ describe('dashboard: ISE', () => {
     expect(await done.text()).toContain('Pushed monitor of version 1');
     expect(cellStatus(x)).toBe('MONITOR');
     expect(await pageText(x.api, '/ui/ise', admin)).toContain('Nothing to write');
+    // The readiness trend on the overview marks the push, in the chart's data and its text list.
+    const overview = await pageText(x.api, '/ui', admin);
+    expect(overview).toContain(': ISE monitor v1</li>');
+    expect(overview).toContain(',"ISE monitor v1"]]}</script>');
   });
 
   test('names from the dictionary and ISE are escaped', async () => {

@@ -1,11 +1,18 @@
 /**
  * The overview's charts, from the history actor's hourly rollups: readiness
- * and coverage over the last days with approvals (new versions) and moves
- * of the live pointer marked, and hits per hour of the busiest uncovered
+ * and coverage over the last days with approvals (new versions), moves
+ * of the live pointer and pushes to Cisco ISE marked, and hits per hour of the busiest uncovered
  * cells. Each with its numbers as a table.
  */
 import { html } from 'hono/html';
-import { type HistoryPoint, keys, matrixVersions, type Stores } from '../../kv-schema/mod.ts';
+import type { IseSync } from '../../integrations/ise/sync/types.ts';
+import {
+  type HistoryPoint,
+  type IsePushMark,
+  keys,
+  matrixVersions,
+  type Stores,
+} from '../../kv-schema/mod.ts';
 import { historyPoints } from '../rest/history.ts';
 import { mapParallel } from '../rest/matrix-data.ts';
 import { ChartKind, chart } from './charts.ts';
@@ -17,7 +24,7 @@ const TOP_UNCOVERED = 5;
 
 export interface OverviewHistory {
   points: HistoryPoint[];
-  /** [ms, label]: approvals and live pointer moves. */
+  /** [ms, label]: approvals, live pointer moves and ISE pushes. */
   marks: [number, string][];
 }
 
@@ -25,12 +32,15 @@ export async function overviewHistory(
   stores: Stores,
   tenant: string,
   nowMs: number,
+  ise?: IseSync,
 ): Promise<OverviewHistory> {
   const from = nowMs - SPAN_DAYS * DAY_MS;
-  const [points, numbers, flips] = await Promise.all([
+  const noPushes: IsePushMark[] = [];
+  const [points, numbers, flips, pushes] = await Promise.all([
     historyPoints(stores, tenant, 'hour', from, nowMs),
     matrixVersions(stores, tenant),
     stores.pointer.history(keys.matrixCurrent(tenant)).catch(() => []),
+    ise === undefined ? noPushes : ise.recentPushes(tenant).catch(() => noPushes),
   ]);
   const versions = await mapParallel(numbers.slice(-50), (n) =>
     stores.matrix.get(keys.matrixVersion(tenant, n)),
@@ -42,6 +52,9 @@ export async function overviewHistory(
     const at = Date.parse(f.value.at);
     if (at >= from && /rollback/i.test(f.value.reason)) marks.push([at, `live v${f.value.version}`]);
   }
+  for (const p of pushes)
+    if (p.atMs >= from)
+      marks.push([p.atMs, `ISE ${p.stage} v${p.version}${p.failed > 0 ? ` (${p.failed} failed)` : ''}`]);
   return { points, marks: marks.sort((a, b) => a[0] - b[0]) };
 }
 
@@ -54,7 +67,7 @@ export function historySection(h: OverviewHistory): Html {
   const summary =
     last === undefined || first === undefined
       ? 'No history yet: the hourly rollups start with the first traffic.'
-      : `${num(h.points.length)} hours from ${when(first.startMs)}: readiness ${ratio(first.readiness)} then ${ratio(last.readiness)}, coverage ${ratio(first.coverage)} then ${ratio(last.coverage)}; ${num(h.marks.length)} approvals or rollbacks marked.`;
+      : `${num(h.points.length)} hours from ${when(first.startMs)}: readiness ${ratio(first.readiness)} then ${ratio(last.readiness)}, coverage ${ratio(first.coverage)} then ${ratio(last.coverage)}; ${num(h.marks.length)} approvals, rollbacks or ISE pushes marked.`;
   const table = html`<table><thead><tr><th scope="col">Hour</th><th scope="col" class="n">Readiness</th><th scope="col" class="n">Coverage</th><th scope="col" class="n">Hits</th><th scope="col" class="n">Uncovered hits</th><th scope="col">Live version</th></tr></thead>
 <tbody>${h.points.map((p) => html`<tr><td>${when(p.startMs)}</td><td class="n">${ratio(p.readiness)}</td><td class="n">${ratio(p.coverage)}</td><td class="n">${num(p.hits)}</td><td class="n">${num(p.uncoveredHits)}</td><td>v${p.version}</td></tr>`)}</tbody></table>
 ${h.marks.length === 0 ? '' : html`<ul>${h.marks.map(([at, label]) => html`<li>${when(at)}: ${label}</li>`)}</ul>`}`;

@@ -69,7 +69,7 @@ export function overviewRoutes(deps: ApiDeps): Hono<UiEnv> {
       readinessView(deps.stores, tenant, fresh),
       sgtNames(deps.stores, tenant),
       allProposals(deps.stores, tenant),
-      overviewHistory(deps.stores, tenant, Date.now()),
+      overviewHistory(deps.stores, tenant, Date.now(), deps.ise),
     ]);
     const r = view.snapshot;
     const v = verdict(r, view.liveVersion);

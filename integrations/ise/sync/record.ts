@@ -8,6 +8,7 @@
 
 import type { Contract } from '../../../domain/contracts.ts';
 import { aclText } from '../../../domain/ise/acl.ts';
+import { RECENT_PUSHES } from '../../../kv-schema/mod.ts';
 import { pairKey } from '../../../domain/ise/types.ts';
 import { audit, type SyncContext } from './context.ts';
 import { type CellOutcome, markProposals } from './proposals.ts';
@@ -72,19 +73,19 @@ async function done(
   basis: { run: PushRun; want: ReadonlyMap<string, Contract>; plan: IsePlan },
 ): Promise<void> {
   const atMs = ctx.now();
-  await ctx.state.updateSummary(tenant, {
+  const applied = report.applied.length;
+  const failed = report.failed.length;
+  const mark = { atMs, version: report.version, stage: report.stage, applied, failed };
+  await ctx.state.updateSummary(tenant, (found) => ({
     lastPush: {
-      atMs,
-      version: report.version,
-      stage: report.stage,
+      ...mark,
       by: request.by.slice(0, 200),
-      applied: report.applied.length,
       skipped: report.skipped.length,
       conflicts: report.conflicts.length,
-      failed: report.failed.length,
       writes: report.writes ?? 0,
     },
-  });
+    recentPushes: [...(found.recentPushes ?? []), mark].slice(-RECENT_PUSHES),
+  }));
   const proposals =
     request.stage === 'deny-default'
       ? []

@@ -11,7 +11,7 @@ import { planSync } from '../../../domain/ise/plan.ts';
 import type { PlanDetail } from '../../../domain/ise/plan-input.ts';
 import { pairKey } from '../../../domain/ise/types.ts';
 import { type IseView, indexSnapshot } from '../../../domain/ise/view.ts';
-import { openIseSyncStores, openStores } from '../../../kv-schema/mod.ts';
+import { type IsePushMark, openIseSyncStores, openStores } from '../../../kv-schema/mod.ts';
 import { DEFAULT_NAMESPACE } from '../../../streams/namespace.ts';
 import { subjectsFor } from '../../../streams/subjects.ts';
 import type { IseErsApi } from '../types.ts';
@@ -218,6 +218,10 @@ export class IseSyncService implements IseSync {
       }
     }
     return out;
+  }
+
+  async recentPushes(tenant: string): Promise<IsePushMark[]> {
+    return (await (await this.#context()).state.summary(tenant)).recentPushes ?? [];
   }
 
   async status(tenant: string): Promise<IseStatus> {

@@ -119,12 +119,16 @@ export class SyncStateStore {
     return casWrite(this.#s.sgacls, keys.iseSgacl(tenant, iseId), null, this.#revisions);
   }
 
-  /** Merge into the summary (read, then CAS: it is one small key). */
-  async updateSummary(tenant: string, patch: Partial<IseSummaryRecord>): Promise<void> {
+  /** Merge into the summary (read, then CAS: it is one small key); a function patches what it read. */
+  async updateSummary(
+    tenant: string,
+    patch: Partial<IseSummaryRecord> | ((found: IseSummaryRecord) => Partial<IseSummaryRecord>),
+  ): Promise<void> {
     const key = keys.iseSummary(tenant);
     for (let race = 0; ; race++) {
       const found = await this.#s.summary.get(key);
-      const next = { ...(found?.value ?? {}), ...patch };
+      const prev = found?.value ?? {};
+      const next = { ...prev, ...(typeof patch === 'function' ? patch(prev) : patch) };
       try {
         if (found === null) await this.#s.summary.create(key, next);
         else await this.#s.summary.update(key, next, found.revision);
@@ -133,6 +137,11 @@ export class SyncStateStore {
         if (!(error instanceof KvConflictError) || race >= MAX_RACES) throw error;
       }
     }
+  }
+
+  /** The summary alone, without the cells and SGACLs load() reads. */
+  async summary(tenant: string): Promise<IseSummaryRecord> {
+    return (await this.#s.summary.get(keys.iseSummary(tenant)))?.value ?? {};
   }
 
   /** Take the tenant's push lock, or BUSY while another push holds it. */

@@ -13,6 +13,7 @@
  * - `deny-default`: set the ANY-ANY default to DENY_IP, refused below the
  *   readiness setting unless forced (audited).
  */
+import type { IsePushMark } from '../../../kv-schema/mod.ts';
 
 export const IseStage = { Monitor: 'monitor', Enforce: 'enforce', DenyDefault: 'deny-default' } as const;
 export type IseStage = (typeof IseStage)[keyof typeof IseStage];
@@ -179,4 +180,6 @@ export interface IseSync {
   push(tenant: string, request: IsePushRequest): Promise<IsePushReport>;
   drift(tenant: string): Promise<IseDrift[]>;
   status(tenant: string): Promise<IseStatus>;
+  /** The recent pushes, oldest first (what the readiness trend marks). */
+  recentPushes(tenant: string): Promise<IsePushMark[]>;
 }
