@@ -8,8 +8,8 @@
 
 import type { Contract } from '../../../domain/contracts.ts';
 import { aclText } from '../../../domain/ise/acl.ts';
-import { RECENT_PUSHES } from '../../../kv-schema/mod.ts';
 import { pairKey } from '../../../domain/ise/types.ts';
+import { RECENT_PUSHES } from '../../../kv-schema/mod.ts';
 import { audit, type SyncContext } from './context.ts';
 import { type CellOutcome, markProposals } from './proposals.ts';
 import type { PushRun } from './push-run.ts';
