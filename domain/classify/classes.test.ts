@@ -1,6 +1,14 @@
 import { describe, expect, test } from 'bun:test';
 import { nameWords } from './class-words.ts';
-import { classFromDescription, hasClass, inferClass, isOutside, profileOf, TAG_CLASSES } from './classes.ts';
+import {
+  classFromDescription,
+  hasClass,
+  inferClass,
+  isClass,
+  isOutside,
+  profileOf,
+  TAG_CLASSES,
+} from './classes.ts';
 
 describe('tag classes', () => {
   test('names split at separators, camelCase and case runs', () => {
@@ -59,6 +67,31 @@ describe('tag classes', () => {
       confidence: 1,
       source: 'explicit',
     });
+  });
+
+  test('a name read again gives the same answer, with a set of its own each time', () => {
+    const first = inferClass('ehr-db');
+    first.also.add('guests');
+    const again = inferClass('ehr-db');
+    expect(again.also.has('guests')).toBe(false);
+    expect({ ...again, also: [...again.also] }).toEqual({
+      ...first,
+      also: [...first.also].filter((c) => c !== 'guests'),
+    });
+    // The explicit class is taken out of the profile's set, never out of what the next caller reads.
+    expect(profileOf(5, 'ehr-db', 'server.database').also.has('server.database')).toBe(false);
+    expect(inferClass('ehr-db').also).toEqual(first.also.difference(new Set(['guests'])));
+  });
+
+  test('a family matches its members only at a dot: ot is ot.plc, not otter; server.app is not server.application', () => {
+    const p = (cls: string) => profileOf(5, undefined, cls as never);
+    expect(isClass(p('ot.plc'), 'ot')).toBe(true);
+    expect(isClass(p('ot'), 'ot')).toBe(true);
+    expect(isClass(p('ot'), 'ot.plc')).toBe(false);
+    expect(isClass(p('server.app'), 'server.ap')).toBe(false);
+    expect(isClass(p('server.app'), 'guests', 'server')).toBe(true);
+    expect(isClass(p('server'), 'serve')).toBe(false);
+    expect(hasClass(profileOf(5, 'ehr-db'), 'server')).toBe(true);
   });
 
   test('a class in an ISE description: class=ot.plc, class: pci; anything else is ignored', () => {

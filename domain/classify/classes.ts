@@ -83,25 +83,63 @@ export interface TagProfile {
 /** `ot.plc` → `ot`: the family a zone rule can name as a whole. */
 export const familyOf = (c: TagClass): string => c.split('.')[0] as string;
 
-/** True when the profile's class, or a class its name also suggests, is one of `classes` (`ot` matches `ot.*`). */
-export function hasClass(p: TagProfile, ...classes: readonly string[]): boolean {
-  const matches = (c: TagClass): boolean => classes.some((x) => c === x || c.startsWith(`${x}.`));
-  if (matches(p.cls)) return true;
-  for (const c of p.also) if (matches(c)) return true;
+/** `cls` is `x` or a class of the family `x` (`ot.plc` is under `ot`), without building `${x}.`. */
+const under = (cls: string, x: string): boolean =>
+  cls === x || (cls.length > x.length && cls.charCodeAt(x.length) === 46 && cls.startsWith(x));
+
+const anyUnder = (cls: string, classes: readonly string[]): boolean => {
+  for (const x of classes) if (under(cls, x)) return true;
+  return false;
+};
+
+/** hasClass on a list (the zone rules' selectors), so a hot caller does not spread it. */
+export function hasClassIn(p: TagProfile, classes: readonly string[]): boolean {
+  if (anyUnder(p.cls, classes)) return true;
+  for (const c of p.also) if (anyUnder(c, classes)) return true;
   return false;
 }
 
+/** True when the profile's class, or a class its name also suggests, is one of `classes` (`ot` matches `ot.*`). */
+export const hasClass = (p: TagProfile, ...classes: readonly string[]): boolean => hasClassIn(p, classes);
+
+/** isClass on a list (the zone rules' selectors), so a hot caller does not spread it. */
+export const isClassIn = (p: TagProfile, classes: readonly string[]): boolean => anyUnder(p.cls, classes);
+
 /** True when the profile's own class is one of `classes` (`ot` matches `ot.*`). */
-export const isClass = (p: TagProfile, ...classes: readonly string[]): boolean =>
-  classes.some((x) => p.cls === x || p.cls.startsWith(`${x}.`));
+export const isClass = (p: TagProfile, ...classes: readonly string[]): boolean => anyUnder(p.cls, classes);
 
 /** Explicit classes by tag, as set in the dictionary, over the API or in ISE. */
 export type SgtClasses = ReadonlyMap<number, TagClass>;
 
 const PRIORITY: readonly TagClass[] = TAG_CLASSES;
 
+interface Inferred {
+  cls: TagClass;
+  also: Set<TagClass>;
+  confidence: number;
+}
+
+/**
+ * Names already inferred. Every flow asks for both of its tags' profiles, a
+ * few times over (guardrail, rules, prompt), and a dictionary has few names:
+ * each is read once. Bounded, for a process that meets many dictionaries.
+ */
+const inferred = new Map<string, Readonly<Inferred>>();
+const INFERRED_MAX = 4096;
+
 /** The class the name suggests, with a confidence from how strong and how unambiguous the evidence is. */
-export function inferClass(name: string): { cls: TagClass; also: Set<TagClass>; confidence: number } {
+export function inferClass(name: string): Inferred {
+  let known = inferred.get(name);
+  if (known === undefined) {
+    if (inferred.size >= INFERRED_MAX) inferred.clear();
+    known = inferFresh(name);
+    inferred.set(name, known);
+  }
+  // A set of its own: callers may change it (profileOf takes the explicit class out).
+  return { cls: known.cls, also: new Set(known.also), confidence: known.confidence };
+}
+
+function inferFresh(name: string): Inferred {
   const scores = inferScores(name);
   const ranked = [...scores.entries()]
     .filter(([c]) => isTagClass(c))

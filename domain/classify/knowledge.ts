@@ -252,15 +252,47 @@ export const SERVICES: readonly Service[] = [
   ),
 ];
 
-const portIn = (ports: Ports, port: number): boolean =>
-  ports.some((p) => (typeof p === 'number' ? p === port : port >= p[0] && port <= p[1]));
+/** Where each protocol's services sit in SERVICES: by exact port, by range, and the first without ports. */
+interface ProtocolIndex {
+  exact: Map<number, number>;
+  ranges: (readonly [number, number, number])[];
+  portless: number;
+}
 
-const lookup = (protocol: string, port: number | typeof ANY): Service | null =>
-  SERVICES.find(
-    (s) =>
-      (s.protocols as readonly string[]).includes(protocol) &&
-      (s.ports.length === 0 || (port !== ANY && portIn(s.ports, port))),
-  ) ?? null;
+let index: Map<string, ProtocolIndex> | undefined;
+
+/** Built on first use: a lookup per flow, several per flow, must not scan the table. */
+function buildIndex(): Map<string, ProtocolIndex> {
+  const out = new Map<string, ProtocolIndex>();
+  SERVICES.forEach((s, i) => {
+    for (const protocol of s.protocols) {
+      let p = out.get(protocol);
+      if (p === undefined) {
+        p = { exact: new Map(), ranges: [], portless: Infinity };
+        out.set(protocol, p);
+      }
+      if (s.ports.length === 0) p.portless = Math.min(p.portless, i);
+      for (const port of s.ports) {
+        if (typeof port !== 'number') p.ranges.push([port[0], port[1], i]);
+        else if (!p.exact.has(port)) p.exact.set(port, i);
+      }
+    }
+  });
+  return out;
+}
+
+/** The first service of SERVICES (table order decides) on this protocol and port. */
+function lookup(protocol: string, port: number | typeof ANY): Service | null {
+  index ??= buildIndex();
+  const p = index.get(protocol);
+  if (p === undefined) return null;
+  let first = p.portless;
+  if (port !== ANY) {
+    first = Math.min(first, p.exact.get(port) ?? Infinity);
+    for (const [lo, hi, i] of p.ranges) if (i < first && port >= lo && port <= hi) first = i;
+  }
+  return first === Infinity ? null : (SERVICES[first] as Service);
+}
 
 /** The service the flow's destination port names. */
 export const serviceFor = (key: FlowKey): Service | null => lookup(key.protocol, key.dstPort);

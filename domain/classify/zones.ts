@@ -9,7 +9,7 @@
  * name suggests besides (an `ehr-db` is a database too).
  */
 import { Category, Risk } from '../types.ts';
-import { hasClass, isClass, isOutside, type TagProfile } from './classes.ts';
+import { hasClassIn, isClassIn, isOutside, type TagProfile } from './classes.ts';
 import { ServiceKind as K } from './knowledge.ts';
 
 export interface Side {
@@ -378,9 +378,9 @@ export const ZONE_RULES: readonly ZoneRule[] = [
 ];
 
 const side = (s: Side, p: TagProfile): boolean =>
-  (s.is === undefined || isClass(p, ...s.is)) &&
-  (s.has === undefined || hasClass(p, ...s.has)) &&
-  (s.not === undefined || !isClass(p, ...s.not)) &&
+  (s.is === undefined || isClassIn(p, s.is)) &&
+  (s.has === undefined || hasClassIn(p, s.has)) &&
+  (s.not === undefined || !isClassIn(p, s.not)) &&
   (s.outside === undefined || isOutside(p) === s.outside);
 
 /** Whether a zone rule applies to a flow between these profiles carrying a service of `kind` (null: unknown port). */
