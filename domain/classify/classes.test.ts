@@ -80,7 +80,7 @@ describe('tag classes', () => {
     });
     // The explicit class is taken out of the profile's set, never out of what the next caller reads.
     expect(profileOf(5, 'ehr-db', 'server.database').also.has('server.database')).toBe(false);
-    expect(inferClass('ehr-db').also).toEqual(first.also.difference(new Set(['guests'])));
+    expect([...inferClass('ehr-db').also]).toEqual([...first.also].filter((c) => c !== 'guests'));
   });
 
   test('a family matches its members only at a dot: ot is ot.plc, not otter; server.app is not server.application', () => {
