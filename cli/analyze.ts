@@ -12,7 +12,8 @@ import type { TagClass } from '../domain/classify/classes.ts';
 import { type ClassifierMode, type ClassifyStats, classifyFlows } from '../domain/classify/classifier.ts';
 import { MemoryClassificationCache } from '../domain/classify/memory-cache.ts';
 import { buildContracts } from '../domain/contracts.ts';
-import { isOutputFormat, type OutputFormat, render } from '../domain/render/mod.ts';
+import { isOutputFormat, OutputFormat } from '../domain/render/formats.ts';
+import type { RenderInput, RenderOptions } from '../domain/render/input.ts';
 import {
   missingTags,
   parseSgtClasses,
@@ -43,6 +44,24 @@ const defaultJobs = (cores: number): number => (cores >= 4 ? cores : 1);
 const PROGRESS_FROM = 16 * 1024 * 1024;
 
 export const ANALYZE_USAGE = Usage.analyze;
+
+type Renderer = (input: RenderInput, options: RenderOptions) => string;
+
+/** The format's own renderer (what render() in domain/render/mod.ts calls): the others stay unloaded. */
+async function rendererFor(format: OutputFormat): Promise<Renderer> {
+  switch (format) {
+    case OutputFormat.Markdown:
+      return (await import('../domain/render/markdown.ts')).renderMarkdown;
+    case OutputFormat.Csv:
+      return (await import('../domain/render/csv.ts')).renderCsv;
+    case OutputFormat.Json:
+      return (await import('../domain/render/json.ts')).renderJson;
+    case OutputFormat.Ios:
+      return (await import('../domain/render/ios.ts')).renderIos;
+    case OutputFormat.Ise:
+      return (await import('../domain/render/ise.ts')).renderIse;
+  }
+}
 
 /** Explicit classes the dictionary file sets (a class column, or class= in descriptions). */
 const dictionaryClasses = new Map<number, TagClass>();
@@ -166,8 +185,8 @@ export async function runAnalyze(args: string[]): Promise<number> {
     ...(llm === undefined ? {} : { llm }),
   });
   const contracts = buildContracts(flows, classified.classifications, sgtNames);
+  const render = await rendererFor(values.format as OutputFormat);
   const output = render(
-    values.format as OutputFormat,
     {
       flows,
       classifications: classified.classifications,

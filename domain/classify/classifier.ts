@@ -13,13 +13,13 @@ import { guardrail } from './guardrails.ts';
 import { classifyHeuristic, networkShape } from './heuristics.ts';
 import { infrastructureService } from './knowledge.ts';
 import type { Priors } from './priors.ts';
-import { MAX_BATCH } from './prompt.ts';
-import type {
-  ClassificationCache,
-  LlmBatchResult,
-  LlmClassifier,
-  LlmVerdict,
-  ThreatVerdict,
+import {
+  type ClassificationCache,
+  type LlmBatchResult,
+  type LlmClassifier,
+  type LlmVerdict,
+  MAX_BATCH,
+  type ThreatVerdict,
 } from './types.ts';
 import { cleanUntrusted, NAME_MAX } from './untrusted.ts';
 import type { NetworkShape } from './zones.ts';

@@ -13,11 +13,12 @@ import { decideHeuristic, networkShape } from './heuristics.ts';
 import { serviceFor } from './knowledge.ts';
 import { type Priors, priorKey } from './priors.ts';
 import { TRAFFIC_RULES } from './rules.ts';
+import { MAX_BATCH } from './types.ts';
 import { cleanUntrusted, findIpLiterals, NAME_MAX } from './untrusted.ts';
 import { type NetworkShape, ZONE_RULES } from './zones.ts';
 
-/** DESIGN §12: at most one model call per 50 unknown flows. */
-export const MAX_BATCH = 50;
+export { MAX_BATCH } from './types.ts';
+
 export const TOOL_NAME = 'record_classifications';
 const MAX_SGACL_NAMES = 8;
 const MAX_EXAMPLES = 20;

@@ -23,6 +23,9 @@ export interface ClassificationCache {
   set(c: Classification): Promise<void>;
 }
 
+/** DESIGN §12: at most one model call per 50 unknown flows. */
+export const MAX_BATCH = 50;
+
 /** What one model call is asked about: at most MAX_BATCH flows. */
 export interface LlmBatch {
   flows: readonly Flow[];

@@ -3,6 +3,7 @@
  * result into the report or configuration the CLI, REST API and UI hand out.
  */
 import { renderCsv } from './csv.ts';
+import { OutputFormat } from './formats.ts';
 import type { RenderInput, RenderOptions } from './input.ts';
 import { renderIos } from './ios.ts';
 import { renderIse } from './ise.ts';
@@ -10,32 +11,12 @@ import { renderJson } from './json.ts';
 import { renderMarkdown } from './markdown.ts';
 
 export { CSV_COLUMNS, csvField } from './csv.ts';
+export { isOutputFormat, OUTPUT_MEDIA, OutputFormat } from './formats.ts';
 export { DeployMode, type MatrixFacts, type RenderInput, type RenderOptions } from './input.ts';
 export { IOS_DENY_DEFAULT, IOS_PERMIT_DEFAULT } from './ios.ts';
 export { ANY_SGT_VALUE, IseCellStatus, type IseDocument, iseDocument } from './ise.ts';
 export { mdText } from './markdown.ts';
 export { type InventoryFlow, type MatrixRenderSource, matrixRenderInput } from './matrix-input.ts';
-
-export const OutputFormat = {
-  Markdown: 'markdown',
-  Csv: 'csv',
-  Json: 'json',
-  Ios: 'ios',
-  Ise: 'ise',
-} as const;
-export type OutputFormat = (typeof OutputFormat)[keyof typeof OutputFormat];
-
-const FORMATS: readonly string[] = Object.values(OutputFormat);
-export const isOutputFormat = (value: string): value is OutputFormat => FORMATS.includes(value);
-
-/** For HTTP responses and file names. */
-export const OUTPUT_MEDIA: Record<OutputFormat, { mediaType: string; extension: string }> = {
-  markdown: { mediaType: 'text/markdown; charset=utf-8', extension: 'md' },
-  csv: { mediaType: 'text/csv; charset=utf-8; header=present', extension: 'csv' },
-  json: { mediaType: 'application/json', extension: 'json' },
-  ios: { mediaType: 'text/plain; charset=utf-8', extension: 'ios' },
-  ise: { mediaType: 'application/json', extension: 'ise.json' },
-};
 
 export function render(format: OutputFormat, input: RenderInput, options: RenderOptions = {}): string {
   switch (format) {
