@@ -6,6 +6,8 @@
  * records when it first finished drawing (`data-finished`, ms since
  * navigation start) for anyone measuring the page.
  */
+import { HEATMAP_SCRIPT } from './heatmap-script.ts';
+
 export const CHARTS_SCRIPT = `(function () {
   'use strict';
   var ec = window.echarts;
@@ -128,78 +130,7 @@ export const CHARTS_SCRIPT = `(function () {
     }
   };
 
-  // The matrix: hue by state, strength by volume (log scale); search, filter by state, collapse into groups.
-  // At 500 tags there are tens of thousands of cells: each is a plain array, coloured by a piecewise visual
-  // map over one code (state × strength level), not an object with its own style, which ECharts would turn
-  // into a model per cell; the search compares against labels lower-cased once.
-  var LEVELS = 8;
-  function heatmap(el, d) {
-    var search = document.getElementById('matrix-search'), stateSel = document.getElementById('matrix-state'),
-      collapse = document.getElementById('matrix-collapse'), shown = document.getElementById('matrix-shown');
-    var labels = d.tags.map(function (t, i) { return d.names[i] + ' (' + t + ')'; });
-    var lower = labels.map(function (l) { return l.toLowerCase(); });
-    var pieces = [];
-    STATE_COLOR.forEach(function (color, st) {
-      for (var l = 0; l < LEVELS; l++) pieces.push({ value: st * LEVELS + l, color: mix(C.bg, color, l === 0 ? 0.15 : 0.3 + 0.7 * l / (LEVELS - 1)) });
-    });
-    // Mounted with its first full option: 'finished' on an empty chart would claim a heat map not yet drawn.
-    var chart = null;
-    function build() {
-      var q = search ? search.value.trim().toLowerCase() : '', st = stateSel ? stateSel.value : '', grouped = collapse && collapse.checked;
-      var want = st === '' ? -1 : Number(st);
-      var match = null;
-      if (q !== '') { match = lower.map(function (l) { return l.indexOf(q) >= 0; }); }
-      var cells = d.cells.filter(function (c) {
-        return (want < 0 || c[3] === want) && (match === null || match[c[0]] || match[c[1]]);
-      });
-      var names = grouped ? d.groups : labels;
-      if (grouped) {
-        var agg = {};
-        cells.forEach(function (c) {
-          var gs = d.group[c[0]], gd = d.group[c[1]], k = gs + '>' + gd, a = agg[k];
-          if (!a) a = agg[k] = [gs, gd, 0, c[3]];
-          a[2] += c[2];
-          if (RANK[c[3]] > RANK[a[3]]) a[3] = c[3];
-        });
-        cells = Object.keys(agg).map(function (k) { return agg[k]; });
-      }
-      var filtered = q !== '' || st !== '';
-      var used = new Uint8Array(names.length);
-      cells.forEach(function (c) { used[c[0]] = 1; used[c[1]] = 1; });
-      var pos = new Int32Array(names.length), cats = [];
-      for (var i = 0; i < names.length; i++) if (!filtered || used[i]) { pos[i] = cats.length; cats.push(names[i]); }
-      var max = 1;
-      cells.forEach(function (c) { if (c[2] > max) max = c[2]; });
-      var lmax = Math.log(max + 1);
-      // [column, row, colour code, hits, state, source index, destination index]
-      var data = cells.map(function (c) {
-        var level = c[2] > 0 ? Math.max(1, Math.round((LEVELS - 1) * Math.log(c[2] + 1) / lmax)) : 0;
-        return [pos[c[1]], pos[c[0]], c[3] * LEVELS + level, c[2], c[3], c[0], c[1]];
-      });
-      var big = cats.length > 40;
-      if (shown) shown.textContent = cells.length + ' cells of ' + cats.length + ' ' + (grouped ? 'groups' : 'tags') + ' shown';
-      var option = {
-        backgroundColor: 'transparent', textStyle: text, animation: false,
-        tooltip: { formatter: function (p) { var x = p.value; return esc(cats[x[1]]) + ' → ' + esc(cats[x[0]]) + '<br>' + STATE[x[4]] + ', ' + x[3] + ' hits'; } },
-        grid: { left: big ? 60 : 160, right: 40, top: 16, bottom: big ? 60 : 120 },
-        xAxis: { type: 'category', data: cats, name: 'destination', nameLocation: 'middle', nameGap: big ? 40 : 100, nameTextStyle: { color: C.muted },
-          axisLabel: { color: C.muted, rotate: 60, show: !big }, axisLine: axis.axisLine, splitArea: { show: false } },
-        yAxis: { type: 'category', data: cats, inverse: true, name: 'source', nameTextStyle: { color: C.muted },
-          axisLabel: { color: C.muted, show: !big }, axisLine: axis.axisLine, splitArea: { show: false } },
-        visualMap: { type: 'piecewise', show: false, dimension: 2, seriesIndex: 0, pieces: pieces },
-        dataZoom: big ? [{ type: 'inside', xAxisIndex: 0 }, { type: 'inside', yAxisIndex: 0 },
-          { type: 'slider', xAxisIndex: 0, height: 14, bottom: 8, showDataShadow: false }, { type: 'slider', yAxisIndex: 0, width: 14, right: 8, showDataShadow: false }] : [],
-        series: [{ type: 'heatmap', data: data, progressive: 0, emphasis: { itemStyle: { borderColor: C.fg, borderWidth: 1 } } }]
-      };
-      if (chart === null) chart = mount(el, option);
-      else chart.setOption(option, { replaceMerge: ['series', 'dataZoom'] });
-      chart.off('click');
-      if (!grouped) chart.on('click', function (p) { location.assign('/ui/matrix/cell/' + d.tags[p.value[5]] + '/' + d.tags[p.value[6]]); });
-    }
-    [search, stateSel, collapse].forEach(function (c) { if (c) c.addEventListener(c === search ? 'input' : 'change', build); });
-    build();
-  }
-
+${HEATMAP_SCRIPT}
   // One chart per task, in page order: the first is on screen (and its controls answer) before the next
   // one is drawn, instead of every chart in one long task.
   var queue = Array.prototype.slice.call(document.querySelectorAll('[data-chart]'));
