@@ -83,6 +83,12 @@ async function loadDictionary(path: string | undefined): Promise<SgtDictionary> 
   }
 }
 
+/**
+ * `1234567` → `1,234,567`, as toLocaleString('en-US') writes a count: its
+ * first call loads the locale data, a few ms of a small run.
+ */
+export const thousands = (x: number): string => String(x).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+
 function summary(
   stats: AnalysisStats,
   flows: number,
@@ -90,7 +96,7 @@ function summary(
   sgt: SgtDictionary,
   c: ClassifyStats,
 ): string {
-  const n = (x: number) => x.toLocaleString('en-US');
+  const n = thousands;
   const lines = [
     `lines read        ${n(stats.linesRead)}`,
     `SGACLHIT events   ${n(stats.events)} (${n(stats.hits)} hits)`,
