@@ -90,8 +90,17 @@ export type CoverageFlowRecord = Pick<
 export const VIEW_ABOVE_FLOWS = 2_000;
 /** Flows written and not yet taken that the view buffers before it gives up and reloads in full. */
 const VIEW_MAX_TOUCHED = 200_000;
-/** Per store: the view, and the large tenants it has loaded. */
-const views = new WeakMap<Stores, { view: InventoryView; large: Set<string> }>();
+/** Per store: the view, the large tenants it has loaded, and when each last changed. */
+const views = new WeakMap<
+  Stores,
+  { view: InventoryView; large: Set<string>; changed: Map<string, number>; clock: number }
+>();
+
+/** A tenant's slim flows, and a stamp that changes whenever they do (null: read afresh, no stamp). */
+export interface StampedFlows {
+  flows: CoverageFlowRecord[];
+  stamp: number | null;
+}
 
 /**
  * Every flow of a tenant, slim, for pages that only measure coverage (the
@@ -102,9 +111,23 @@ const views = new WeakMap<Stores, { view: InventoryView; large: Set<string> }>()
  * trail its write by a few milliseconds, which a page can live with.
  */
 export async function coverageInventory(stores: Stores, tenant: string): Promise<CoverageFlowRecord[]> {
+  return (await stampedInventory(stores, tenant)).flows;
+}
+
+/**
+ * coverageInventory with a stamp for a large tenant: the same stamp means the
+ * same flows (any write or delete the view takes, or a reload, gives a new one),
+ * so what a page draws from them can be kept until the stamp moves.
+ */
+export async function stampedInventory(stores: Stores, tenant: string): Promise<StampedFlows> {
   let held = views.get(stores);
   if (held === undefined) {
-    held = { view: new InventoryView(stores, VIEW_MAX_TOUCHED), large: new Set() };
+    held = {
+      view: new InventoryView(stores, VIEW_MAX_TOUCHED),
+      large: new Set(),
+      changed: new Map(),
+      clock: 0,
+    };
     views.set(stores, held);
   }
   const { view, large } = held;
@@ -116,13 +139,16 @@ export async function coverageInventory(stores: Stores, tenant: string): Promise
   }
   if (!large.has(tenant)) {
     if ((await stores.inventory.keys(keys.tenantAll(tenant))).length <= VIEW_ABOVE_FLOWS)
-      return inventory(stores, tenant);
+      return { flows: await inventory(stores, tenant), stamp: null };
     // The watch starts before the load, so nothing written meanwhile is missed.
     await view.start();
     if (large.size === 0) view.resync();
     large.add(tenant);
   }
-  return [...(await view.take(tenant)).view.flows.values()];
+  const taken = await view.take(tenant);
+  if (taken.touchedPairs === null || taken.touchedPairs.size > 0 || !held.changed.has(tenant))
+    held.changed.set(tenant, ++held.clock);
+  return { flows: [...taken.view.flows.values()], stamp: held.changed.get(tenant) ?? null };
 }
 
 /** Blockers kept in a readiness answer, as in the scheduler's snapshots. */

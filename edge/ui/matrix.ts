@@ -11,10 +11,17 @@ import { html } from 'hono/html';
 import { CoverageStatus, coverage } from '../../domain/coverage.ts';
 import type { Matrix } from '../../domain/matrix.ts';
 import type { ApiDeps } from '../rest/deps.ts';
-import { type CoverageFlowRecord, coverageInventory, inventory, liveMatrix } from '../rest/matrix-data.ts';
+import {
+  type CoverageFlowRecord,
+  inventory,
+  type LiveMatrix,
+  liveMatrix,
+  stampedInventory,
+} from '../rest/matrix-data.ts';
 import { allProposals, OPEN_STATUSES, sgtNames } from './data.ts';
 import { aceLine, errorPage, flowService, type Html, num, page, tagLabel, tagName, when } from './layout.ts';
 import { heatCells, heatmapSection, type StateCode, sankeySection, tagGroups } from './matrix-charts.ts';
+import { PartCache } from './part-cache.ts';
 import type { UiEnv } from './session.ts';
 
 type CellState = 'permit' | 'deny' | 'uncovered' | 'empty';
@@ -64,25 +71,17 @@ function grid(tags: number[], states: Map<string, CellState>, names: ReadonlyMap
 <thead><tr><th scope="col">source \\ destination</th>${head}</tr></thead><tbody>${rows}</tbody></table></div>`;
 }
 
-export function matrixRoutes(deps: ApiDeps): Hono<UiEnv> {
-  const app = new Hono<UiEnv>();
-  app.get('/', async (c) => {
-    const principal = c.get('principal');
-    const tenant = principal.tenant;
-    const [live, flows, names] = await Promise.all([
-      liveMatrix(deps.stores, tenant),
-      coverageInventory(deps.stores, tenant),
-      sgtNames(deps.stores, tenant),
-    ]);
-    const groupOf = tagGroups(names);
-    const heat = heatCells(live.matrix, flows);
-    const states = new Map<string, CellState>(heat.map((h) => [pairKey(h.sgt, h.dgt), GRID_STATE[h.state]]));
-    const tags = new Set<number>(names.keys());
-    for (const h of heat) tags.add(h.sgt).add(h.dgt);
-    const sorted = [...tags].sort((a, b) => a - b);
-    const counts = { permit: 0, deny: 0, uncovered: 0 };
-    for (const s of states.values()) if (s !== 'empty') counts[s]++;
-    const body = html`<p>Live matrix: ${live.version === 0 ? 'none approved yet (empty)' : html`<a href="/ui/versions/${live.version}">version ${live.version}</a>`}, default <code>${live.matrix.defaultRule}</code>.
+/** The page's body: the counts, the heat map, the Sankey and (up to GRID_MAX tags) the grid of letters. */
+function matrixBody(live: LiveMatrix, flows: CoverageFlowRecord[], names: ReadonlyMap<number, string>): Html {
+  const groupOf = tagGroups(names);
+  const heat = heatCells(live.matrix, flows);
+  const states = new Map<string, CellState>(heat.map((h) => [pairKey(h.sgt, h.dgt), GRID_STATE[h.state]]));
+  const tags = new Set<number>(names.keys());
+  for (const h of heat) tags.add(h.sgt).add(h.dgt);
+  const sorted = [...tags].sort((a, b) => a - b);
+  const counts = { permit: 0, deny: 0, uncovered: 0 };
+  for (const s of states.values()) if (s !== 'empty') counts[s]++;
+  return html`<p>Live matrix: ${live.version === 0 ? 'none approved yet (empty)' : html`<a href="/ui/versions/${live.version}">version ${live.version}</a>`}, default <code>${live.matrix.defaultRule}</code>.
 ${num(counts.permit)} permit, ${num(counts.deny)} deny, ${num(counts.uncovered)} uncovered cells.</p>
 ${
   sorted.length === 0
@@ -91,6 +90,24 @@ ${
 <section aria-labelledby="grid"><h2 id="grid">Grid</h2>${LEGEND}
 ${sorted.length <= GRID_MAX ? grid(sorted, states, names) : html`<p>${num(sorted.length)} tags are too many for a grid of letters: the heat map's table lists the busiest cells, each a link.</p>`}</section>`
 }`;
+}
+
+/** The matrix page's body of each large tenant, kept until its matrix, inventory or names change. */
+const drawn = new PartCache();
+
+export function matrixRoutes(deps: ApiDeps): Hono<UiEnv> {
+  const app = new Hono<UiEnv>();
+  app.get('/', async (c) => {
+    const principal = c.get('principal');
+    const tenant = principal.tenant;
+    const [live, inv, names] = await Promise.all([
+      liveMatrix(deps.stores, tenant),
+      stampedInventory(deps.stores, tenant),
+      sgtNames(deps.stores, tenant),
+    ]);
+    // A version never changes once written, and the stamp moves with every flow written or deleted.
+    const key = inv.stamp === null ? null : `${live.version}\n${inv.stamp}\n${[...names].join('\n')}`;
+    const body = await drawn.get(deps.stores, tenant, key, () => matrixBody(live, inv.flows, names));
     return page(c, { title: 'Matrix', active: '/ui/matrix', principal, charts: true }, body);
   });
 
