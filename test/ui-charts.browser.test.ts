@@ -294,28 +294,32 @@ describe.skipIf(!run)('dashboard charts in Chromium', () => {
     browser ??= await launchChromium();
     const problems: string[] = [];
     const { ctx, page } = await signedIn(browser, base, BIG_TOKEN, 'light', problems);
-    // Navigation start to the heat map's first drawing, and to a search answered after it.
-    const visit = async (): Promise<{ drawn: number; answered: number }> => {
+    // Navigation start to the page's first byte (the server's share), to the heat map's first drawing, and
+    // to a search answered after it.
+    const visit = async (): Promise<{ served: number; drawn: number; answered: number }> => {
       await page.goto(`${base}/ui/matrix`);
       await page.locator('#matrix-heat[data-finished]').waitFor({ timeout: 30_000 });
       const drawn = Number(await page.locator('#matrix-heat').getAttribute('data-finished'));
-      const answered = await page.evaluate(() => {
+      const [served, answered] = await page.evaluate(() => {
         const search = document.getElementById('matrix-search') as HTMLInputElement;
         search.value = 'Printers';
         search.dispatchEvent(new Event('input'));
-        return Math.round(performance.now());
+        const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
+        return [Math.round(nav.responseStart), Math.round(performance.now())];
       });
       expect(await page.locator('#matrix-shown').textContent()).toMatch(
         /^[\d,]+ cells of [\d,]+ tags shown$/,
       );
-      return { drawn, answered };
+      return { served, drawn, answered };
     };
     const first = await visit();
     const again = [await visit(), await visit(), await visit()];
     const best = Math.min(...again.map((v) => v.answered));
+    const line = (v: { served: number; drawn: number; answered: number }) =>
+      `${v.served}/${v.drawn}/${v.answered}`;
     console.log(
-      `matrix page at 500 tags and 20,000 flows: first visit after start drawn ${first.drawn} ms, search answered ${first.answered} ms; ` +
-        `then ${again.map((v) => `${v.drawn}/${v.answered}`).join(', ')} ms (drawn/answered, best ${best} ms)`,
+      `matrix page at 500 tags and 20,000 flows, ms from navigation start to first byte/heat map drawn/search answered: ` +
+        `first visit after start ${line(first)}; then ${again.map(line).join(', ')} (best answered ${best} ms)`,
     );
     expect(await page.locator('#matrix-heat-summary').textContent()).toContain('20,000 cells over 500 tags');
     const c = await chartCheck(page, 'matrix-heat');
@@ -323,10 +327,12 @@ describe.skipIf(!run)('dashboard charts in Chromium', () => {
     expect(c.tableRows).toBe(500);
     await page.screenshot({ path: join(SHOTS, 'matrix-500-tags-light.png') });
     await ctx.close();
-    // The goal is 1 s. On a shared two-core runner under other load the same page has measured 1.2-2.5 s,
-    // so a run asserts the goal only when asked (SCOPILOT_TEST_STRICT_TIMING=1) and otherwise guards
-    // against a regression back to the seconds a page cost before the inventory view.
-    expect(best).toBeLessThan(process.env.SCOPILOT_TEST_STRICT_TIMING === '1' ? 1_000 : 5_000);
+    // The goal is 1 s. On a settled server the page answers in about 0.4 s; here the server has only just
+    // started and spends a core for its first minutes classifying the 20,000 seeded flows, next to Chromium on
+    // a shared two-core runner, and the best visit has measured 0.77-1.0 s. So a run asserts 1 s when asked
+    // (SCOPILOT_TEST_STRICT_TIMING=1) and otherwise 1.5 s, which the page before its large-mode heat map
+    // (about 1.9 s) did not meet.
+    expect(best).toBeLessThan(process.env.SCOPILOT_TEST_STRICT_TIMING === '1' ? 1_000 : 1_500);
     expect(problems).toEqual([]);
   }, 120_000);
 });

@@ -46,6 +46,8 @@ export const CHARTS_SCRIPT = `(function () {
     window.addEventListener('resize', function () { chart.resize(); });
     return chart;
   }
+  // How long the page is left to its first chart before the next is drawn unasked.
+  var LATER_MS = 500;
   var pct = function (x) { return x === null ? null : Math.round(x * 1000) / 10; };
 
   var draw = {
@@ -131,15 +133,33 @@ export const CHARTS_SCRIPT = `(function () {
   };
 
 ${HEATMAP_SCRIPT}
-  // One chart per task, in page order: the first is on screen (and its controls answer) before the next
-  // one is drawn, instead of every chart in one long task.
-  var queue = Array.prototype.slice.call(document.querySelectorAll('[data-chart]'));
-  (function next() {
-    var el = queue.shift();
-    if (!el) return;
+  // The first chart is drawn at once, so it and its controls answer before anything else runs. Each other
+  // chart is drawn in a task of its own when it comes into the viewport or, at the latest, once the page has
+  // been idle a moment (a Sankey below a 20,000-cell heat map need not hold up a search typed at once).
+  function drawChart(el) {
+    if (el.hasAttribute('data-drawn')) return;
+    el.setAttribute('data-drawn', '');
     var d = island(el), f = draw[el.getAttribute('data-chart')];
     if (d && f) f(el, d);
-    if (queue.length > 0) setTimeout(next, 0);
+  }
+  var queue = Array.prototype.slice.call(document.querySelectorAll('[data-chart]'));
+  if (queue.length > 0) drawChart(queue.shift());
+  if (queue.length === 0) return;
+  if (window.IntersectionObserver) {
+    var seen = new IntersectionObserver(function (entries) {
+      entries.forEach(function (e) {
+        if (!e.isIntersecting) return;
+        seen.unobserve(e.target);
+        setTimeout(function () { drawChart(e.target); }, 0);
+      });
+    });
+    queue.forEach(function (el) { seen.observe(el); });
+  }
+  var idle = window.requestIdleCallback || function (f) { setTimeout(f, 50); };
+  (function later() {
+    var el = queue.shift();
+    if (!el) return;
+    setTimeout(function () { idle(function () { drawChart(el); later(); }, { timeout: 2000 }); }, LATER_MS);
   })();
 })();
 `;
