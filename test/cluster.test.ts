@@ -43,8 +43,8 @@ test('R1 raised to R3 in place; kill -9 of the product’s server mid-ingest los
   try {
     // An existing single-replica deployment with data in it.
     await ensureSchema(engine, ns);
-    const stores = await openStores(engine, ns);
-    await stores.sgt.put(keys.sgt('acme', 10), {
+    const before = await openStores(engine, ns);
+    await before.sgt.put(keys.sgt('acme', 10), {
       name: 'Employees',
       updatedBy: 'test',
       updatedAt: new Date(0).toISOString(),
@@ -70,7 +70,12 @@ test('R1 raised to R3 in place; kill -9 of the product’s server mid-ingest los
         names.map(async (name) => {
           const si = await jsm.streams.info(name);
           const current = (si.cluster?.replicas ?? []).filter((r) => r.current).length;
-          return { name, replicas: si.config.num_replicas, current: (si.cluster?.leader ? 1 : 0) + current };
+          return {
+            name,
+            replicas: si.config.num_replicas,
+            current: (si.cluster?.leader ? 1 : 0) + current,
+            direct: si.config.allow_direct === true,
+          };
         }),
       );
     await waitFor(
@@ -78,6 +83,10 @@ test('R1 raised to R3 in place; kill -9 of the product’s server mid-ingest los
       async () => (await peers()).every((p) => p.replicas === 3 && p.current === 3),
       60_000,
     );
+    // Raised to R3, no bucket answers gets from followers any more (they may lag behind the leader).
+    expect((await peers()).filter((p) => p.direct).map((p) => p.name)).toEqual([]);
+    // Opened again: the buckets bound while R1 still read from any replica.
+    const stores = await openStores(engine, ns);
     expect((await stores.sgt.get(keys.sgt('acme', 10)))?.value.name).toBe('Employees');
 
     // The lines are published through the very server the product uses, so its death cuts both.

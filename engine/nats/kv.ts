@@ -3,6 +3,12 @@
  * revisions are that stream's sequence numbers. Kvm.create leaves an existing
  * bucket untouched, so ensureBucket updates the backing stream itself when the
  * history or max age changed.
+ *
+ * Direct gets are off on replicated buckets. With them, any replica answers a
+ * get, and a follower that lags answers an older value (nats-server issue
+ * 4710): a replica would build on stale actor state or a stale inventory
+ * record, and a reader could miss a write it just saw acknowledged. Without
+ * them a get goes to the stream leader, which holds every acknowledged write.
  */
 import type { KV, KvEntry as NatsKvEntry } from '@nats-io/kv';
 import { InvalidNameError, KvBucketNotFoundError, KvConflictError } from '../errors.ts';
@@ -10,13 +16,16 @@ import type { BucketConfig, KvBucket, KvEntry, KvStore, KvWatch, WatchOptions } 
 import { NS_PER_MS } from './config.ts';
 import type { NatsContext } from './connection.ts';
 import { listKeys } from './kv-keys.ts';
-import { ApiCode, apiCode, mapCommon } from './nats-errors.ts';
+import { ApiCode, apiCode, isTimeout, mapCommon } from './nats-errors.ts';
 
 const BUCKET_NAME = /^[-\w]+$/;
 const KEY = /^[-/=.\w]+$/;
 const DEFAULT_DUPLICATE_WINDOW_MS = 120_000;
 
 const streamOf = (bucket: string): string => `KV_${bucket}`;
+
+/** Direct gets (answered by any replica) only where there is one replica: see the header. */
+const directGets = (replicas: number): boolean => replicas === 1;
 
 function checkBucketName(name: string): void {
   if (!BUCKET_NAME.test(name)) throw new InvalidNameError('kv bucket', name, 'use letters, digits, - and _');
@@ -64,6 +73,7 @@ export class NatsKvStore implements KvStore {
         history,
         ttl: maxAgeMs,
         replicas,
+        allow_direct: directGets(replicas),
         storage: 'file',
         ...(config.description ? { description: config.description } : {}),
       });
@@ -74,7 +84,8 @@ export class NatsKvStore implements KvStore {
         c.max_msgs_per_subject !== history ||
         c.max_age !== maxAgeMs * NS_PER_MS ||
         (c.description ?? '') !== description ||
-        c.num_replicas !== replicas
+        c.num_replicas !== replicas ||
+        c.allow_direct !== directGets(replicas)
       ) {
         // The dedupe window may not exceed max_age, so shrink it along.
         const window =
@@ -86,7 +97,9 @@ export class NatsKvStore implements KvStore {
           description,
           // A cluster (nats-server ≥ 2.9) adds or removes peers of the stream in place.
           num_replicas: replicas,
+          allow_direct: directGets(replicas),
         });
+        return this.bucket(config.name);
       }
       return new NatsKvBucket(config.name, kv, this.#ctx);
     } catch (error) {
@@ -98,8 +111,10 @@ export class NatsKvStore implements KvStore {
     checkBucketName(name);
     try {
       const si = await this.#ctx.jsm.streams.info(streamOf(name));
-      // Binding skips Kvm's own stream lookup; pass what the stream allows.
-      const kv = await this.#ctx.kvm.open(name, { allow_direct: si.config.allow_direct });
+      // Binding skips Kvm's own stream lookup; pass what the stream allows, and never direct
+      // gets on a replicated bucket (a stream made before they were turned off there).
+      const direct = si.config.allow_direct === true && directGets(si.config.num_replicas);
+      const kv = await this.#ctx.kvm.open(name, { allow_direct: direct });
       return new NatsKvBucket(name, kv, this.#ctx);
     } catch (error) {
       if (apiCode(error) === ApiCode.StreamNotFound) throw new KvBucketNotFoundError(name);
@@ -159,7 +174,13 @@ class NatsKvBucket implements KvBucket {
 
   async get(key: string): Promise<KvEntry | null> {
     checkKey(key);
-    const e = await this.#call(() => this.#kv.get(key));
+    // A read is safe to repeat: the leader's first answer after a replica change can go missing.
+    const e = await this.#call(() =>
+      this.#kv.get(key).catch((error) => {
+        if (isTimeout(error)) return this.#kv.get(key);
+        throw error;
+      }),
+    );
     return e === null || e.operation !== 'PUT' ? null : toEntry(e);
   }
 
