@@ -68,7 +68,7 @@ test('every metric an alert or a dashboard panel names is in /metrics, with clus
   const alerts = alertExpressions();
   const panels = panelExpressions();
   const named = new Set([...alerts, ...panels].flatMap(metricNames));
-  // The alerts the deployment promises: lag, leaders, ingest, drift, LLM failures, NATS down, quotas.
+  // The alerts the deployment promises: lag, leaders, ingest, drift, LLM failures, NATS down, quotas, latency.
   for (const needed of [
     'scopilot_consumer_pending',
     'scopilot_stream_leader',
@@ -80,6 +80,8 @@ test('every metric an alert or a dashboard panel names is in /metrics, with clus
     // A tenant held to a quota for long, and lines lost over one.
     'scopilot_quota_throttled_total',
     'scopilot_quota_shed_total',
+    // A tenant whose lines take minutes to become proposals.
+    'scopilot_line_to_proposal_seconds_bucket',
   ]) {
     expect(alerts.flatMap(metricNames)).toContain(needed);
   }
