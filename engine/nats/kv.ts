@@ -199,12 +199,31 @@ class NatsKvBucket implements KvBucket {
     }
   }
 
+  /**
+   * Compare-and-set. On a clustered stream nats-server 2.9 checks the expected
+   * revision only before proposing the write, so two writes built on the same
+   * revision and in flight together can both be stored, the second silently
+   * discarding the first (nats-server issue 4320, fixed in 2.9.21): two
+   * replicas folding deltas into one actor state would lose one's deltas after
+   * acknowledging them. The write's message id names the revision it builds on;
+   * duplicates are detected when the write is applied, in log order on every
+   * replica, so of two such writes only the first is stored and the second is
+   * answered `duplicate`: a conflict, like a wrong revision.
+   */
   async update(key: string, value: Uint8Array, expectedRevision: number): Promise<number> {
     checkKey(key);
     // Revision 0 means "no value yet": that is a create.
     if (expectedRevision <= 0) return this.create(key, value);
     try {
-      return await this.#call(() => this.#kv.update(key, value, expectedRevision));
+      const ack = await this.#call(() =>
+        this.#ctx.js.publish(`$KV.${this.name}.${key}`, value, {
+          expect: { lastSubjectSequence: expectedRevision },
+          msgID: `cas:${key}:${expectedRevision}`,
+        }),
+      );
+      // Another write built on the same revision was stored first.
+      if (ack.duplicate) throw new KvConflictError(this.name, key);
+      return ack.seq;
     } catch (error) {
       if (isConflict(error)) throw new KvConflictError(this.name, key, { cause: error });
       throw error;
