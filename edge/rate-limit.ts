@@ -28,6 +28,7 @@ import { type QuotaMetrics, QuotaName } from '../config/quotas.ts';
 import type { Logger } from '../engine/log.ts';
 import { type SharedRateLimiter, tenantLimitName } from '../kv-schema/shared-limit.ts';
 import { type Authenticator, cookieOf, SESSION_COOKIE, type SessionLookup } from './auth.ts';
+import { isInner } from './inner-requests.ts';
 import { problem } from './problem.ts';
 import { addressKey, clientAddress } from './throttle.ts';
 
@@ -194,7 +195,8 @@ export interface RateLimitOptions {
 /** Hono middleware: 429 problem+json with Retry-After once a caller is over its requests per minute. */
 export function rateLimit(o: RateLimitOptions): MiddlewareHandler {
   return async (c, next) => {
-    if (EXEMPT.has(c.req.path)) return next();
+    // Probes, and the REST calls an MCP tool makes for a request already counted.
+    if (EXEMPT.has(c.req.path) || isInner(c.req.raw)) return next();
     let wait = 0;
     let tenant = '';
     try {

@@ -11,6 +11,7 @@
  * Both send the channel headers (edge/rest/channel.ts): changes are recorded
  * as made through `mcp` by the caller, labelled with the MCP client's name.
  */
+import { markInner } from '../inner-requests.ts';
 import { CHANNEL_HEADER, CLIENT_HEADER, clientLabel } from '../rest/channel.ts';
 
 export interface ApiRequest {
@@ -92,7 +93,7 @@ export function inProcessApi(o: InProcessOptions): ApiCall {
       headers,
       ...(r.body === undefined ? {} : { body: JSON.stringify(r.body) }),
     });
-    const response = await o.fetch(request);
+    const response = await o.fetch(markInner(request));
     return { status: response.status, body: await readBody(response) };
   };
 }
