@@ -15,8 +15,15 @@ import { Analysis } from '../domain/analysis.ts';
 import { openNatsEngine } from '../engine/nats/mod.ts';
 import type { Engine } from '../engine/types.ts';
 import { bucketConfigs, ensureSchema, keys, openStores, type Stores } from '../kv-schema/mod.ts';
-import { isolatedNamespace, type Namespace, StreamName, streamConfigs, subjectsFor } from '../streams/mod.ts';
-import { readAll, waitFor } from './support/actors.ts';
+import {
+  isolatedNamespace,
+  type Namespace,
+  StreamName,
+  streamConfigs,
+  streamName,
+  subjectsFor,
+} from '../streams/mod.ts';
+import { waitFor } from './support/actors.ts';
 import { type Child, cleanEnv, killChildren, spawnChild } from './support/child.ts';
 import { killServers, startCluster } from './support/cluster.ts';
 import { testPrefix } from './support/nats.ts';
@@ -151,10 +158,10 @@ test('three replicas, one killed mid-ingest, end where one replica ends; approva
 
     const single = await proposalShape(one.stores);
     const scaled = await proposalShape(three.stores);
-    const dead = await readAll(
-      { engine, ns: three.ns, dispose: async () => undefined },
-      StreamName.Dead,
-      subjectsFor(three.ns).deadAll('acme'),
+    const dead = await Array.fromAsync(
+      engine.log.replay(streamName(StreamName.Dead, three.ns), {
+        filterSubject: subjectsFor(three.ns).deadAll('acme'),
+      }),
     );
     // Everything compared at once, so a failure shows every way the runs differ.
     expect({
@@ -162,7 +169,7 @@ test('three replicas, one killed mid-ingest, end where one replica ends; approva
       inventoryThree: differences(await inventory(three.stores), expected),
       proposals: differences(scaled, single),
       twice: [...scaled].filter(([, list]) => list.length > 1).slice(0, 5),
-      dead: dead.slice(0, 5).map((m) => JSON.stringify(m.json).slice(0, 400)),
+      dead: dead.slice(0, 5).map((m) => new TextDecoder().decode(m.data).slice(0, 400)),
     }).toEqual({ inventoryOne: [], inventoryThree: [], proposals: [], twice: [], dead: [] });
     expect(single.size).toBeGreaterThan(APPROVALS);
     console.log(

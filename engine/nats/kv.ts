@@ -69,6 +69,7 @@ export class NatsKvStore implements KvStore {
     const maxAgeMs = config.maxAgeMs ?? 0;
     const replicas = config.replicas ?? 1;
     try {
+      // The bucket uses direct gets only where both this and its stream allow them.
       const kv = await this.#ctx.kvm.create(config.name, {
         history,
         ttl: maxAgeMs,
@@ -99,7 +100,6 @@ export class NatsKvStore implements KvStore {
           num_replicas: replicas,
           allow_direct: directGets(replicas),
         });
-        return this.bucket(config.name);
       }
       return new NatsKvBucket(config.name, kv, this.#ctx);
     } catch (error) {
