@@ -398,24 +398,20 @@ describe('MCP over streamable HTTP with settings', () => {
   });
 
   test('a tool call counts once against its caller’s requests per minute, not once per REST call it makes', async () => {
-    const limited = await startEdge(te, { env: { SCOPILOT_API__REQUESTS_PER_MINUTE: '30' } });
-    try {
-      const viewer = await connectHttp(limited.url, TOKENS.viewer);
-      clients.push(viewer);
-      // list_proposals makes two REST calls (the list, then the tag names): counted per call as well,
-      // twenty tool calls would cost sixty requests.
-      for (let i = 0; i < 20; i++) expect((await callTool(viewer, 'list_proposals')).isError).toBeFalsy();
-      // The MCP requests themselves are still counted: the budget runs out.
-      let refused = 0;
-      for (let i = 0; i < 15; i++) {
-        await callTool(viewer, 'list_proposals').catch((error: unknown) => {
-          expect(String(error)).toContain('429');
-          refused++;
-        });
-      }
-      expect(refused).toBeGreaterThan(0);
-    } finally {
-      await limited.stop();
+    edge = await startEdge(te, { env: { SCOPILOT_API__REQUESTS_PER_MINUTE: '30' } });
+    const viewer = await connectHttp(edge.url, TOKENS.viewer);
+    clients.push(viewer);
+    // list_proposals makes two REST calls (the list, then the tag names): counted per call as well,
+    // twenty tool calls would cost sixty requests.
+    for (let i = 0; i < 20; i++) expect((await callTool(viewer, 'list_proposals')).isError).toBeFalsy();
+    // The MCP requests themselves are still counted: the budget runs out.
+    let refused = 0;
+    for (let i = 0; i < 15; i++) {
+      await callTool(viewer, 'list_proposals').catch((error: unknown) => {
+        expect(String(error)).toContain('429');
+        refused++;
+      });
     }
+    expect(refused).toBeGreaterThan(0);
   });
 });
