@@ -30,7 +30,7 @@ utimesSync(other, new Date('2025-06-30T00:00:00Z'), new Date('2025-06-30T00:00:0
 
 const read = (paths: string[], o: ReadOptions) => readSources(paths.map(openSource), o);
 /** Small enough that every file is cut into many ranges and segments. */
-const small = { parallelFrom: 0, rangeBytes: 150_000, segmentBytes: 70_000 };
+const small = { parallelFrom: 0, rangeBytes: 150_000, segmentBytes: 70_000, stretchBytes: 200_000 };
 
 describe('parallel analyze equals the sequential one', () => {
   for (const paths of [[plain], [zipped], [plain, zipped, other]]) {

@@ -1,27 +1,29 @@
 /**
  * Reading every source of `analyze` into one result, on every core. A large
  * plain file is cut into ranges at line ends; gzip and stdin are cut into
- * segments as they stream in (decompressed on this thread). Ranges and
- * segments are parsed by worker threads and by this thread too (which takes
- * the next task whenever the workers have enough queued, so their start-up is
- * never waited for), and their parts merge in input order into exactly the
- * result of one pass: `--jobs 1` is that pass. Memory stays bounded: a few
- * segments in flight, one read buffer per thread, the flows.
+ * segments as they stream in (decompressed on this thread). Every thread,
+ * this one included, takes a file's next range from a shared counter the
+ * moment it is free (so no worker waits for this one to hand it work, and
+ * none is waited for while it starts); segments go to a worker with room, or
+ * are parsed here. Parts merge in input order into exactly the result of one
+ * pass: `--jobs 1` is that pass. Memory stays bounded: a few segments in
+ * flight, one read buffer per thread, the flows.
  */
 import { Analysis, type AnalysisPart, type AnalysisResult } from '../domain/analysis.ts';
 import { AnalysisMerger } from '../domain/analysis-parts.ts';
 import {
   planRanges,
+  type RangeBatch,
   type RangeTask,
   READ_BYTES,
   rangePart,
   readRange,
-  type SegmentTask,
-  segmentPart,
+  type StretchPiece,
   TOO_LONG_PART,
+  takeRange,
   type Window,
 } from './analyze-tasks.ts';
-import type { PartMessage, TaskMessage } from './analyze-worker.ts';
+import type { TaskMessage, WorkerMessage } from './analyze-worker.ts';
 import type { Source } from './input.ts';
 import { segments } from './segments.ts';
 
@@ -36,6 +38,8 @@ export interface ReadOptions {
   rangeBytes?: number;
   /** Size of a stream's segments. */
   segmentBytes?: number;
+  /** Size of a stream's stretches. */
+  stretchBytes?: number;
   /** Lines parsed so far, as parts come in (for a progress bar). */
   onLines?: (lines: number) => void;
 }
@@ -43,8 +47,12 @@ export interface ReadOptions {
 const MB = 1024 * 1024;
 /** Ranges a plain file is cut into per thread. */
 const RANGES_PER_THREAD = 2;
-/** Segments queued per worker: one parsing, one waiting. */
+/** Pieces of a stream queued per worker: one parsing, one waiting. */
 const DEPTH = 2;
+/** A stream's segments (what crosses to a worker at once). */
+const SEGMENT_BYTES = 4 * MB;
+/** A stream's stretches (what one part covers). */
+const STRETCH_BYTES = 64 * MB;
 
 const windowOf = (source: Source, o: ReadOptions): Window => ({
   referenceMs: source.referenceMs,
@@ -70,7 +78,15 @@ async function sequential(sources: readonly Source[], o: ReadOptions): Promise<A
 
 interface Thread {
   worker: Worker;
+  /** Stretch pieces sent and not answered yet. */
   queued: number;
+}
+
+/** A stream's stretch being sent: its part's id, the worker parsing it, its bytes so far. */
+interface Stretch {
+  id: number;
+  thread: Thread;
+  bytes: number;
 }
 
 /** The workers, this thread, and the parts on their way back to be merged in order. */
@@ -81,9 +97,13 @@ class Crew {
   readonly #merger = new AnalysisMerger();
   readonly #buffer = new Uint8Array(READ_BYTES);
   readonly #onLines: ((lines: number) => void) | undefined;
+  /** What to do when a part of a range comes in (count its bytes as read), by part id. */
+  readonly #onPart = new Map<number, () => void>();
+  /** Called whenever a worker answers a piece (it has room again). */
+  #room: (() => void) | null = null;
   #next = 0;
   #merged = 0;
-  /** Tasks sent to workers and not answered yet. */
+  /** Parts expected from workers and not in yet. */
   #out = 0;
   #drained: { resolve: () => void; reject: (e: Error) => void } | null = null;
   #failure: Error | null = null;
@@ -93,12 +113,12 @@ class Crew {
     this.#onLines = onLines;
   }
 
-  /** Start the workers (once): only when there is more than one task to share. */
+  /** Start the workers (once). */
   #start(): void {
-    if (this.#threads.length > 0 || this.#size === 0) return;
+    if (this.#threads.length > 0) return;
     for (let i = 0; i < this.#size; i++) {
       const thread = { worker: new Worker(new URL('./analyze-worker.ts', import.meta.url).href), queued: 0 };
-      thread.worker.onmessage = (event: MessageEvent<PartMessage>) => this.#answer(thread, event.data);
+      thread.worker.onmessage = (event: MessageEvent<WorkerMessage>) => this.#answer(thread, event.data);
       thread.worker.onerror = (event) => this.#fail(new Error(`analyze worker: ${event.message}`));
       this.#threads.push(thread);
     }
@@ -107,10 +127,15 @@ class Crew {
   #fail(error: Error): void {
     this.#failure ??= error;
     this.#drained?.reject(error);
+    this.#room?.();
   }
 
-  #answer(thread: Thread, m: PartMessage): void {
-    thread.queued--;
+  #answer(thread: Thread, m: WorkerMessage): void {
+    if ('piece' in m) {
+      thread.queued--;
+      this.#room?.();
+      if ('ack' in m) return;
+    }
     this.#out--;
     if ('error' in m) this.#fail(new Error(`cannot read: ${m.error}`));
     else {
@@ -124,6 +149,8 @@ class Crew {
   }
 
   #done(id: number, part: AnalysisPart): void {
+    this.#onPart.get(id)?.();
+    this.#onPart.delete(id);
     this.#parts.set(id, part);
     for (let p = this.#parts.get(this.#merged); p !== undefined; p = this.#parts.get(this.#merged)) {
       this.#parts.delete(this.#merged++);
@@ -132,30 +159,82 @@ class Crew {
     this.#onLines?.(this.#merger.linesRead);
   }
 
-  /** Run a task: on a worker with room, else on this thread; `share` says more tasks follow. */
-  async run(task: { range: RangeTask } | { segment: SegmentTask }, share: boolean): Promise<void> {
+  /**
+   * The ranges of a plain file: shared with the workers through one counter
+   * (RangeBatch), this thread taking its share too. A single range is parsed
+   * here without starting any worker.
+   */
+  async ranges(ranges: RangeTask[], onRange: (bytes: number) => void): Promise<void> {
     if (this.#failure !== null) throw this.#failure;
-    const id = this.#next++;
-    if (share) this.#start();
-    // A range is long: one at a time per worker, so this thread, taking the
-    // next whenever the workers are busy, gets its share of a few big ones.
-    const depth = 'range' in task ? 1 : DEPTH;
-    let thread: Thread | null = null;
-    for (const t of this.#threads)
-      if (t.queued < depth && (thread === null || t.queued < thread.queued)) thread = t;
-    if (thread !== null) {
-      thread.queued++;
-      this.#out++;
-      if ('range' in task) thread.worker.postMessage({ id, range: task.range } satisfies TaskMessage);
-      else
-        thread.worker.postMessage({ id, segment: task.segment } satisfies TaskMessage, [
-          task.segment.bytes.buffer as ArrayBuffer,
-        ]);
-      return;
+    const batch: RangeBatch = { ranges, firstId: this.#next, next: new SharedArrayBuffer(4) };
+    this.#next += ranges.length;
+    for (const [i, r] of ranges.entries())
+      this.#onPart.set(batch.firstId + i, () => onRange(r.end - r.start));
+    if (ranges.length > 1) this.#start();
+    const shared = this.#threads.length > 0;
+    if (shared) {
+      // Every part of the batch is expected: those this thread makes are counted back below.
+      this.#out += ranges.length;
+      for (const t of this.#threads) t.worker.postMessage({ batch } satisfies TaskMessage);
     }
-    this.#done(id, 'range' in task ? rangePart(task.range, this.#buffer) : segmentPart(task.segment));
-    // Let the workers' answers in before the next task.
+    for (let i = takeRange(batch); i >= 0; i = takeRange(batch)) {
+      this.#done(batch.firstId + i, rangePart(ranges[i]!, this.#buffer));
+      if (shared) this.#out--;
+    }
+    // Let the workers' answers in before what follows.
     await new Promise((resolve) => setImmediate(resolve));
+  }
+
+  /** Until `thread` (or, without one, any worker) has room for another piece: that worker. */
+  async #roomOn(thread: Thread | null): Promise<Thread> {
+    for (;;) {
+      if (this.#failure !== null) throw this.#failure;
+      const candidates = thread === null ? this.#threads : [thread];
+      let best: Thread | null = null;
+      for (const t of candidates) if (t.queued < DEPTH && (best === null || t.queued < best.queued)) best = t;
+      if (best !== null) return best;
+      await new Promise<void>((resolve) => {
+        this.#room = resolve;
+      });
+      this.#room = null;
+    }
+  }
+
+  /**
+   * A stream, segment by segment: this thread reads (and decompresses) while
+   * the workers parse. Consecutive segments form a stretch parsed by one
+   * worker into one part.
+   */
+  async stream(source: Source, window: Window, o: ReadOptions): Promise<void> {
+    this.#start();
+    const stretchBytes = o.stretchBytes ?? STRETCH_BYTES;
+    let open: Stretch | null = null;
+    let first = true;
+    const send = async (s: Stretch, bytes: Uint8Array, end: boolean) => {
+      const thread = await this.#roomOn(s.thread);
+      thread.queued++;
+      const piece: StretchPiece = { ...window, id: s.id, bytes, midSource: !first, end };
+      thread.worker.postMessage({ piece } satisfies TaskMessage, [bytes.buffer as ArrayBuffer]);
+    };
+    for await (const s of segments(source.chunks(), o.segmentBytes ?? SEGMENT_BYTES)) {
+      if (s === 'too long') {
+        // The stretch ends before the line, which is a part of its own.
+        if (open !== null) await send(open, new Uint8Array(0), true);
+        open = null;
+        this.add(TOO_LONG_PART());
+      } else {
+        if (open === null) {
+          open = { id: this.#next++, thread: await this.#roomOn(null), bytes: 0 };
+          this.#out++;
+        }
+        open.bytes += s.bytes.length;
+        const end = s.last || open.bytes >= stretchBytes;
+        await send(open, s.bytes, end);
+        if (end) open = null;
+      }
+      first = false;
+    }
+    if (open !== null) await send(open, new Uint8Array(0), true);
   }
 
   /** A part made here without parsing (a line too long for any segment). */
@@ -185,27 +264,19 @@ export async function readSources(sources: readonly Source[], o: ReadOptions): P
   const parallelFrom = o.parallelFrom ?? 16 * MB;
   for (const source of sources) {
     const window = windowOf(source, o);
-    if (source.path !== null) {
-      const size = source.size ?? 0;
-      // Few ranges: each costs a fresh aggregation (every flow's first events
-      // sampled again, its part serialised and merged), which at 64 MB ranges
-      // made a 10M-line file cost twice the CPU of one pass. Two per thread
-      // still lets a thread that is ahead take more.
-      const rangeBytes = o.rangeBytes ?? Math.max(4 * MB, size / (o.jobs * RANGES_PER_THREAD));
-      const count = size < parallelFrom ? 1 : Math.ceil(size / rangeBytes);
-      const ranges = planRanges(source.path, size, count);
-      for (const [start, end] of ranges) {
-        await crew.run({ range: { ...window, path: source.path, start, end } }, ranges.length > 1);
-        source.consumed(end - start);
-      }
+    if (source.path === null) {
+      await crew.stream(source, window, o);
       continue;
     }
-    let first = true;
-    for await (const s of segments(source.chunks(), o.segmentBytes ?? 8 * MB)) {
-      if (s === 'too long') crew.add(TOO_LONG_PART());
-      else await crew.run({ segment: { ...window, bytes: s.bytes, midSource: !first } }, !s.last);
-      first = false;
-    }
+    const size = source.size ?? 0;
+    // Each range costs a fresh aggregation (every flow's first events sampled
+    // again, its part serialised and merged), so not too many; a few per
+    // thread let a thread that is ahead take more.
+    const rangeBytes = o.rangeBytes ?? Math.max(4 * MB, size / (o.jobs * RANGES_PER_THREAD));
+    const count = size < parallelFrom ? 1 : Math.ceil(size / rangeBytes);
+    const path = source.path;
+    const ranges = planRanges(path, size, count).map(([start, end]) => ({ ...window, path, start, end }));
+    await crew.ranges(ranges, (bytes) => source.consumed(bytes));
   }
   return crew.result();
 }

@@ -21,10 +21,38 @@ export interface RangeTask extends Window {
   end: number;
 }
 
-export interface SegmentTask extends Window {
+/**
+ * The ranges of one plain file, shared by every thread: each takes the next
+ * untaken range from `next` (an Int32 in shared memory) until none is left,
+ * so a thread that is ahead takes more and none waits to be handed work.
+ */
+export interface RangeBatch {
+  ranges: RangeTask[];
+  /** The id of the first range's part; the others follow in order. */
+  firstId: number;
+  next: SharedArrayBuffer;
+}
+
+/** The index of the next untaken range of the batch, or -1 when all are taken. */
+export function takeRange(batch: RangeBatch): number {
+  const i = Atomics.add(new Int32Array(batch.next), 0, 1);
+  return i < batch.ranges.length ? i : -1;
+}
+
+/**
+ * One segment of a stream, on its way to the worker parsing its stretch. A
+ * stretch is consecutive segments aggregated into one part: segments stay
+ * small (bounded memory in flight) while parts stay few (each part samples
+ * every flow's first events again and is serialised and merged).
+ */
+export interface StretchPiece extends Window {
+  /** The stretch, which is also its part's id. */
+  id: number;
   bytes: Uint8Array;
-  /** Not the source's first segment (a BOM here is data). */
+  /** The stretch starts inside its source (a BOM at its start is data); read from its first piece. */
   midSource: boolean;
+  /** The stretch's last piece: its part follows. */
+  end: boolean;
 }
 
 /** Size of the reads a range is parsed from: small enough to stay in the CPU's cache. */
@@ -51,7 +79,7 @@ export function readRange(
   }
 }
 
-const analysisOptions = (w: Window, midSource: boolean) => ({
+export const analysisOptions = (w: Window, midSource: boolean) => ({
   referenceMs: w.referenceMs,
   midSource,
   ...(w.sinceMs === undefined ? {} : { sinceMs: w.sinceMs }),
@@ -61,13 +89,6 @@ const analysisOptions = (w: Window, midSource: boolean) => ({
 export function rangePart(task: RangeTask, buffer: Uint8Array): AnalysisPart {
   const analysis = new Analysis(analysisOptions(task, task.start > 0));
   readRange(task.path, task.start, task.end, analysis, buffer);
-  analysis.finish();
-  return analysis.part();
-}
-
-export function segmentPart(task: SegmentTask): AnalysisPart {
-  const analysis = new Analysis(analysisOptions(task, task.midSource));
-  analysis.addChunk(task.bytes);
   analysis.finish();
   return analysis.part();
 }

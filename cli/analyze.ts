@@ -32,16 +32,20 @@ import { ExitCode, Usage, UsageError } from './usage.ts';
 const CLASSIFIERS: readonly ClassifierMode[] = ['auto', 'heuristic', 'claude'];
 /** The classification cache's window when no settings are read (heuristics use no cache). */
 const DEFAULT_CACHE_DAYS = 7;
+const PARALLEL_FROM_BYTES = 1.5 * 1024 ** 3;
 /**
  * Threads when --jobs is not given. Each worker is a JavaScript VM of its own
- * that compiles the parser again and warms up on its first lines; on two
- * cores that cost more than the second thread saved (1M lines: 0.65–0.83 s
- * on one thread, 1.03–1.10 s on two; 10M: 5.2 s against 10.9 s), so below
- * four cores one pass is the default. Part of it is the machine: there, two
- * separate one-thread analyses of 1M lines at once took 1.3–1.5 s each
- * against 0.8 s alone, so its two cores gave about 1.15 times one core.
+ * that compiles the parser again and warms up on its first lines, and the
+ * compiler threads of two VMs compete with the two parsers for the cores. On
+ * two cores (best of `farm-bench`, whole process) a second thread lost at 1M
+ * lines (1.2 s against 0.8 s) and at 3M (1.68 s against 1.51 s), and won at
+ * 10M (3.7 s against 5.4 s): below four cores, plain files of
+ * PARALLEL_FROM_BYTES or more in all take every core, anything else one.
+ * A stream (gzip, stdin) on two cores was slower on two threads too (1M lines
+ * gzipped: 1.6 s against 1.2 s), so it takes one below four cores.
  */
-const defaultJobs = (cores: number): number => (cores >= 4 ? cores : 1);
+const defaultJobs = (cores: number, plainBytes: number): number =>
+  cores >= 4 || plainBytes >= PARALLEL_FROM_BYTES ? cores : 1;
 /** Inputs from this size (or a stream) get a progress bar on a terminal. */
 const PROGRESS_FROM = 16 * 1024 * 1024;
 
@@ -144,8 +148,8 @@ export async function runAnalyze(args: string[]): Promise<number> {
   const untilMs = values.until === undefined ? undefined : parseTime(values.until, now, '--until');
   if (sinceMs !== undefined && untilMs !== undefined && sinceMs > untilMs)
     throw new UsageError('--since is after --until');
-  const jobs = values.jobs === undefined ? defaultJobs(availableParallelism()) : Number(values.jobs);
-  if (!Number.isInteger(jobs) || jobs < 1 || jobs > 256)
+  const askedJobs = values.jobs === undefined ? undefined : Number(values.jobs);
+  if (askedJobs !== undefined && (!Number.isInteger(askedJobs) || askedJobs < 1 || askedJobs > 256))
     throw new UsageError(`--jobs ${values.jobs}: a whole number of threads from 1 to 256`);
   // Heuristics need no settings: only a classifier that may call the model reads them.
   const config = mode === 'heuristic' ? undefined : (await import('../config/mod.ts')).loadConfig();
@@ -156,6 +160,8 @@ export async function runAnalyze(args: string[]): Promise<number> {
   const sgtNames = await loadDictionary(values.sgt);
   if (positionals.filter((p) => p === '-').length > 1) throw new UsageError('stdin (-) can be read once');
   const sources: Source[] = positionals.map(openSource);
+  const plainBytes = sources.reduce((sum, s) => sum + (s.path === null ? 0 : (s.size ?? 0)), 0);
+  const jobs = askedJobs ?? defaultJobs(availableParallelism(), plainBytes);
 
   let lines = 0;
   // A small file is read before a bar could draw; not asking whether stderr is a
