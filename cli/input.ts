@@ -25,8 +25,16 @@ export interface Source {
 
 const isGzip = (head: Uint8Array): boolean => head[0] === 0x1f && head[1] === 0x8b;
 
-const gunzip = (stream: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> =>
-  stream.pipeThrough(new DecompressionStream('gzip') as unknown as TransformStream<Uint8Array, Uint8Array>);
+/** A gzip stream decompressed; data that is not gzip or ends early is the input's fault, named as such. */
+async function* gunzip(name: string, stream: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
+  try {
+    yield* stream.pipeThrough(
+      new DecompressionStream('gzip') as unknown as TransformStream<Uint8Array, Uint8Array>,
+    );
+  } catch (error) {
+    throw new UsageError(`${name} is not valid gzip: ${(error as Error).message}`);
+  }
+}
 
 function counted(
   stream: ReadableStream<Uint8Array>,
@@ -72,7 +80,7 @@ function stdinSource(): Source {
     chunks: () => ({
       async *[Symbol.asyncIterator]() {
         const [gzip, stream] = await sniff(counted(Bun.stdin.stream(), (n) => (read += n)));
-        yield* gzip ? gunzip(stream) : stream;
+        yield* gzip ? gunzip('stdin', stream) : stream;
       },
     }),
     bytesRead: () => read,
@@ -116,7 +124,7 @@ export function openSource(path: string): Source {
     path: gzip ? null : path,
     chunks: () => {
       const stream = counted(Bun.file(path).stream(), (n) => (read += n));
-      return gzip ? gunzip(stream) : stream;
+      return gzip ? gunzip(path, stream) : stream;
     },
     bytesRead: () => read,
     consumed: (n) => (read += n),

@@ -18,6 +18,10 @@ beforeAll(async () => {
   const text = `${[...corpusLines(60_000, truth, 42)].join('\n')}\n`;
   await Bun.write(corpus, text);
   await Bun.write(`${corpus}.gz`, gzipSync(text));
+  const zipped = gzipSync(text);
+  // Cut off in transit, and with garbage where its end should be.
+  await Bun.write(join(dir, 'cut.log.gz'), zipped.subarray(0, zipped.length >> 1));
+  await Bun.write(join(dir, 'bad.log.gz'), Buffer.concat([zipped.subarray(0, 4096), Buffer.alloc(4096, 7)]));
   await Bun.write(join(dir, 'sgt.json'), JSON.stringify({ 100: 'Employees', 200: 'Servers', 5: 'Guests' }));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -110,6 +114,9 @@ describe('scopilot analyze', () => {
       [[corpus, '--sgt', corpus], 'SGT dictionary'],
       [[corpus, '--classifier', 'claude'], 'SCOPILOT_ANTHROPIC__API_KEY'],
       [[corpus, '--bogus'], 'bogus'],
+      [[join(dir, 'cut.log.gz')], 'cut.log.gz is not valid gzip'],
+      [[join(dir, 'cut.log.gz'), '--jobs', '2'], 'cut.log.gz is not valid gzip'],
+      [[join(dir, 'bad.log.gz'), '--jobs', '3'], 'bad.log.gz is not valid gzip'],
     ];
     for (const [args, message] of cases) {
       const result = analyze(...args);
