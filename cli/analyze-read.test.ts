@@ -68,3 +68,13 @@ describe('parallel analyze equals the sequential one', () => {
     expect(await read([empty, other], { jobs: 2, ...small })).toEqual(expected);
   });
 });
+
+describe('a failing source', () => {
+  test('gzip cut off in the middle fails the read, on several threads as on one', async () => {
+    const cut = join(dir, 'cut.log.gz');
+    const zipped = gzipSync(bytes);
+    writeFileSync(cut, zipped.subarray(0, zipped.length >> 1));
+    for (const jobs of [1, 2, 3])
+      await expect(read([plain, cut], { jobs, ...small })).rejects.toThrow('cut.log.gz is not valid gzip');
+  });
+});

@@ -244,39 +244,44 @@ class Crew {
 
   /** Every task answered: the merged result. */
   async result(): Promise<AnalysisResult> {
-    try {
-      if (this.#failure === null && this.#out > 0) {
-        await new Promise<void>((resolve, reject) => {
-          this.#drained = { resolve, reject };
-        });
-      }
-      if (this.#failure !== null) throw this.#failure;
-      return this.#merger.result();
-    } finally {
-      for (const t of this.#threads) t.worker.terminate();
+    if (this.#failure === null && this.#out > 0) {
+      await new Promise<void>((resolve, reject) => {
+        this.#drained = { resolve, reject };
+      });
     }
+    if (this.#failure !== null) throw this.#failure;
+    return this.#merger.result();
+  }
+
+  /** Stop the workers (done or not). */
+  close(): void {
+    for (const t of this.#threads) t.worker.terminate();
   }
 }
 
 export async function readSources(sources: readonly Source[], o: ReadOptions): Promise<AnalysisResult> {
   if (o.jobs <= 1) return sequential(sources, o);
   const crew = new Crew(o.jobs - 1, o.onLines);
-  const parallelFrom = o.parallelFrom ?? 16 * MB;
-  for (const source of sources) {
-    const window = windowOf(source, o);
-    if (source.path === null) {
-      await crew.stream(source, window, o);
-      continue;
+  try {
+    const parallelFrom = o.parallelFrom ?? 16 * MB;
+    for (const source of sources) {
+      const window = windowOf(source, o);
+      if (source.path === null) {
+        await crew.stream(source, window, o);
+        continue;
+      }
+      const size = source.size ?? 0;
+      // Each range costs a fresh aggregation (every flow's first events sampled
+      // again, its part serialised and merged), so not too many; a few per
+      // thread let a thread that is ahead take more.
+      const rangeBytes = o.rangeBytes ?? Math.max(4 * MB, size / (o.jobs * RANGES_PER_THREAD));
+      const count = size < parallelFrom ? 1 : Math.ceil(size / rangeBytes);
+      const path = source.path;
+      const ranges = planRanges(path, size, count).map(([start, end]) => ({ ...window, path, start, end }));
+      await crew.ranges(ranges, (bytes) => source.consumed(bytes));
     }
-    const size = source.size ?? 0;
-    // Each range costs a fresh aggregation (every flow's first events sampled
-    // again, its part serialised and merged), so not too many; a few per
-    // thread let a thread that is ahead take more.
-    const rangeBytes = o.rangeBytes ?? Math.max(4 * MB, size / (o.jobs * RANGES_PER_THREAD));
-    const count = size < parallelFrom ? 1 : Math.ceil(size / rangeBytes);
-    const path = source.path;
-    const ranges = planRanges(path, size, count).map(([start, end]) => ({ ...window, path, start, end }));
-    await crew.ranges(ranges, (bytes) => source.consumed(bytes));
+    return await crew.result();
+  } finally {
+    crew.close();
   }
-  return crew.result();
 }
