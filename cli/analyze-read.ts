@@ -1,13 +1,14 @@
 /**
  * Reading every source of `analyze` into one result, on every core. A large
  * plain file is cut into ranges at line ends; gzip and stdin are cut into
- * segments as they stream in (decompressed on this thread). Every thread,
- * this one included, takes a file's next range from a shared counter the
- * moment it is free (so no worker waits for this one to hand it work, and
- * none is waited for while it starts); segments go to a worker with room, or
- * are parsed here. Parts merge in input order into exactly the result of one
- * pass: `--jobs 1` is that pass. Memory stays bounded: a few segments in
- * flight, one read buffer per thread, the flows.
+ * segments as they stream in. Every thread, this one included, takes a
+ * file's next range from a shared counter the moment it is free (so no
+ * worker waits for this one to hand it work, and none is waited for while it
+ * starts). A stream is read and decompressed on this thread while the
+ * workers parse its segments, a run of them (a stretch) into one part each.
+ * Parts merge in input order into exactly the result of one pass: `--jobs 1`
+ * is that pass. Memory stays bounded: a few segments in flight, one read
+ * buffer per thread, the flows.
  */
 import { Analysis, type AnalysisPart, type AnalysisResult } from '../domain/analysis.ts';
 import { AnalysisMerger } from '../domain/analysis-parts.ts';
