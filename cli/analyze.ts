@@ -32,12 +32,13 @@ import { ExitCode, Usage, UsageError } from './usage.ts';
 const CLASSIFIERS: readonly ClassifierMode[] = ['auto', 'heuristic', 'claude'];
 /** The classification cache's window when no settings are read (heuristics use no cache). */
 const DEFAULT_CACHE_DAYS = 7;
+/** Plain input from which two or three cores are all used (see defaultJobs). */
 const PARALLEL_FROM_BYTES = 1.5 * 1024 ** 3;
 /**
  * Threads when --jobs is not given. Each worker is a JavaScript VM of its own
  * that compiles the parser again and warms up on its first lines, and the
  * compiler threads of two VMs compete with the two parsers for the cores. On
- * two cores (best of `farm-bench`, whole process) a second thread lost at 1M
+ * two cores (medians of `farm-bench`, whole process) a second thread lost at 1M
  * lines (1.2 s against 0.8 s) and at 3M (1.68 s against 1.51 s), and won at
  * 10M (3.7 s against 5.4 s): below four cores, plain files of
  * PARALLEL_FROM_BYTES or more in all take every core, anything else one.
