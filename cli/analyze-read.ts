@@ -235,6 +235,8 @@ class Crew {
       }
       first = false;
     }
+    // segments() ends on a `last` segment or a line too long, both of which close the
+    // stretch; closing here too means no stretch can stay open and leave the read waiting.
     if (open !== null) await send(open, new Uint8Array(0), true);
   }
 

@@ -27,8 +27,6 @@ export type WorkerMessage =
 const buffer = new Uint8Array(READ_BYTES);
 /** The stretches being parsed here, by id. */
 const stretches = new Map<number, Analysis>();
-/** Stretches that failed: their later pieces are only acknowledged. */
-const failed = new Set<number>();
 
 const reason = (error: unknown): string => (error as NodeJS.ErrnoException).code ?? (error as Error).message;
 
@@ -40,13 +38,12 @@ function answer(id: number, work: () => AnalysisPart): PartMessage {
   }
 }
 
-/** A stretch's next piece parsed: acknowledged, or its part when it is the last. */
+/**
+ * A stretch's next piece parsed: acknowledged, or its part when it is the
+ * last. An error fails the whole read (the workers are stopped), so what comes
+ * after it for the same stretch does not matter.
+ */
 function piece(p: StretchPiece): WorkerMessage {
-  const ack = { id: p.id, piece: true, ack: true } as const;
-  if (failed.has(p.id)) {
-    if (p.end) failed.delete(p.id);
-    return ack;
-  }
   try {
     let analysis = stretches.get(p.id);
     if (analysis === undefined) {
@@ -54,13 +51,12 @@ function piece(p: StretchPiece): WorkerMessage {
       stretches.set(p.id, analysis);
     }
     analysis.addChunk(p.bytes);
-    if (!p.end) return ack;
+    if (!p.end) return { id: p.id, piece: true, ack: true };
     stretches.delete(p.id);
     analysis.finish();
     return { id: p.id, piece: true, part: JSON.stringify(analysis.part()) };
   } catch (error) {
     stretches.delete(p.id);
-    if (!p.end) failed.add(p.id);
     return { id: p.id, piece: true, error: reason(error) };
   }
 }
