@@ -20,7 +20,7 @@ import { isolatedNamespace, streamConfigs, subjectsFor } from '../streams/mod.ts
 import { waitFor } from './support/actors.ts';
 import { cleanEnv, killChildren, spawnChild } from './support/child.ts';
 import { killServers, startCluster } from './support/cluster.ts';
-import { offlineTotals, settledTotals, wrongFlows } from './support/inventory.ts';
+import { explainMismatch, offlineTotals, settledTotals, wrongFlows } from './support/inventory.ts';
 import { testPrefix } from './support/nats.ts';
 
 const MAIN = join(import.meta.dir, '../cli/main.ts');
@@ -137,9 +137,11 @@ test('R1 raised to R3 in place; kill -9 of the product’s server mid-ingest los
     }
 
     const ingestMs = Date.now() - nowMs;
-    // Every event in, or nothing moved for 20 s (a lost update never arrives).
-    const actual = await settledTotals(stores, 'acme', expected, { maxSeconds: 240, stillSeconds: 20 });
+    // Every event in, or nothing moved for 60 s (a lost update never arrives). Longer than the
+    // ack wait (30 s): messages pulled over the dead server's connection come again only after it.
+    const actual = await settledTotals(stores, 'acme', expected, { maxSeconds: 240, stillSeconds: 60 });
     const wrong = wrongFlows(expected, actual);
+    if (wrong.length > 0) console.log(await explainMismatch(engine, ns, 'acme', expected, actual));
     console.log(
       `cluster: ${LINES} lines, ${expected.size} flows in ${ingestMs} ms, settled after ${Date.now() - nowMs} ms; ` +
         `server n${killedAt + 1} killed; ${publishRetries} publish retries, ${retries} batch retries`,

@@ -12,7 +12,7 @@ import { openNatsEngine } from '../engine/nats/mod.ts';
 import { dropSchema, ensureSchema, openStores } from '../kv-schema/mod.ts';
 import { isolatedNamespace, subjectsFor } from '../streams/mod.ts';
 import { cleanEnv, killChildren, spawnChild } from './support/child.ts';
-import { offlineTotals, settledTotals, wrongFlows } from './support/inventory.ts';
+import { explainMismatch, offlineTotals, settledTotals, wrongFlows } from './support/inventory.ts';
 import { describeNats, natsTestUrl, testPrefix } from './support/nats.ts';
 
 const MAIN = join(import.meta.dir, '../cli/main.ts');
@@ -54,9 +54,10 @@ describeNats('two engine processes on one NATS server', () => {
         });
       }
 
-      // Every event in, or nothing moved for 10 s (a lost update never arrives).
-      const actual = await settledTotals(stores, 'acme', expected, { maxSeconds: 180, stillSeconds: 10 });
+      // Every event in, or nothing moved for 30 s (a lost update never arrives).
+      const actual = await settledTotals(stores, 'acme', expected, { maxSeconds: 180, stillSeconds: 30 });
       const wrong = wrongFlows(expected, actual);
+      if (wrong.length > 0) console.log(await explainMismatch(engine, ns, 'acme', expected, actual));
       expect(wrong).toEqual([]);
       expect(actual.size).toBe(expected.size);
     } finally {
